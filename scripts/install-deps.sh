@@ -1,0 +1,51 @@
+#!/bin/sh
+# Install what groove needs to build and test, idempotently: a no-op in
+# seconds when everything is present.  Package versions are resolved from the
+# package index, never hard-coded.
+set -eu
+
+[ "$(id -u)" = 0 ] || { echo "install-deps: run as root (apt-get)" >&2; exit 1; }
+
+export DEBIAN_FRONTEND=noninteractive
+stamp_dir=/var/lib/apt/lists
+
+# Newest Debian 6.12 kernel flavour in the index, e.g. 6.12.113+deb12-amd64.
+newest_612() {
+	apt-cache search --names-only '^linux-image-6\.12\.[0-9]+\+deb12-amd64$' |
+		awk '{print $1}' | sed 's/^linux-image-//' | sort -V | tail -n1
+}
+
+want="build-essential make gcc clang bc flex bison libelf-dev libssl-dev
+ dwarves kmod libkmod-dev cpio busybox-static qemu-system-x86 sparse codespell
+ xz-utils pkg-config python3 libclang-rt-14-dev
+ linux-headers-amd64 linux-image-amd64 linux-source-6.12"
+
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
+		missing="$missing $p"
+done
+
+# The index may be empty on a fresh machine.
+if [ -n "$missing" ] || ! ls "$stamp_dir"/*Packages* >/dev/null 2>&1; then
+	apt-get update -qq
+fi
+
+k612=$(newest_612)
+if [ -z "$k612" ]; then
+	apt-get update -qq
+	k612=$(newest_612)
+fi
+[ -n "$k612" ] || { echo "install-deps: no linux-image-6.12.*+deb12-amd64 in the index" >&2; exit 1; }
+for p in "linux-image-$k612" "linux-headers-$k612"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
+		missing="$missing $p"
+done
+
+if [ -n "$missing" ]; then
+	echo "install-deps: installing$missing"
+	# Kernel images run their postinst hooks (initramfs, grub); we only need
+	# the files, so a failing bootloader hook on a container is not fatal.
+	apt-get install -y -qq --no-install-recommends $missing
+fi
+echo "install-deps: ok (6.12 flavour $k612)"

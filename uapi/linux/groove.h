@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * groove: a shared, lock-free object store in physically contiguous memory.
+ *
+ * This header is the whole ABI between groove.ko and user space (libgroove,
+ * groovectl).  It builds in the kernel and in user space.
+ *
+ * File offsets of /dev/groove (and of a groove file on the file backend):
+ *
+ *   [0, hdr_size)                  header region (struct groove_shared_hdr at
+ *                                  0, the volume table at vol_table_off, the
+ *                                  allocator state at alloc_off)
+ *   [hdr_size, vol0_off)           hole: mapping it is refused
+ *   [vol0_off + i * volume_size,   volume slot i, 0 <= i < volume_max.  A slot
+ *    + volume_size)                with no volume gives SIGBUS when touched.
+ *
+ * vol0_off is a multiple of volume_size, so a mapping of the volume windows
+ * can be aligned in user space to the volume size.  Every value that shared
+ * memory holds is an offset or an index, never a pointer, so processes may
+ * map at different addresses.
+ *
+ * Shared memory is untrusted by the kernel: every index it reads from the
+ * header is bounds-checked against its own private slot table.
+ */
+#ifndef _UAPI_LINUX_GROOVE_H
+#define _UAPI_LINUX_GROOVE_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define GROOVE_ABI_VERSION		1
+
+/* "groove!\0" and friends, little-endian; distinct so a stray one is caught. */
+#define GROOVE_SHARED_MAGIC		0x002165766f6f7267ULL
+#define GROOVE_VOLUME_MAGIC_EMPTY	0x7974706d65766f67ULL	/* "govempty" */
+#define GROOVE_VOLUME_MAGIC_DATA	0x617461646f766f67ULL	/* "govodata" */
+
+/* Geometry limits. */
+#define GROOVE_VOLUME_SIZE_MIN		(1ULL << 21)	/* 2 MiB */
+#define GROOVE_VOLUME_SIZE_MAX		(1ULL << 30)	/* 1 GiB */
+#define GROOVE_VOLUME_MAX_LIMIT		65536U		/* slots */
+
+/* The stack's end marker and "no volume" index. */
+#define GROOVE_VOL_NIL			0xffffffffU
+
+/*
+ * Header region layout.  The first page holds struct groove_shared_hdr; the
+ * volume table starts on the second page; the allocator state follows the
+ * table on a page boundary and has a fixed size; the header region ends on a
+ * page boundary.
+ */
+#define GROOVE_PAGE_SIZE		4096ULL
+#define GROOVE_VOL_TABLE_OFF		GROOVE_PAGE_SIZE
+#define GROOVE_ALLOC_STATE_SIZE		(256ULL << 10)
+#define GROOVE_ROUND_UP(x, a)		(((x) + (a) - 1) & ~((__u64)(a) - 1))
+#define GROOVE_ALLOC_OFF(volume_max) \
+	GROOVE_ROUND_UP(GROOVE_VOL_TABLE_OFF + \
+			(__u64)(volume_max) * sizeof(struct groove_vol_entry), \
+			GROOVE_PAGE_SIZE)
+#define GROOVE_HDR_SIZE(volume_max) \
+	(GROOVE_ALLOC_OFF(volume_max) + GROOVE_ALLOC_STATE_SIZE)
+#define GROOVE_VOL0_OFF(volume_max, volume_size) \
+	GROOVE_ROUND_UP(GROOVE_HDR_SIZE(volume_max), (volume_size))
+#define GROOVE_MAP_SIZE(volume_max, volume_size) \
+	(GROOVE_VOL0_OFF(volume_max, volume_size) + \
+	 (__u64)(volume_max) * (volume_size))
+
+/*
+ * Empty-volume stack head: one 64-bit CAS word, (version << 32) | index.
+ * The version is bumped by every push and pop (ABA protection, 32 bits);
+ * index GROOVE_VOL_NIL means the stack is empty.
+ */
+#define GROOVE_STACK_IDX(word)		((__u32)((word) & 0xffffffffULL))
+#define GROOVE_STACK_VER(word)		((__u32)((word) >> 32))
+#define GROOVE_STACK_WORD(ver, idx)	(((__u64)(ver) << 32) | (__u32)(idx))
+
+/**
+ * struct groove_shared_hdr - first page of the header region
+ * @magic:         GROOVE_SHARED_MAGIC once the header is formatted
+ * @abi_version:   GROOVE_ABI_VERSION
+ * @volume_max:    number of volume slots
+ * @volume_size:   bytes per volume, a power of two in [2 MiB, 1 GiB]
+ * @hdr_size:      bytes of the header region
+ * @vol0_off:      file offset of volume slot 0, a multiple of @volume_size
+ * @vol_table_off: file offset of the volume table (struct groove_vol_entry)
+ * @alloc_off:     file offset of the allocator state (libgroove's)
+ * @alloc_size:    bytes of the allocator state
+ * @empty_stack:   head of the empty-volume stack, see GROOVE_STACK_WORD();
+ *                 at offset 64, alone on its cache line
+ * @pad1:          zero
+ *
+ * Written by whoever formats the groove (the kernel at load, libgroove for a
+ * file); only @empty_stack changes afterwards.
+ */
+struct groove_shared_hdr {
+	__u64 magic;
+	__u32 abi_version;
+	__u32 volume_max;
+	__u64 volume_size;
+	__u64 hdr_size;
+	__u64 vol0_off;
+	__u64 vol_table_off;
+	__u64 alloc_off;
+	__u64 alloc_size;
+	__u64 empty_stack;
+	__u64 pad1[7];
+};
+
+/**
+ * struct groove_vol_entry - one volume slot in the header's volume table
+ * @next:    empty-volume stack link: index of the next empty volume, or
+ *           GROOVE_VOL_NIL.  Kept here, not in the volume, so popping never
+ *           reads memory of a volume that may be unmapped concurrently.
+ * @present: 1 while a volume occupies the slot, else 0.  Written by the
+ *           kernel (or the file backend) after the volume is formatted and
+ *           before it is pushed; advisory for user space (walkers read it to
+ *           avoid touching an absent slot), ignored by the kernel.
+ */
+struct groove_vol_entry {
+	__u32 next;
+	__u32 present;
+};
+
+#define GROOVE_VOLUME_HDR_SIZE		512U
+#define GROOVE_VOLUME_INFO_MAX		(GROOVE_VOLUME_HDR_SIZE - 32U)
+
+/**
+ * struct groove_volume_hdr - first 512-byte block of every volume
+ * @magic:   GROOVE_VOLUME_MAGIC_EMPTY while the volume is on the empty-volume
+ *           stack, GROOVE_VOLUME_MAGIC_DATA while the data allocator uses it,
+ *           0 once removed
+ * @idx:     slot index of this volume
+ * @next:    zero; the upstream design kept the pool link here (see
+ *           struct groove_vol_entry for why groove does not)
+ * @info_sz: bytes of @info that are meaningful, at most GROOVE_VOLUME_INFO_MAX
+ * @info:    user information given at add time, zero padded
+ *
+ * Data starts at the second block of the volume.
+ */
+struct groove_volume_hdr {
+	__u64 magic;
+	__u64 idx;
+	__u64 next;
+	__u64 info_sz;
+	__u8  info[GROOVE_VOLUME_INFO_MAX];
+};
+
+/**
+ * struct groove_info - GROOVE_IOC_INFO result
+ * @abi_version:     GROOVE_ABI_VERSION
+ * @flags:           zero for now
+ * @volume_size:     bytes per volume
+ * @volume_max:      number of slots
+ * @volumes_present: slots that currently hold a volume
+ * @hdr_size:        bytes of the header region
+ * @vol0_off:        file offset of slot 0
+ * @map_size:        vol0_off + volume_max * volume_size
+ * @vol_table_off:   file offset of the volume table
+ * @alloc_off:       file offset of the allocator state
+ * @alloc_size:      bytes of the allocator state
+ * @bytes_reserved:  bytes of volume memory held by the module
+ * @bytes_limit:     the most volume memory the module may hold
+ * @reserved:        zero
+ */
+struct groove_info {
+	__u32 abi_version;
+	__u32 flags;
+	__u64 volume_size;
+	__u32 volume_max;
+	__u32 volumes_present;
+	__u64 hdr_size;
+	__u64 vol0_off;
+	__u64 map_size;
+	__u64 vol_table_off;
+	__u64 alloc_off;
+	__u64 alloc_size;
+	__u64 bytes_reserved;
+	__u64 bytes_limit;
+	__u64 reserved[4];
+};
+
+/**
+ * struct groove_add - GROOVE_IOC_ADD argument
+ * @count:    volumes to add, >= 1.  All or nothing.
+ * @node:     NUMA node to allocate on, or -1 for any
+ * @info_sz:  bytes at @info_ptr, at most GROOVE_VOLUME_INFO_MAX (larger is
+ *            -EINVAL; libgroove clamps before calling)
+ * @flags:    zero
+ * @info_ptr: user address of the info bytes, or 0 when @info_sz is 0
+ * @added:    out: volumes added (equal to @count on success)
+ * @reserved: zero
+ */
+struct groove_add {
+	__u32 count;
+	__s32 node;
+	__u32 info_sz;
+	__u32 flags;
+	__u64 info_ptr;
+	__u32 added;
+	__u32 reserved[3];
+};
+
+/**
+ * struct groove_remove - GROOVE_IOC_REMOVE argument
+ * @count:    most volumes to remove, >= 1
+ * @flags:    zero
+ * @removed:  out: volumes removed (popped from the empty-volume stack)
+ * @reserved: zero
+ */
+struct groove_remove {
+	__u32 count;
+	__u32 flags;
+	__u32 removed;
+	__u32 reserved[3];
+};
+
+/**
+ * struct groove_volume_phys - GROOVE_IOC_VOLUME_PHYS argument (CAP_SYS_ADMIN)
+ * @idx:      in: slot index
+ * @node:     out: NUMA node of the volume's memory
+ * @phys:     out: physical address of the volume's first byte
+ * @reserved: zero
+ *
+ * Exists so tests can prove contiguity and alignment: /proc/self/pagemap
+ * reports nothing for PFNMAP mappings.  -ENOENT for an empty slot.
+ */
+struct groove_volume_phys {
+	__u32 idx;
+	__s32 node;
+	__u64 phys;
+	__u64 reserved[2];
+};
+
+#define GROOVE_IOC_MAGIC		0xB7
+#define GROOVE_IOC_INFO		_IOR(GROOVE_IOC_MAGIC, 0x00, struct groove_info)
+#define GROOVE_IOC_ADD		_IOWR(GROOVE_IOC_MAGIC, 0x01, struct groove_add)
+#define GROOVE_IOC_REMOVE	_IOWR(GROOVE_IOC_MAGIC, 0x02, struct groove_remove)
+#define GROOVE_IOC_VOLUME_PHYS	_IOWR(GROOVE_IOC_MAGIC, 0x03, struct groove_volume_phys)
+
+#endif /* _UAPI_LINUX_GROOVE_H */
