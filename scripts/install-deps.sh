@@ -17,7 +17,7 @@ newest_612() {
 
 want="build-essential make gcc clang bc flex bison libelf-dev libssl-dev
  dwarves kmod libkmod-dev cpio busybox-static qemu-system-x86 sparse codespell
- xz-utils pkg-config python3 libclang-rt-14-dev
+ xz-utils pkg-config python3 libclang-rt-14-dev dkms
  linux-headers-amd64 linux-image-amd64 linux-source-6.12"
 
 missing=""
