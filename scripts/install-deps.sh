@@ -18,7 +18,8 @@ newest_612() {
 want="build-essential make gcc clang bc flex bison libelf-dev libssl-dev
  dwarves kmod libkmod-dev cpio busybox-static qemu-system-x86 sparse codespell
  xz-utils pkg-config python3 libclang-rt-14-dev dkms
- linux-headers-amd64 linux-image-amd64 linux-source-6.12"
+ linux-headers-amd64 linux-image-amd64 linux-source-6.12
+ libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libboost-dev gnuplot-nox"
 
 missing=""
 for p in $want; do
