@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * libgroove data allocator: objects in the groove's volumes.
+ *
+ * Objects live in 512-byte blocks; each has a 16-byte header in its first
+ * block, and sits in a superblock of 1..64 objects of one size class with a
+ * 64-bit free bitmap.  Superblocks are objects of a larger class, the
+ * largest ones fill a volume.  Empty superblocks go back to their parent,
+ * empty volumes back to the empty-volume stack (groove_remove_volumes() can
+ * then take them).  Include <groove/groove.h>.
+ */
+#ifndef GROOVE_DATA_H
+#define GROOVE_DATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GROOVE_BLOCK_SIZE	512u	/* allocation granule */
+#define GROOVE_OBJ_HDR_SIZE	16u	/* per-object header */
+#define GROOVE_ALIGN_DEFAULT	16u	/* alignment when 0 is asked */
+#define GROOVE_ALIGN_MAX	4096u	/* largest alignment groove_alloc() takes */
+#define GROOVE_SZC_MAX		40u	/* most size classes of any volume size */
+#define GROOVE_CGROUP_MAX	64u	/* concurrency groups */
+
+typedef struct groove groove_t;
+
+/**
+ * groove_alloc - allocate an object
+ * @g:     the join
+ * @align: power of two <= GROOVE_ALIGN_MAX, or 0 for GROOVE_ALIGN_DEFAULT
+ * @sz:    bytes, 0 .. groove_alloc_max(@g) (less the alignment padding)
+ * @tag:   64 bits stored in the object header (groove_obj_tag())
+ * @err:   out: GROOVE_SUCCESS or the error; may be NULL
+ *
+ * Uses the active superblock of (size class, this thread's concurrency
+ * group), then the class's inactive stack, then a new superblock carved out
+ * of a larger object or an empty volume.  Lock-free.
+ *
+ * Return: the object's address in this process, or NULL with *@err set:
+ * GROOVE_ERR_INVAL (bad @g, @align or @sz), GROOVE_ERR_FULL (no empty
+ * volume left: add volumes), GROOVE_ERR_CORRUPT.
+ */
+void *groove_alloc(groove_t *g, size_t align, size_t sz, uint64_t tag, int *err);
+
+/**
+ * groove_free - free an object from groove_alloc(), from any thread or process
+ * @g:   the join
+ * @obj: the address groove_alloc() returned (in any process: translate with
+ *       groove_off()/groove_ptr())
+ *
+ * A NULL, out-of-region, misaligned or interior pointer, a pointer whose
+ * header is corrupt, and a second free of the same object (also two threads
+ * racing to free it: exactly one succeeds) return GROOVE_ERR_INVAL and
+ * change nothing.
+ *
+ * Return: GROOVE_SUCCESS, GROOVE_ERR_INVAL, GROOVE_ERR_CORRUPT (the
+ * superblock state disagrees with the header).
+ */
+int groove_free(groove_t *g, void *obj);
+
+/**
+ * groove_obj_info - size and tag of a live object
+ * @g:   the join
+ * @obj: a live object
+ * @sz:  out: the size asked at allocation (may be NULL)
+ * @tag: out: the tag given at allocation (may be NULL)
+ *
+ * Return: GROOVE_SUCCESS, or GROOVE_ERR_INVAL as groove_free() would.
+ */
+int groove_obj_info(groove_t *g, const void *obj, size_t *sz, uint64_t *tag);
+
+/**
+ * groove_trim - give empty superblocks back to their parents and empty
+ *               volumes back to the empty-volume stack
+ * @g: the join
+ *
+ * Empty superblocks stay in circulation after the last free (it keeps the
+ * fast path short); this drains the active slots and inactive stacks of
+ * every size class and returns what is empty.  Lock-free, concurrent with
+ * everything; groove_remove_volumes() calls it.
+ *
+ * Return: GROOVE_SUCCESS or a negative GROOVE_ERR_*.
+ */
+int groove_trim(groove_t *g);
+
+/**
+ * groove_verify - check the whole shared state
+ * @g: the join
+ *
+ * Header, volume table, empty-volume stack, every data volume's superblock
+ * tree, active slots and inactive stacks.  Every walk is bounded: a cycle or
+ * a bad link is reported, never followed forever.  Run it when no thread
+ * allocates or frees (at a barrier); it reads only present volumes.
+ *
+ * Return: GROOVE_SUCCESS or GROOVE_ERR_CORRUPT (GROOVE_ERR_INVAL for NULL).
+ */
+int groove_verify(groove_t *g);
+
+/**
+ * groove_volume_verify - check one volume slot
+ * @g:   the join
+ * @idx: slot index
+ *
+ * Return: GROOVE_SUCCESS (also for an absent slot), GROOVE_ERR_INVAL for a
+ * bad @idx, GROOVE_ERR_CORRUPT.  Quiescent use, like groove_verify().
+ */
+int groove_volume_verify(groove_t *g, uint32_t idx);
+
+/**
+ * groove_alloc_max - largest @sz groove_alloc() accepts at alignment <= 16
+ * @g: the join
+ */
+size_t groove_alloc_max(const groove_t *g);
+
+/**
+ * groove_cgroup_hint_set - pick this thread's concurrency group
+ * @hint: any number; used modulo the group count of each size class
+ *
+ * Threads that share a group share active superblocks.  Default: the CPU
+ * the thread first allocated on (sched_getcpu()).
+ */
+void groove_cgroup_hint_set(unsigned int hint);
+
+/* This thread's concurrency group hint. */
+unsigned int groove_cgroup_hint(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GROOVE_DATA_H */

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * libgroove: one shared, lock-free object store in physically contiguous
+ * memory, shared by many processes.
+ *
+ * A groove is either the /dev/groove character device (groove.ko) or a
+ * regular or hugetlbfs file with the same layout (uapi/linux/groove.h).  A
+ * process opens it (this joins the shared allocator), allocates and frees
+ * objects with groove_alloc()/groove_free() (groove/data.h), passes objects
+ * to other processes as offsets (groove_off()/groove_ptr()), and closes it.
+ *
+ * Every call is thread-safe and lock-free unless its comment says otherwise.
+ * Errors are the negative GROOVE_ERR_* codes below (the seeds' codes).
+ */
+#ifndef GROOVE_GROOVE_H
+#define GROOVE_GROOVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GROOVE_SUCCESS		0	/* success */
+#define GROOVE_ERR_INVAL	(-1)	/* bad argument (bad pointer, double free, ...) */
+#define GROOVE_ERR_AGAIN	(-2)	/* try again (contention bound ran out) */
+#define GROOVE_ERR_CORRUPT	(-3)	/* shared state is corrupt */
+#define GROOVE_ERR_EMPTY	(-4)	/* nothing to take */
+#define GROOVE_ERR_FULL		(-5)	/* no room: add volumes */
+#define GROOVE_ERR_KEY		(-6)	/* key not found (reserved) */
+
+/**
+ * groove_strerror - a static, human readable name of a GROOVE_ERR_* code
+ * @err: GROOVE_SUCCESS or a GROOVE_ERR_* code
+ *
+ * Return: a string such as "success" or "corrupt"; "unknown" for other values.
+ */
+const char *groove_strerror(int err);
+
+/* An open groove: the local join of one process (not shared). */
+typedef struct groove groove_t;
+
+/**
+ * struct groove_geometry - geometry of a new file-backed groove
+ * @volume_size: bytes per volume, a power of two in [2 MiB, 1 GiB]
+ * @volume_max:  number of volume slots, 1 .. GROOVE_VOLUME_MAX_LIMIT
+ * @reserved:    zero
+ */
+struct groove_geometry {
+	uint64_t volume_size;
+	uint32_t volume_max;
+	uint32_t reserved;
+};
+
+/* groove_open() flags. */
+#define GROOVE_OPEN_CREATE	0x1u	/* file: create/truncate and format (3rd arg) */
+
+/**
+ * groove_open - open and map a groove device or file
+ * @path:  "/dev/groove" (any groove character device) or a regular or
+ *         hugetlbfs file
+ * @flags: 0, or GROOVE_OPEN_CREATE followed by a third argument
+ *         `const struct groove_geometry *`: create (or truncate) the file
+ *         and format an empty groove in it (no volumes; add some with
+ *         groove_add_volumes())
+ *
+ * Maps the header region and the volume windows; the volume windows start
+ * at an address aligned to min(volume_size, 1 GiB).  Processes may map at
+ * different addresses: shared memory holds offsets only.
+ *
+ * Return: the join, or NULL with errno set (ENOENT, EACCES, EINVAL for a bad
+ * geometry, EBADMSG for a file that is not a groove, EPROTO for another ABI
+ * version, ENOMEM, ...).
+ */
+groove_t *groove_open(const char *path, unsigned int flags, ...);
+
+/**
+ * groove_close - unmap and close a groove opened by groove_open()
+ * @g: the join, or NULL (no-op)
+ *
+ * Objects stay allocated: they belong to the groove, not to the process.
+ * Not concurrent with other calls on the same @g.
+ */
+void groove_close(groove_t *g);
+
+/**
+ * groove_add_volumes - add @count empty volumes to the groove
+ * @g:       the join
+ * @count:   volumes to add, >= 1
+ * @node:    NUMA node for the volume memory (device), or -1 for any
+ * @info:    bytes stored in each volume header, or NULL
+ * @info_sz: bytes at @info; clamped to GROOVE_VOLUME_INFO_MAX
+ *
+ * Device: GROOVE_IOC_ADD.  File: claims free slots, allocates their file
+ * space (fallocate) and pushes them with groove_volume_pool_add().  All or
+ * nothing.
+ *
+ * Return: @count, or a negative GROOVE_ERR_* (GROOVE_ERR_FULL when there are
+ * not enough free slots or memory; errno tells the system error).
+ */
+int groove_add_volumes(groove_t *g, unsigned int count, int node,
+		       const void *info, size_t info_sz);
+
+/**
+ * groove_remove_volumes - remove up to @count empty volumes
+ * @g:     the join
+ * @count: most volumes to remove, >= 1
+ *
+ * First returns empty superblocks and volumes of the data allocator to the
+ * empty-volume stack (groove_trim()), then pops empty volumes off it: only
+ * volumes that hold no object can leave.  Device: GROOVE_IOC_REMOVE.  File:
+ * pops with groove_volume_pool_remove() and punches the file space out.
+ *
+ * Return: number of volumes removed (0 .. @count), or a negative
+ * GROOVE_ERR_*.
+ */
+int groove_remove_volumes(groove_t *g, unsigned int count);
+
+/**
+ * groove_volume_pool_add - format a mapped region as empty volumes and push them
+ * @g:         the join (file backend; on a device the kernel owns the slots,
+ *             use groove_add_volumes())
+ * @shmem:     start of the region inside the volume windows, aligned to the
+ *             volume size
+ * @footprint: bytes, a multiple of the volume size; 0 is a no-op
+ * @info:      bytes copied into every volume header, or NULL
+ * @info_sz:   bytes at @info; clamped to GROOVE_VOLUME_INFO_MAX, the rest of
+ *             the info field is zeroed
+ *
+ * Writes each volume header (magic EMPTY, idx, info_sz, info), marks its
+ * slot present, and pushes the volumes in reverse order so that the lowest
+ * index is popped first.  The memory must be backed (file space allocated).
+ *
+ * Return: GROOVE_SUCCESS, GROOVE_ERR_INVAL for a NULL @g, a region outside
+ * the volume windows, misaligned, or not a multiple of the volume size;
+ * GROOVE_ERR_CORRUPT if the shared stack is corrupt.
+ */
+int groove_volume_pool_add(groove_t *g, void *shmem, uint64_t footprint,
+			   const void *info, uint64_t info_sz);
+
+/**
+ * groove_volume_pool_remove - pop one empty volume off the empty-volume stack
+ * @g: the join
+ *
+ * Lock-free, safe across processes.  The popped volume must say EMPTY; its
+ * magic is then cleared to 0 and the caller owns it (file backend: release
+ * its space, clear its slot).  A volume that does not say EMPTY is pushed
+ * back and NULL returned.
+ *
+ * Return: the volume's address in this process, or NULL when the stack is
+ * empty or corrupt.
+ */
+void *groove_volume_pool_remove(groove_t *g);
+
+/* Geometry of an open groove. */
+uint64_t groove_volume_size(const groove_t *g);
+uint32_t groove_volume_max(const groove_t *g);
+/* Address of volume slot 0 in this process (offsets are relative to it). */
+void *groove_volume0(const groove_t *g);
+/* 1 when @g is a device, 0 for a file. */
+int groove_is_device(const groove_t *g);
+/* The shared header (read-only use), e.g. for tools. */
+const void *groove_shared_hdr(const groove_t *g);
+
+/**
+ * groove_off - the offset of @p, valid in every process that opened the groove
+ * @g: the join
+ * @p: an address inside this process's volume windows, or NULL
+ *
+ * Return: @p - groove_volume0(@g); 0 for NULL.  Offset 0 (the first volume
+ * header) never names an object, so 0 works as a null offset.
+ */
+static inline uint64_t groove_off(const groove_t *g, const void *p)
+{
+	return p ? (uint64_t)((const char *)p - (const char *)groove_volume0(g)) : 0;
+}
+
+/**
+ * groove_ptr - the address of offset @off in this process
+ * @g:   the join
+ * @off: an offset from groove_off(), or 0
+ *
+ * Return: the address, or NULL for offset 0.
+ */
+static inline void *groove_ptr(const groove_t *g, uint64_t off)
+{
+	return off ? (char *)groove_volume0(g) + off : NULL;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#include <groove/data.h>
+#include <groove/stats.h>
+
+#endif /* GROOVE_GROOVE_H */

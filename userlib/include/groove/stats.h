@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * libgroove statistics and the size-class table.  Include <groove/groove.h>.
+ */
+#ifndef GROOVE_STATS_H
+#define GROOVE_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <groove/data.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * struct groove_szc - one size class
+ * @obj_footprint: bytes per object (a multiple of GROOVE_BLOCK_SIZE)
+ * @obj_max:       largest object (bytes) at alignment <= 16
+ * @obj_cnt:       objects per superblock (1..64)
+ * @parent:        size class whose objects hold this class's superblocks,
+ *                 or GROOVE_SZC_PARENT_VOLUME: the superblock fills a volume
+ * @cgroup_cnt:    concurrency groups (active slots) of this class
+ */
+struct groove_szc {
+	uint64_t obj_footprint;
+	uint64_t obj_max;
+	uint32_t obj_cnt;
+	uint32_t parent;
+	uint32_t cgroup_cnt;
+	uint32_t reserved;
+};
+
+#define GROOVE_SZC_PARENT_VOLUME	0xffffffffu
+
+/**
+ * groove_szc_table - the size-class table for a volume size
+ * @volume_size: a power of two in [2 MiB, 1 GiB]
+ * @tab:         out: up to @max classes, smallest first
+ * @max:         entries at @tab (GROOVE_SZC_MAX is always enough)
+ *
+ * The rule: footprints (in 512 B blocks) grow from 1 block by about 4/3 per
+ * class (f' = max(f + 1, f + f/3)) up to the largest object footprint
+ * L = min(10 MiB + 1 block, volume_size - 2 blocks); the last class is L.
+ * Each class's superblocks go into the larger class (or a whole volume) that
+ * wastes the least space, with 2..64 objects (1..64 in a volume).
+ *
+ * Return: the number of classes, or 0 for a bad @volume_size.
+ */
+unsigned int groove_szc_table(uint64_t volume_size, struct groove_szc *tab,
+			      unsigned int max);
+
+/**
+ * struct groove_szc_stats - usage of one size class
+ * @objects:     objects handed out by groove_alloc()
+ * @bytes:       sum of their sizes (as asked)
+ * @superblocks: superblocks of this class
+ * @free_objs:   free objects in those superblocks
+ */
+struct groove_szc_stats {
+	uint64_t objects;
+	uint64_t bytes;
+	uint64_t superblocks;
+	uint64_t free_objs;
+};
+
+/**
+ * struct groove_stats - a snapshot of a groove
+ * @volume_size:     bytes per volume
+ * @volume_max:      slots
+ * @volumes_present: slots holding a volume
+ * @volumes_empty:   volumes on the empty-volume stack
+ * @volumes_data:    volumes the data allocator uses
+ * @objects:         objects allocated (all classes)
+ * @bytes_in_use:    bytes asked by those allocations
+ * @largest_alloc:   largest size groove_alloc() can satisfy now without new
+ *                   volumes (alignment <= 16)
+ * @szc_cnt:         size classes
+ * @szc:             the size-class table
+ * @szc_stats:       per size class usage
+ */
+struct groove_stats {
+	uint64_t volume_size;
+	uint32_t volume_max;
+	uint32_t volumes_present;
+	uint32_t volumes_empty;
+	uint32_t volumes_data;
+	uint64_t objects;
+	uint64_t bytes_in_use;
+	uint64_t largest_alloc;
+	uint32_t szc_cnt;
+	uint32_t reserved;
+	struct groove_szc szc[GROOVE_SZC_MAX];
+	struct groove_szc_stats szc_stats[GROOVE_SZC_MAX];
+};
+
+/**
+ * groove_stats - walk the groove and fill @out
+ * @g:   the join
+ * @out: the snapshot
+ *
+ * Like groove_verify() it walks every data volume (bounded; exact only when
+ * no thread allocates or frees meanwhile, approximate otherwise).
+ *
+ * Return: GROOVE_SUCCESS, GROOVE_ERR_INVAL, GROOVE_ERR_CORRUPT.
+ */
+int groove_stats(groove_t *g, struct groove_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GROOVE_STATS_H */
