@@ -1,0 +1,130 @@
+#!/bin/sh
+# Boot a kernel under qemu (TCG) with groove.ko and the selftests, print the
+# TAP, judge the run.
+#
+#   scripts/vm-run.sh --kver <full kernel version | 6.1 | 6.12 | debug>
+#       [--mem MiB] [--smp N] [--timeout SECONDS] [--filter REGEX]
+#       [--guest-script FILE] [--append "extra cmdline"]
+#       [--kernel IMAGE --kdir KBUILD_DIR] [--no-selftests]
+#
+# Exit 0: pass; 1: fail (console log path printed); 2: usage or build error;
+# 4: skip (that kernel is not installed / not built).
+# Logs: build/vm/<kernel release>/{console.log,tap.txt,build.log,qemu.log};
+# build/vm/<6.1|6.12|debug> link to the last run of that series.
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+usage() {
+	sed -n '5,8p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+kver_arg="" mem=4096 smp=2 timeout=900 filter="" guest_script="" append=""
+kimage="" kdir="" run_selftests=1
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kver) kver_arg=${2:?}; shift 2 ;;
+	--mem) mem=${2:?}; shift 2 ;;
+	--smp) smp=${2:?}; shift 2 ;;
+	--timeout) timeout=${2:?}; shift 2 ;;
+	--filter) filter=${2?}; shift 2 ;;
+	--guest-script) guest_script=${2:?}; shift 2 ;;
+	--append) append=${2?}; shift 2 ;;
+	--kernel) kimage=${2:?}; shift 2 ;;
+	--kdir) kdir=${2:?}; shift 2 ;;
+	--no-selftests) run_selftests=0; shift ;;
+	-h | --help) usage ;;
+	*) echo "vm-run: unknown argument $1" >&2; usage ;;
+	esac
+done
+
+if [ -n "$kimage" ] || [ -n "$kdir" ]; then
+	[ -f "$kimage" ] && [ -d "$kdir" ] || { echo "vm-run: --kernel and --kdir go together and must exist" >&2; exit 2; }
+	kver=$(cat "$kdir/include/config/kernel.release" 2>/dev/null || make -s -C "$kdir" kernelrelease)
+	series=${kver_arg:-$kver}
+else
+	[ -n "$kver_arg" ] || usage
+	set +e
+	paths=$(scripts/resolve-kernel.sh "$kver_arg")
+	rc=$?
+	set -e
+	if [ $rc = 4 ]; then
+		echo "vm-run: SKIP: kernel '$kver_arg' is not available"
+		exit 4
+	fi
+	[ $rc = 0 ] || exit 2
+	kver=$(echo "$paths" | sed -n 's/^KVER=//p')
+	kimage=$(echo "$paths" | sed -n 's/^KIMAGE=//p')
+	kdir=$(echo "$paths" | sed -n 's/^KDIR=//p')
+	series=$kver_arg
+fi
+if [ -n "$guest_script" ] && [ ! -f "$guest_script" ]; then
+	echo "vm-run: guest script $guest_script not found" >&2
+	exit 2
+fi
+
+vmdir="build/vm/$kver"
+mkdir -p "$vmdir"
+if [ "$series" != "$kver" ]; then
+	ln -sfn "$kver" "build/vm/$series"
+fi
+
+# One run per kernel at a time; builds of shared outputs are serialised.
+exec 8>"build/vm/.$kver.lock"
+flock 8
+buildlog="$vmdir/build.log"
+: > "$buildlog"
+
+build() {
+	exec 9>build/.build.lock
+	flock 9
+	scripts/fetch-ksft.sh >> "$buildlog" 2>&1
+	scripts/build-module.sh "$kdir" "build/$kver" >> "$buildlog" 2>&1
+	if [ -f userlib/Makefile ]; then
+		make -C userlib >> "$buildlog" 2>&1
+	fi
+	make -C selftests/groove OUTPUT="$top/build/selftests" >> "$buildlog" 2>&1
+	if [ -f tools/groovectl/Makefile ]; then
+		make -C tools/groovectl >> "$buildlog" 2>&1
+	fi
+	make -f scripts/guest/Makefile >> "$buildlog" 2>&1
+	exec 9>&-
+}
+if ! (build); then
+	echo "vm-run: build failed for $kver; log: $buildlog" >&2
+	tail -n 40 "$buildlog" >&2
+	exit 2
+fi
+
+bins=""
+for b in build/guest/* tools/groovectl/groovectl; do
+	[ -f "$b" ] && [ -x "$b" ] && bins="$bins --bin $b"
+done
+# shellcheck disable=SC2086
+scripts/build-initramfs.sh --kver "$kver" --ko "build/$kver/kmod/groove.ko" \
+	--out "$vmdir/initramfs.cpio" --selftests build/selftests $bins \
+	${guest_script:+--guest-script "$guest_script"} --filter "$filter" \
+	$([ $run_selftests = 1 ] || echo --no-selftests) >> "$buildlog" 2>&1 ||
+	{ echo "vm-run: initramfs failed; log: $buildlog" >&2; exit 2; }
+
+cmdline="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 panic_on_taint=0x2a0"
+cmdline="$cmdline softlockup_panic=1 hung_task_panic=1 slub_debug=FZPU page_poison=1"
+cmdline="$cmdline init_on_free=1 quiet panic_print=0x20 $append"
+
+rm -f "$vmdir/console.log" "$vmdir/tap.raw" "$vmdir/tap.txt"
+echo "# vm-run: $kver (mem ${mem}M, smp $smp, timeout ${timeout}s), logs in $vmdir" >&2
+set +e
+timeout -k 10 "$timeout" qemu-system-x86_64 -accel tcg -machine q35 -cpu max \
+	-m "$mem" -smp "$smp" -nographic -no-reboot -nic none -monitor none \
+	-kernel "$kimage" -initrd "$vmdir/initramfs.cpio" -append "$cmdline" \
+	-serial "file:$vmdir/console.log" -serial "file:$vmdir/tap.raw" \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	> "$vmdir/qemu.log" 2>&1 < /dev/null
+qemu_exit=$?
+set -e
+tr -d '\r' < "$vmdir/tap.raw" > "$vmdir/tap.txt" 2>/dev/null || : > "$vmdir/tap.txt"
+
+exec scripts/vm-verdict.sh --tap "$vmdir/tap.txt" --console "$top/$vmdir/console.log" \
+	--qemu-exit "$qemu_exit" --name "vm $series"
