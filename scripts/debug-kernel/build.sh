@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/bin/sh
 # Build (once) and cache groove's debug kernel: Debian's linux-source-6.12 with
 # x86_64 defconfig + kvm_guest.config + groove-debug.config (KASAN, lockdep,
 # kmemleak, fault injection...).  The result is a bzImage plus a kernel tree
@@ -13,12 +13,14 @@
 #        build.sh --print-paths   print KIMAGE=/KDIR= lines; exit 1 if not built
 #        build.sh --config-only   make and check the .config only (seconds), in DIR
 #                                 given as the next argument (default: a temp dir)
-set -euo pipefail
+# POSIX sh (+ local): scripts/resolve-kernel.sh runs it with sh.
+# shellcheck disable=SC3043
+set -eu
 
 # Bump when the build steps change in a way that changes the result.
 RECIPE=1
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
 fragment=$here/groove-debug.config
 src_pkg=linux-source-6.12
 tarball=/usr/src/linux-source-6.12.tar.xz
@@ -30,8 +32,7 @@ die() { echo "debug-kernel: $*" >&2; exit 1; }
 log() { echo "debug-kernel: $*" >&2; }
 
 src_version() {
-	dpkg-query -W -f='${Version}' "$src_pkg" 2>/dev/null ||
-		die "$src_pkg is not installed (run scripts/install-deps.sh)"
+	dpkg-query -W -f='${Version}' "$src_pkg" 2>/dev/null
 }
 
 cache_key() {
@@ -143,16 +144,20 @@ prune_cache() {
 print_paths() {
 	local dir
 	dir=$cache_root/$(cache_key)
-	[ -f "$dir/bzImage" ] && [ -f "$dir/build/Module.symvers" ] || {
+	if [ ! -f "$dir/bzImage" ] || [ ! -f "$dir/build/Module.symvers" ]; then
 		echo "debug-kernel: not built yet ($dir); run $0" >&2
 		exit 1
-	}
+	fi
 	echo "KIMAGE=$dir/bzImage"
 	echo "KDIR=$dir/build"
 }
 
 main() {
 	local key dir tmp
+
+	src_version >/dev/null ||
+		die "$src_pkg is not installed (run scripts/install-deps.sh)"
+	[ -f "$fragment" ] || die "$fragment missing"
 
 	case ${1:-} in
 	--print-paths)
