@@ -91,6 +91,40 @@ static inline int groove_vstack_push(__u64 *head, struct groove_vol_entry *table
 }
 
 /*
+ * groove_vstack_push_chain - push the chain @first .. @last on the stack in
+ * one CAS, so a multi-volume add is all or nothing.
+ *
+ * Pre:  @first and @last < @volume_max; the caller owns every volume of the
+ *       chain and has linked it: table[x].next leads from @first to @last.
+ * Post: GROOVE_VS_OK: @first is the top, @last links to the old top, and
+ *       every store before the call is visible to whoever pops any of them.
+ *       GROOVE_VS_AGAIN: nothing is on the stack, @max_tries CAS attempts
+ *       failed.  GROOVE_VS_CORRUPT: an index is out of range.
+ * Concurrent: as groove_vstack_push().  A single volume is a chain with
+ *       @first == @last.
+ */
+static inline int groove_vstack_push_chain(__u64 *head,
+					   struct groove_vol_entry *table,
+					   __u32 volume_max, __u32 first,
+					   __u32 last, unsigned int max_tries)
+{
+	unsigned int tries;
+	__u64 old;
+
+	if (first >= volume_max || last >= volume_max)
+		return GROOVE_VS_CORRUPT;
+	for (tries = 0; max_tries == GROOVE_VS_UNBOUNDED || tries < max_tries; tries++) {
+		old = GROOVE_VS_LOAD64(head);
+		GROOVE_VS_STORE32(&table[last].next, GROOVE_STACK_IDX(old));
+		if (GROOVE_VS_CAS64(head, old,
+				    GROOVE_STACK_WORD(GROOVE_STACK_VER(old) + 1, first)))
+			return GROOVE_VS_OK;
+		GROOVE_VS_RELAX();
+	}
+	return GROOVE_VS_AGAIN;
+}
+
+/*
  * groove_vstack_pop - pop the top of the empty-volume stack into *@idx.
  *
  * Pre:  none (the stack may be empty or corrupt).
