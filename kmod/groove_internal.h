@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * groove.ko internals shared by the module's files: the device state, the
+ * private slot table and the entry points each file provides.
+ */
+#ifndef _GROOVE_INTERNAL_H
+#define _GROOVE_INTERNAL_H
+
+#include <linux/atomic.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mutex.h>
+#include <linux/numa.h>
+#include <linux/srcu.h>
+#include <linux/types.h>
+
+#include "../uapi/linux/groove.h"
+
+/**
+ * struct groove_volume - one volume the module holds
+ * @pfn:   first page frame; the volume is physically contiguous and its
+ *         physical address is a multiple of its size
+ * @order: buddy order when it came from alloc_pages(), or -1 when it came
+ *         from alloc_contig_range()
+ * @node:  NUMA node of the memory
+ * @idx:   slot index
+ */
+struct groove_volume {
+	unsigned long pfn;
+	int order;
+	int node;
+	u32 idx;
+};
+
+/*
+ * Slot states in the private slot table.  Only the ioctl paths change them,
+ * under groove_dev.lock; the fault path never looks at them, it follows the
+ * SRCU-published volume pointer instead.
+ */
+enum groove_slot_state {
+	GROOVE_SLOT_FREE = 0,	/* no volume, free for ADD */
+	GROOVE_SLOT_BUSY,	/* claimed by an ADD or REMOVE in progress */
+	GROOVE_SLOT_PRESENT,	/* holds a volume that the kernel owns */
+};
+
+/**
+ * struct groove_slot - the kernel's private record of one volume slot
+ * @vol:   the volume, published for the fault path (SRCU); NULL when absent
+ * @state: enum groove_slot_state, under groove_dev.lock
+ */
+struct groove_slot {
+	struct groove_volume __rcu *vol;
+	u8 state;
+};
+
+/**
+ * struct groove_dev - the one groove instance of a loaded module
+ * @misc:            /dev/groove
+ * @volume_size:     bytes per volume, a power of two
+ * @volume_shift:    log2(@volume_size)
+ * @volume_max:      number of slots
+ * @hdr_size:        bytes of the header region
+ * @vol0_off:        file offset of slot 0
+ * @map_size:        end of the last volume window
+ * @limit:           most volume bytes the module may hold
+ * @hdr:             header region (vmalloc), shared with user space, so
+ *                   untrusted once the device is open
+ * @vol_table:       the volume table inside @hdr
+ * @slots:           private slot table, @volume_max entries
+ * @lock:            serialises ADD, REMOVE and the slot states
+ * @srcu:            the fault path reads @slots under it; removal waits for it
+ * @mapping:         the one address_space every open file uses
+ * @reserved:        bytes of volume memory held or being allocated
+ * @present:         volumes in PRESENT slots
+ * @node_bytes:      bytes of volume memory per NUMA node
+ * @faults:          faults served
+ * @volumes_added:   volumes added since load
+ * @volumes_removed: volumes removed since load
+ */
+struct groove_dev {
+	struct miscdevice misc;
+	u64 volume_size;
+	unsigned int volume_shift;
+	u32 volume_max;
+	u64 hdr_size;
+	u64 vol0_off;
+	u64 map_size;
+	u64 limit;
+	void *hdr;
+	struct groove_vol_entry *vol_table;
+	struct groove_slot *slots;
+	struct mutex lock; /* see above */
+	struct srcu_struct srcu;
+	struct address_space *mapping;
+	u64 reserved;
+	u32 present;
+	atomic64_t node_bytes[MAX_NUMNODES];
+	atomic64_t faults;
+	atomic64_t volumes_added;
+	atomic64_t volumes_removed;
+};
+
+extern struct groove_dev groove;
+
+static inline struct groove_shared_hdr *groove_shared(struct groove_dev *g)
+{
+	return g->hdr;
+}
+
+/* groove_volume.c */
+struct groove_volume *groove_volume_alloc(struct groove_dev *g, int node);
+void groove_volume_free(struct groove_dev *g, struct groove_volume *vol);
+struct groove_volume_hdr *groove_volume_hdr(struct groove_volume *vol);
+
+/* groove_mmap.c */
+int groove_mmap(struct file *file, struct vm_area_struct *vma);
+
+/* groove_ioctl.c */
+long groove_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+void groove_remove_all(struct groove_dev *g);
+
+/* groove_sysfs.c */
+extern const struct attribute_group *groove_attr_groups[];
+
+#endif /* _GROOVE_INTERNAL_H */

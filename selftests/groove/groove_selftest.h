@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the groove selftests: load groove.ko with the
+ * parameters a test wants, open /dev/groove, unload at teardown.
+ *
+ * The module comes from $GROOVE_KO (default /groove/groove.ko); a test whose
+ * module is missing is skipped with a message that says where it looked.
+ */
+#ifndef _GROOVE_SELFTEST_H
+#define _GROOVE_SELFTEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/groove.h>
+
+#define GROOVE_DEV		"/dev/groove"
+#define GROOVE_KO_DEFAULT	"/groove/groove.ko"
+#define GROOVE_SYSFS		"/sys/class/misc/groove/"
+
+#define MiB			(1ULL << 20)
+#define GiB			(1ULL << 30)
+
+static inline const char *groove_ko_path(void)
+{
+	const char *path = getenv("GROOVE_KO");
+
+	return path && *path ? path : GROOVE_KO_DEFAULT;
+}
+
+static inline int groove_unload(void)
+{
+	return syscall(__NR_delete_module, "groove", 0) ? -errno : 0;
+}
+
+/*
+ * Load groove.ko with @params.  0 on success; -ENOENT when the module file
+ * is missing (callers skip); else -errno of finit_module().  A module left
+ * loaded by an earlier failed test is unloaded first.
+ */
+static inline int groove_load(const char *params)
+{
+	int fd, err = 0;
+
+	fd = open(groove_ko_path(), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ENOENT;
+	if (syscall(__NR_finit_module, fd, params, 0)) {
+		err = -errno;
+		if (err == -EEXIST && !groove_unload())
+			err = syscall(__NR_finit_module, fd, params, 0) ? -errno : 0;
+	}
+	close(fd);
+	return err;
+}
+
+/* Open /dev/groove, which devtmpfs creates as the module registers it. */
+static inline int groove_open_dev(int flags)
+{
+	return open(GROOVE_DEV, flags | O_CLOEXEC);
+}
+
+static inline int groove_info(int fd, struct groove_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	return ioctl(fd, GROOVE_IOC_INFO, info) ? -errno : 0;
+}
+
+static inline int groove_add(int fd, __u32 count, const void *info_bytes,
+			     __u32 info_sz)
+{
+	struct groove_add a = {
+		.count = count,
+		.node = -1,
+		.info_sz = info_sz,
+		.info_ptr = (uintptr_t)info_bytes,
+	};
+
+	return ioctl(fd, GROOVE_IOC_ADD, &a) ? -errno : (int)a.added;
+}
+
+/* Volumes removed (>= 0) or -errno. */
+static inline int groove_remove(int fd, __u32 count)
+{
+	struct groove_remove r = { .count = count };
+
+	return ioctl(fd, GROOVE_IOC_REMOVE, &r) ? -errno : (int)r.removed;
+}
+
+/* A sysfs attribute of the device as a number; -1 when unreadable. */
+static inline long long groove_sysfs_read(const char *attr)
+{
+	char path[256], buf[64];
+	long long v = -1;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), GROOVE_SYSFS "%s", attr);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n > 0) {
+		buf[n] = '\0';
+		v = strtoll(buf, NULL, 0);
+	}
+	close(fd);
+	return v;
+}
+
+/*
+ * The common fixture body: load with @params, open read-write, read INFO.
+ * Skips when the module is absent; fails on anything else.
+ */
+#define GROOVE_SETUP(self, params)					\
+	do {								\
+		int __err = groove_load(params);			\
+									\
+		if (__err == -ENOENT)					\
+			SKIP(return, "groove.ko not found at %s (set GROOVE_KO)", \
+			     groove_ko_path());				\
+		ASSERT_EQ(0, __err) TH_LOG("finit_module(%s, \"%s\"): %s", \
+					   groove_ko_path(), params,	\
+					   strerror(-__err));		\
+		(self)->loaded = 1;					\
+		(self)->fd = groove_open_dev(O_RDWR);			\
+		ASSERT_LE(0, (self)->fd) TH_LOG("open %s: %s", GROOVE_DEV, \
+						strerror(errno));	\
+		ASSERT_EQ(0, groove_info((self)->fd, &(self)->info));	\
+	} while (0)
+
+/* The common teardown: close, then unload (which must succeed). */
+#define GROOVE_TEARDOWN(self)						\
+	do {								\
+		if ((self)->fd >= 0)					\
+			close((self)->fd);				\
+		(self)->fd = -1;					\
+		if ((self)->loaded)					\
+			EXPECT_EQ(0, groove_unload()) TH_LOG("delete_module: %s", \
+							     strerror(errno)); \
+		(self)->loaded = 0;					\
+	} while (0)
+
+#endif /* _GROOVE_SELFTEST_H */
