@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * groovectl device access: open /dev/groove (or a groove file), issue the
+ * raw ioctls from uapi/linux/groove.h, and turn errno values into messages
+ * that tell the user what to do next.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "groovectl.h"
+
+void ctl_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", groovectl_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+bool ctl_is_char_device(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISCHR(st.st_mode);
+}
+
+static bool module_loaded(void)
+{
+	return !access("/sys/module/" GROOVECTL_MODULE_NAME, F_OK);
+}
+
+int ctl_exit_for_errno(int err)
+{
+	switch (err) {
+	case 0:
+		return EXIT_OK;
+	case ENOENT:
+	case ENODEV:
+	case ENXIO:
+		return EXIT_NO_DEVICE;
+	case EACCES:
+	case EPERM:
+	case EROFS:
+		return EXIT_PERMISSION;
+	case EUCLEAN:
+	case EBADMSG:
+		return EXIT_CORRUPT;
+	case ENOSPC:
+	case ENOMEM:
+		return EXIT_NO_SPACE;
+	case EBUSY:
+		return EXIT_BUSY;
+	case EINVAL:
+		return EXIT_USAGE;
+	default:
+		return EXIT_FAILED;
+	}
+}
+
+/* Who may open @path: "mode 0600, owner root, group root". */
+static void describe_owner(const char *path, char *buf, size_t len)
+{
+	struct group *gr;
+	struct passwd *pw;
+	struct stat st;
+
+	if (stat(path, &st)) {
+		snprintf(buf, len, "unknown mode");
+		return;
+	}
+	pw = getpwuid(st.st_uid);
+	gr = getgrgid(st.st_gid);
+	snprintf(buf, len, "mode %04o, owner %s, group %s",
+		 st.st_mode & 07777, pw ? pw->pw_name : "?", gr ? gr->gr_name : "?");
+}
+
+/*
+ * Print why @what on @path failed with @err and what to do about it.
+ * @what is the action in the user's words ("open", "add", "remove", ...).
+ */
+void ctl_explain_errno(const char *what, const char *path, int err)
+{
+	char owner[160];
+
+	switch (err) {
+	case ENOENT:
+	case ENODEV:
+	case ENXIO:
+		if (ctl_is_char_device(path) || strncmp(path, "/dev/", 5))
+			ctl_err("%s: %s: %s", what, path, strerror(err));
+		else if (module_loaded())
+			ctl_err("%s: %s does not exist although the groove module is loaded: is devtmpfs mounted on /dev, or udev running? ('udevadm trigger' or 'mknod')",
+				what, path);
+		else
+			ctl_err("%s: %s does not exist: the groove module is not loaded; run 'groovectl load' (as root) or 'modprobe groove'",
+				what, path);
+		break;
+	case EACCES:
+		describe_owner(path, owner, sizeof(owner));
+		ctl_err("%s: permission denied on %s (%s): run as root, or install the udev rule (60-groove.rules) and add yourself to its group: 'usermod -aG groove $USER', then log in again",
+			what, path, owner);
+		break;
+	case EPERM:
+		ctl_err("%s: operation not permitted: this needs CAP_SYS_ADMIN (run as root)",
+			what);
+		break;
+	case EBADF:
+		ctl_err("%s: %s is open read-only: adding and removing volumes needs write access to the device",
+			what, path);
+		break;
+	case ENOTTY:
+		ctl_err("%s: %s is not a groove device (or its ABI differs from this groovectl, built for ABI %u)",
+			what, path, GROOVE_ABI_VERSION);
+		break;
+	case EUCLEAN:
+	case EBADMSG:
+		ctl_err("%s: the shared header of %s is corrupt (a process wrote over it); unmap every user, unload and reload the module to start over",
+			what, path);
+		break;
+	default:
+		ctl_err("%s: %s: %s", what, path, strerror(err));
+		break;
+	}
+}
+
+/*
+ * Open @path with @flags, or explain why not.  Returns EXIT_OK and the fd in
+ * *@fd, or an exit code after printing a message.
+ */
+int ctl_open_device(const char *path, int flags, int *fd)
+{
+	*fd = open(path, flags | O_CLOEXEC);
+	if (*fd >= 0)
+		return EXIT_OK;
+	ctl_explain_errno("open", path, errno);
+	return ctl_exit_for_errno(errno);
+}
+
+int ctl_ioc_info(int fd, const char *path, struct groove_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	if (ioctl(fd, GROOVE_IOC_INFO, info)) {
+		int err = errno;
+
+		ctl_explain_errno("info", path, err);
+		return ctl_exit_for_errno(err);
+	}
+	if (info->abi_version != GROOVE_ABI_VERSION) {
+		ctl_err("info: %s speaks groove ABI %u, this groovectl ABI %u: install matching versions",
+			path, info->abi_version, GROOVE_ABI_VERSION);
+		return EXIT_FAILED;
+	}
+	return EXIT_OK;
+}

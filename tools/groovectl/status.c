@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * groovectl info / status / verify / fsck: read-only reports on a groove.
+ *
+ * info needs only GROOVE_IOC_INFO (and sysfs), so it works for anyone who
+ * can open the device read-only, even when the shared header is damaged.
+ * status and verify join the groove through libgroove (groove_stats(),
+ * groove_verify()) and read the volume table and volume headers directly
+ * from the mapping.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <groove/groove.h>
+
+#include "groovectl.h"
+
+#define SYSFS_DIR	"/sys/class/misc/groove/"
+
+/* A counter from sysfs, or false when the attribute is missing. */
+static bool sysfs_u64(const char *name, uint64_t *v)
+{
+	char path[128], buf[64];
+	bool ok;
+	FILE *f;
+
+	snprintf(path, sizeof(path), SYSFS_DIR "%s", name);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	ok = fgets(buf, sizeof(buf), f) && sscanf(buf, "%" SCNu64, v) == 1;
+	fclose(f);
+	return ok;
+}
+
+/* Per-node bytes, from "N0=123 N1=0": returns the number of nodes read. */
+#define MAX_NODES	64
+static int sysfs_node_bytes(int64_t *bytes, int max)
+{
+	char buf[4096], *p;
+	int n = 0, node, used;
+	long long b;
+	FILE *f;
+
+	for (node = 0; node < max; node++)
+		bytes[node] = -1;
+	f = fopen(SYSFS_DIR "node_bytes", "re");
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f)) {
+		fclose(f);
+		return 0;
+	}
+	fclose(f);
+	for (p = buf; sscanf(p, " N%d=%lld%n", &node, &b, &used) == 2; p += used) {
+		if (node >= 0 && node < max) {
+			bytes[node] = b;
+			if (node + 1 > n)
+				n = node + 1;
+		}
+	}
+	return n;
+}
+
+/* The device's INFO, or for a groove file the same numbers from its header. */
+static int read_info(const struct groovectl_opts *o, struct groove_info *info)
+{
+	int fd, ret;
+
+	if (!ctl_is_char_device(o->device)) {
+		const struct groove_shared_hdr *h;
+		groove_t *g = groove_open(o->device, 0);
+
+		if (!g) {
+			ctl_explain_errno("open", o->device, errno);
+			return ctl_exit_for_errno(errno);
+		}
+		h = groove_shared_hdr(g);
+		memset(info, 0, sizeof(*info));
+		info->abi_version = h->abi_version;
+		info->volume_size = h->volume_size;
+		info->volume_max = h->volume_max;
+		info->hdr_size = h->hdr_size;
+		info->vol0_off = h->vol0_off;
+		info->map_size = h->vol0_off + (uint64_t)h->volume_max * h->volume_size;
+		info->vol_table_off = h->vol_table_off;
+		info->alloc_off = h->alloc_off;
+		info->alloc_size = h->alloc_size;
+		for (uint32_t i = 0; i < h->volume_max; i++) {
+			const struct groove_vol_entry *e = (const void *)
+				((const char *)h + h->vol_table_off) + i * sizeof(*e);
+
+			info->volumes_present += e->present == 1;
+		}
+		info->bytes_reserved = (uint64_t)info->volumes_present * h->volume_size;
+		groove_close(g);
+		return EXIT_OK;
+	}
+	ret = ctl_open_device(o->device, O_RDONLY, &fd);
+	if (ret)
+		return ret;
+	ret = ctl_ioc_info(fd, o->device, info);
+	close(fd);
+	return ret;
+}
+
+static void print_info_json(struct json *j, const struct groove_info *in, bool device)
+{
+	uint64_t v;
+
+	json_str(j, "device", device ? "char" : "file");
+	json_u64(j, "abi_version", in->abi_version);
+	json_u64(j, "volume_size", in->volume_size);
+	json_u64(j, "volume_max", in->volume_max);
+	json_u64(j, "volumes_present", in->volumes_present);
+	json_u64(j, "hdr_size", in->hdr_size);
+	json_u64(j, "vol0_off", in->vol0_off);
+	json_u64(j, "map_size", in->map_size);
+	json_u64(j, "vol_table_off", in->vol_table_off);
+	json_u64(j, "alloc_off", in->alloc_off);
+	json_u64(j, "alloc_size", in->alloc_size);
+	json_u64(j, "bytes_reserved", in->bytes_reserved);
+	if (device)
+		json_u64(j, "bytes_limit", in->bytes_limit);
+	if (device && sysfs_u64("faults", &v))
+		json_u64(j, "faults", v);
+	if (device && sysfs_u64("volumes_added", &v))
+		json_u64(j, "volumes_added", v);
+	if (device && sysfs_u64("volumes_removed", &v))
+		json_u64(j, "volumes_removed", v);
+}
+
+static void print_info_text(const char *path, const struct groove_info *in, bool device)
+{
+	char a[32], b[32], c[32];
+	uint64_t faults, added, removed;
+
+	fmt_size(a, sizeof(a), in->volume_size);
+	printf("%s: groove %s, ABI %u\n", path, device ? "device" : "file",
+	       in->abi_version);
+	printf("  volume size      %s\n", a);
+	printf("  volume slots     %u (%u present, %u free)\n", in->volume_max,
+	       in->volumes_present, in->volume_max - in->volumes_present);
+	fmt_size(a, sizeof(a), in->bytes_reserved);
+	if (device) {
+		fmt_size(b, sizeof(b), in->bytes_limit);
+		printf("  reserved         %s of %s limit\n", a, b);
+	} else {
+		printf("  reserved         %s of file space\n", a);
+	}
+	fmt_size(a, sizeof(a), in->hdr_size);
+	fmt_size(b, sizeof(b), in->alloc_size);
+	fmt_size(c, sizeof(c), in->map_size);
+	printf("  header region    %s at 0 (volume table at %#" PRIx64 ", allocator state %s at %#" PRIx64 ")\n",
+	       a, (uint64_t)in->vol_table_off, b, (uint64_t)in->alloc_off);
+	printf("  volume windows   from %#" PRIx64 ", mapping size %s\n",
+	       (uint64_t)in->vol0_off, c);
+	if (device && sysfs_u64("faults", &faults) && sysfs_u64("volumes_added", &added) &&
+	    sysfs_u64("volumes_removed", &removed))
+		printf("  counters         %" PRIu64 " faults served, %" PRIu64 " volumes added, %" PRIu64 " removed\n",
+		       faults, added, removed);
+}
+
+int cmd_info(const struct groovectl_opts *o)
+{
+	bool device = ctl_is_char_device(o->device);
+	struct groove_info info;
+	struct json j;
+	int ret;
+
+	ret = read_info(o, &info);
+	if (ret)
+		return ret;
+	if (o->json) {
+		json_begin(&j, stdout);
+		json_str(&j, "path", o->device);
+		print_info_json(&j, &info, device);
+		json_end(&j);
+	} else {
+		print_info_text(o->device, &info, device);
+	}
+	return EXIT_OK;
+}
+
+/*
+ * Reading a volume header can race with its removal, which unmaps it: the
+ * touch then raises SIGBUS.  Catch that and report the slot as gone.
+ */
+static sigjmp_buf bus_jmp;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(bus_jmp, 1);
+}
+
+struct vol_row {
+	uint32_t idx;
+	uint64_t magic;
+	int node;		/* -1 unknown */
+	uint64_t info_sz;
+	char info[GROOVE_VOLUME_INFO_MAX];
+	bool gone;		/* removed while we looked */
+};
+
+static const char *magic_name(uint64_t magic)
+{
+	switch (magic) {
+	case GROOVE_VOLUME_MAGIC_EMPTY:
+		return "empty";
+	case GROOVE_VOLUME_MAGIC_DATA:
+		return "data";
+	case 0:
+		return "removed";
+	default:
+		return "corrupt";
+	}
+}
+
+/* Copy the volume header of slot @idx (present) into @row. */
+static void read_volume(groove_t *g, uint32_t idx, struct vol_row *row)
+{
+	const volatile struct groove_volume_hdr *vh;
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+
+	memset(row, 0, sizeof(*row));
+	row->idx = idx;
+	row->node = -1;
+	vh = (const void *)((const char *)groove_volume0(g) + (uint64_t)idx * groove_volume_size(g));
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(bus_jmp, 1) == 0) {
+		row->magic = vh->magic;
+		row->info_sz = vh->info_sz;
+		if (row->info_sz > GROOVE_VOLUME_INFO_MAX)
+			row->info_sz = GROOVE_VOLUME_INFO_MAX;
+		for (uint64_t i = 0; i < row->info_sz; i++)
+			row->info[i] = (char)vh->info[i];
+	} else {
+		row->gone = true;
+	}
+	sigaction(SIGBUS, &old, NULL);
+}
+
+/* Fill in each row's NUMA node (root only; silently skipped otherwise). */
+static void read_volume_nodes(const char *path, struct vol_row *rows, uint32_t n)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	for (uint32_t i = 0; i < n; i++) {
+		struct groove_volume_phys vp = { .idx = rows[i].idx };
+
+		if (ioctl(fd, GROOVE_IOC_VOLUME_PHYS, &vp))
+			break;	/* EPERM for non-root: no per-volume nodes */
+		rows[i].node = vp.node;
+	}
+	close(fd);
+}
+
+/* Open a groove through libgroove, or explain why not. */
+static int join(const struct groovectl_opts *o, groove_t **g)
+{
+	int err;
+
+	*g = groove_open(o->device, 0);
+	if (*g)
+		return EXIT_OK;
+	err = errno;
+	if (err == EBADMSG)
+		ctl_err("%s is not a groove (bad magic)%s", o->device,
+			ctl_is_char_device(o->device) ?
+			": the shared header was overwritten; 'groovectl info' still works, reload the module to start over" : "");
+	else if (err == EPROTO)
+		ctl_err("%s uses another groove ABI than this groovectl (%u): install matching versions",
+			o->device, GROOVE_ABI_VERSION);
+	else
+		ctl_explain_errno("open", o->device, err);
+	return err == EBADMSG ? EXIT_CORRUPT : ctl_exit_for_errno(err);
+}
+
+static const struct groove_vol_entry *vol_table(groove_t *g)
+{
+	const struct groove_shared_hdr *h = groove_shared_hdr(g);
+
+	return (const void *)((const char *)h + h->vol_table_off);
+}
+
+/* Present slots' headers, in slot order.  *@rows is malloc'ed. */
+static uint32_t read_volumes(const struct groovectl_opts *o, groove_t *g,
+			     struct vol_row **rows)
+{
+	const struct groove_vol_entry *t = vol_table(g);
+	uint32_t max = groove_volume_max(g), n = 0;
+
+	*rows = calloc(max ? max : 1, sizeof(**rows));
+	if (!*rows)
+		return 0;
+	for (uint32_t i = 0; i < max; i++)
+		if (__atomic_load_n(&t[i].present, __ATOMIC_ACQUIRE) == 1)
+			read_volume(g, i, &(*rows)[n++]);
+	if (groove_is_device(g))
+		read_volume_nodes(o->device, *rows, n);
+	return n;
+}
+
+static void print_status_text(const struct groovectl_opts *o, const struct groove_info *in,
+			      const struct groove_stats *st, const struct vol_row *rows,
+			      uint32_t nrows, bool device)
+{
+	int64_t node_bytes[MAX_NODES];
+	int nodes = device ? sysfs_node_bytes(node_bytes, MAX_NODES) : 0;
+	char a[32], b[32], c[32];
+	uint32_t i;
+
+	print_info_text(o->device, in, device);
+	fmt_size(a, sizeof(a), st->bytes_in_use);
+	printf("  volumes          %u holding data, %u empty (removable)\n",
+	       st->volumes_data, st->volumes_empty);
+	printf("  in use           %s in %" PRIu64 " objects\n", a, st->objects);
+	fmt_size(a, sizeof(a), st->largest_alloc);
+	printf("  largest object   %s allocatable now (without adding volumes)\n", a);
+	if (nodes) {
+		printf("  per node        ");
+		for (int n = 0; n < nodes; n++) {
+			if (node_bytes[n] < 0)
+				continue;
+			fmt_size(a, sizeof(a), (uint64_t)node_bytes[n]);
+			printf(" N%d %s", n, a);
+		}
+		printf("\n");
+	}
+
+	printf("\nsize classes in use (%u classes):\n", st->szc_cnt);
+	printf("  %5s %12s %6s %12s %10s %12s %10s\n", "class", "object max", "per sb",
+	       "objects", "in use", "superblocks", "free objs");
+	for (i = 0; i < st->szc_cnt && i < GROOVE_SZC_MAX; i++) {
+		const struct groove_szc_stats *s = &st->szc_stats[i];
+
+		if (!s->objects && !s->superblocks)
+			continue;
+		fmt_size(a, sizeof(a), st->szc[i].obj_max);
+		fmt_size(b, sizeof(b), s->bytes);
+		printf("  %5u %12s %6u %12" PRIu64 " %10s %12" PRIu64 " %10" PRIu64 "\n",
+		       i, a, st->szc[i].obj_cnt, s->objects, b, s->superblocks, s->free_objs);
+	}
+
+	printf("\nvolumes (%u present):\n", nrows);
+	if (nrows)
+		printf("  %5s %-8s %4s  %s\n", "slot", "state", "node", "info");
+	for (i = 0; i < nrows; i++) {
+		const struct vol_row *r = &rows[i];
+
+		snprintf(c, sizeof(c), "%d", r->node);
+		printf("  %5u %-8s %4s  ", r->idx, r->gone ? "removed" : magic_name(r->magic),
+		       r->node < 0 ? "-" : c);
+		for (uint64_t k = 0; k < r->info_sz && r->info[k]; k++)
+			putchar(r->info[k] >= 0x20 && r->info[k] < 0x7f ? r->info[k] : '.');
+		printf("\n");
+	}
+}
+
+static void print_status_json(const struct groovectl_opts *o, const struct groove_info *in,
+			      const struct groove_stats *st, const struct vol_row *rows,
+			      uint32_t nrows, bool device)
+{
+	int64_t node_bytes[MAX_NODES];
+	int nodes = device ? sysfs_node_bytes(node_bytes, MAX_NODES) : 0;
+	struct json j;
+	uint32_t i;
+
+	json_begin(&j, stdout);
+	json_str(&j, "path", o->device);
+	print_info_json(&j, in, device);
+	json_u64(&j, "volumes_data", st->volumes_data);
+	json_u64(&j, "volumes_empty", st->volumes_empty);
+	json_u64(&j, "objects", st->objects);
+	json_u64(&j, "bytes_in_use", st->bytes_in_use);
+	json_u64(&j, "largest_alloc", st->largest_alloc);
+	json_arr_open(&j, "nodes");
+	for (int n = 0; n < nodes; n++) {
+		if (node_bytes[n] < 0)
+			continue;
+		json_obj_open(&j, NULL);
+		json_i64(&j, "node", n);
+		json_i64(&j, "bytes_reserved", node_bytes[n]);
+		json_obj_close(&j);
+	}
+	json_arr_close(&j);
+	json_arr_open(&j, "size_classes");
+	for (i = 0; i < st->szc_cnt && i < GROOVE_SZC_MAX; i++) {
+		json_obj_open(&j, NULL);
+		json_u64(&j, "class", i);
+		json_u64(&j, "obj_footprint", st->szc[i].obj_footprint);
+		json_u64(&j, "obj_max", st->szc[i].obj_max);
+		json_u64(&j, "obj_per_superblock", st->szc[i].obj_cnt);
+		json_u64(&j, "objects", st->szc_stats[i].objects);
+		json_u64(&j, "bytes_in_use", st->szc_stats[i].bytes);
+		json_u64(&j, "superblocks", st->szc_stats[i].superblocks);
+		json_u64(&j, "free_objects", st->szc_stats[i].free_objs);
+		json_obj_close(&j);
+	}
+	json_arr_close(&j);
+	json_arr_open(&j, "volumes");
+	for (i = 0; i < nrows; i++) {
+		json_obj_open(&j, NULL);
+		json_u64(&j, "slot", rows[i].idx);
+		json_str(&j, "state", rows[i].gone ? "removed" : magic_name(rows[i].magic));
+		json_i64(&j, "node", rows[i].node);
+		json_strn(&j, "info", rows[i].info, strnlen(rows[i].info, rows[i].info_sz));
+		json_obj_close(&j);
+	}
+	json_arr_close(&j);
+	json_end(&j);
+}
+
+int cmd_status(const struct groovectl_opts *o)
+{
+	bool device = ctl_is_char_device(o->device);
+	struct groove_stats *st = NULL;
+	struct vol_row *rows = NULL;
+	struct groove_info info;
+	groove_t *g = NULL;
+	uint32_t nrows;
+	int ret, err;
+
+	ret = read_info(o, &info);
+	if (ret)
+		return ret;
+	ret = join(o, &g);
+	if (ret)
+		return ret;
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		ctl_err("status: out of memory");
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	err = groove_stats(g, st);
+	if (err) {
+		ctl_err("status: the allocator state is %s (%d): run 'groovectl verify' for details",
+			groove_strerror(err), err);
+		ret = err == GROOVE_ERR_CORRUPT ? EXIT_CORRUPT : EXIT_FAILED;
+		goto out;
+	}
+	nrows = read_volumes(o, g, &rows);
+	if (o->json)
+		print_status_json(o, &info, st, rows, nrows, device);
+	else
+		print_status_text(o, &info, st, rows, nrows, device);
+	ret = EXIT_OK;
+out:
+	free(rows);
+	free(st);
+	groove_close(g);
+	return ret;
+}
+
+/*
+ * groovectl verify: the whole state (groove_verify()), then each present
+ * volume (groove_volume_verify()) to name the damaged ones.  Meant for a
+ * quiet groove: concurrent allocations can make a consistent state look
+ * inconsistent, so a failure on a busy groove is worth repeating.
+ */
+int cmd_verify(const struct groovectl_opts *o)
+{
+	const struct groove_vol_entry *t;
+	uint32_t max, bad_cnt = 0, checked = 0;
+	uint32_t *bad = NULL;
+	groove_t *g;
+	struct json j;
+	int ret, err;
+
+	ret = join(o, &g);
+	if (ret)
+		return ret;
+	err = groove_verify(g);
+	t = vol_table(g);
+	max = groove_volume_max(g);
+	bad = calloc(max ? max : 1, sizeof(*bad));
+	for (uint32_t i = 0; bad && i < max; i++) {
+		if (__atomic_load_n(&t[i].present, __ATOMIC_ACQUIRE) != 1)
+			continue;
+		checked++;
+		if (groove_volume_verify(g, i) != GROOVE_SUCCESS)
+			bad[bad_cnt++] = i;
+	}
+	if (o->json) {
+		json_begin(&j, stdout);
+		json_str(&j, "path", o->device);
+		json_bool(&j, "consistent", err == GROOVE_SUCCESS && !bad_cnt);
+		json_str(&j, "result", groove_strerror(err));
+		json_u64(&j, "volumes_checked", checked);
+		json_arr_open(&j, "bad_volumes");
+		for (uint32_t i = 0; i < bad_cnt; i++)
+			json_u64(&j, NULL, bad[i]);
+		json_arr_close(&j);
+		json_end(&j);
+	} else if (err == GROOVE_SUCCESS && !bad_cnt) {
+		if (!o->quiet)
+			printf("ok: allocator state is consistent (%u volumes checked)\n", checked);
+	} else {
+		ctl_err("verify: the allocator state is %s (%d)%s", groove_strerror(err), err,
+			bad_cnt ? ", damaged volumes:" : "");
+		for (uint32_t i = 0; i < bad_cnt; i++)
+			fprintf(stderr, "  slot %u\n", bad[i]);
+		fprintf(stderr, "%s: if no process was allocating meanwhile, the shared state is damaged: stop its users, then %s\n",
+			groovectl_prog,
+#ifdef HAVE_GROOVE_DATA_REBUILD
+			"run 'groovectl fsck'"
+#else
+			"unload and reload the module (or recreate the file)"
+#endif
+			);
+	}
+	ret = err == GROOVE_SUCCESS && !bad_cnt ? EXIT_OK :
+	      err == GROOVE_ERR_INVAL ? EXIT_FAILED : EXIT_CORRUPT;
+	free(bad);
+	groove_close(g);
+	return ret;
+}
+
+/*
+ * groovectl fsck: rebuild the allocator state from the volumes when the
+ * library can (groove_data_rebuild(), crash recovery with no process
+ * joined).
+ */
+int cmd_fsck(const struct groovectl_opts *o)
+{
+#ifdef HAVE_GROOVE_DATA_REBUILD
+	groove_t *g;
+	int ret, err;
+
+	ret = join(o, &g);
+	if (ret)
+		return ret;
+	err = groove_data_rebuild(g);
+	if (err) {
+		ctl_err("fsck: rebuild failed: %s (%d)", groove_strerror(err), err);
+		ret = EXIT_CORRUPT;
+	} else {
+		err = groove_verify(g);
+		ret = err ? EXIT_CORRUPT : EXIT_OK;
+		if (err)
+			ctl_err("fsck: rebuilt, but verify still says %s", groove_strerror(err));
+		else if (!o->quiet)
+			printf("ok: allocator state rebuilt and consistent\n");
+	}
+	groove_close(g);
+	return ret;
+#else
+	(void)o;
+	ctl_err("fsck: this libgroove has no recovery (groove_data_rebuild); 'groovectl verify' checks, unload and reload to start over");
+	return EXIT_FAILED;
+#endif
+}
