@@ -10,6 +10,7 @@
 #include <exception>
 #include <new>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "allocators.h"
@@ -35,10 +36,18 @@ static void boost_free(void *p)
 	segment->deallocate(p);
 }
 
-/* Bytes handed out plus the manager's own headers: what others cannot get. */
+/*
+ * Pages of the segment ever touched: what the arena holds from the OS (it
+ * never gives pages back), holes between live objects included.
+ */
 static int64_t boost_reserved(void)
 {
-	return (int64_t)(segment->get_size() - segment->get_free_memory());
+	std::string path = "/dev/shm/" + segment_name;
+	struct stat st;
+
+	if (stat(path.c_str(), &st))
+		return -1;
+	return (int64_t)st.st_blocks * 512;
 }
 
 /* Largest single object that still fits: binary search on real attempts. */
