@@ -4,7 +4,10 @@
 # package index, never hard-coded.
 set -eu
 
-[ "$(id -u)" = 0 ] || { echo "install-deps: run as root (apt-get)" >&2; exit 1; }
+# Only apt-get needs root: a user with everything installed passes.
+need_root() {
+	[ "$(id -u)" = 0 ] || { echo "install-deps: missing:$missing; run as root (apt-get)" >&2; exit 1; }
+}
 
 export DEBIAN_FRONTEND=noninteractive
 stamp_dir=/var/lib/apt/lists
@@ -29,11 +32,13 @@ done
 
 # The index may be empty on a fresh machine.
 if [ -n "$missing" ] || ! ls "$stamp_dir"/*Packages* >/dev/null 2>&1; then
+	need_root
 	apt-get update -qq
 fi
 
 k612=$(newest_612)
 if [ -z "$k612" ]; then
+	need_root
 	apt-get update -qq
 	k612=$(newest_612)
 fi
@@ -44,6 +49,7 @@ for p in "linux-image-$k612" "linux-headers-$k612"; do
 done
 
 if [ -n "$missing" ]; then
+	need_root
 	echo "install-deps: installing$missing"
 	# Kernel images run their postinst hooks (initramfs, grub); we only need
 	# the files, so a failing bootloader hook on a container is not fatal.
