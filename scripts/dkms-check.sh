@@ -1,4 +1,6 @@
 #!/bin/bash
+# bash, not sh (arrays): re-exec when started as 'sh dkms-check.sh'.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 # Prove that dkms.conf works: in a throwaway DKMS tree (nothing under
 # /var/lib/dkms, /usr/src or /lib/modules is touched), 'dkms add', 'dkms
 # build' and 'dkms install' groove for the newest installed Debian 6.1 and
