@@ -1,10 +1,157 @@
 // SPDX-License-Identifier: GPL-2.0
-/* libgroove on its file backend, behind struct bench_alloc. */
+/*
+ * libgroove on its file backend (a groove file under /dev/shm, or hugetlbfs
+ * with --shm-dir), behind struct bench_alloc.  All volumes are added up
+ * front so no timed operation pays for fallocate().
+ *
+ * Geometry: GROOVE_BENCH_VOLUME_SIZE (bytes, default 1 GiB, the module's
+ * default) and as many volumes as the arena size asks for.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "allocators.h"
 
-#ifndef HAVE_GROOVE
+#ifdef HAVE_GROOVE
+#include <groove/groove.h>
+
+static groove_t *groove;
+static char groove_path[256];
+static pid_t groove_owner;
+
+static void *groove_bench_alloc(size_t sz, size_t align)
+{
+	return groove_alloc(groove, align <= GROOVE_ALIGN_DEFAULT ? 0 : align,
+			    sz, 0, NULL);
+}
+
+static void groove_bench_free(void *p)
+{
+	int err = groove_free(groove, p);
+
+	if (err) {
+		/* A benchmark that frees wrongly measures nothing: stop. */
+		fprintf(stderr, "groove_free(%p): %s\n", p, groove_strerror(err));
+		abort();
+	}
+}
+
+static void groove_bench_thread_init(int cpu)
+{
+	groove_cgroup_hint_set((unsigned int)cpu);
+}
+
+/*
+ * Bytes the data allocator holds for particular size classes: every user
+ * object's footprint plus the free slots inside superblocks, except free
+ * slots of volume-level superblocks (those are still open to new
+ * superblocks).  Whole volumes would say little at 1 GiB granularity.
+ */
+static int64_t groove_bench_reserved(void)
+{
+	static struct groove_stats st;
+	uint64_t held = 0;
+	unsigned int c;
+
+	if (groove_stats(groove, &st))
+		return -1;
+	for (c = 0; c < st.szc_cnt && c < GROOVE_SZC_MAX; c++) {
+		held += st.szc_stats[c].objects * st.szc[c].obj_footprint;
+		if (st.szc[c].parent != GROOVE_SZC_PARENT_VOLUME)
+			held += st.szc_stats[c].free_objs * st.szc[c].obj_footprint;
+	}
+	return (int64_t)held;
+}
+
+static int64_t groove_bench_largest(void)
+{
+	static struct groove_stats st;
+
+	if (groove_stats(groove, &st))
+		return -1;
+	return (int64_t)st.largest_alloc;
+}
+
+static int groove_bench_attach(void)
+{
+	/* The child's own join, mapped at an address of its own. */
+	groove = groove_open(groove_path, 0);
+	if (!groove) {
+		fprintf(stderr, "groove: attach %s: %s\n", groove_path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static uint64_t groove_bench_to_off(const void *p)
+{
+	return groove_off(groove, p);
+}
+
+static void *groove_bench_from_off(uint64_t off)
+{
+	return groove_ptr(groove, off);
+}
+
+int bench_open_groove(struct bench_alloc *a, const char *shm_dir,
+		      uint64_t arena_bytes)
+{
+	const char *env = getenv("GROOVE_BENCH_VOLUME_SIZE");
+	struct groove_geometry geo = { .volume_size = 1ULL << 30 };
+	unsigned int count;
+	int n;
+
+	if (env && *env)
+		geo.volume_size = strtoull(env, NULL, 0);
+	count = (unsigned int)((arena_bytes + geo.volume_size - 1) / geo.volume_size);
+	geo.volume_max = count;
+	snprintf(groove_path, sizeof(groove_path), "%s/groove-bench-%d",
+		 shm_dir, (int)getpid());
+	groove = groove_open(groove_path, GROOVE_OPEN_CREATE, &geo);
+	if (!groove) {
+		fprintf(stderr, "# skip: groove: create %s: %s\n", groove_path,
+			strerror(errno));
+		return -1;
+	}
+	groove_owner = getpid();
+	n = groove_add_volumes(groove, count, -1, "bench", 5);
+	if (n != (int)count) {
+		fprintf(stderr, "# skip: groove: add %u volumes of %llu bytes: %s (%s)\n",
+			count, (unsigned long long)geo.volume_size,
+			groove_strerror(n < 0 ? n : GROOVE_ERR_FULL), strerror(errno));
+		bench_close_groove();
+		return -1;
+	}
+	a->name = "groove";
+	a->subject = 1;
+	a->shared = 1;
+	a->fixed_arena = 1;
+	a->thread_init = groove_bench_thread_init;
+	a->alloc = groove_bench_alloc;
+	a->free = groove_bench_free;
+	a->reserved_bytes = groove_bench_reserved;
+	a->largest_free = groove_bench_largest;
+	a->attach = groove_bench_attach;
+	a->to_off = groove_bench_to_off;
+	a->from_off = groove_bench_from_off;
+	return 0;
+}
+
+void bench_close_groove(void)
+{
+	if (groove && getpid() == groove_owner) {
+		groove_close(groove);
+		groove = NULL;
+		unlink(groove_path);
+	}
+}
+
+#else /* !HAVE_GROOVE */
+
 int bench_open_groove(struct bench_alloc *a, const char *shm_dir,
 		      uint64_t arena_bytes)
 {
@@ -16,4 +163,5 @@ int bench_open_groove(struct bench_alloc *a, const char *shm_dir,
 void bench_close_groove(void)
 {
 }
+
 #endif
