@@ -2,7 +2,7 @@
 # Build the busybox initramfs of the groove test VM.
 #
 #   scripts/build-initramfs.sh --kver KVER --ko groove.ko --out FILE.cpio
-#       [--selftests DIR] [--bin FILE]... [--guest-script FILE]
+#       [--selftests DIR] [--bin FILE]... [--guest-script FILE]...
 #       [--filter REGEX] [--no-selftests] [--test-timeout SECONDS]
 #
 # Layout: busybox with applet links, /init (scripts/guest/init),
@@ -12,7 +12,7 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-kver="" ko="" out="" selftests="" bins="" guest_script="" filter=""
+kver="" ko="" out="" selftests="" bins="" guest_scripts="" filter=""
 run_selftests=1 test_timeout=300
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
 	--out) out=$2; shift 2 ;;
 	--selftests) selftests=$2; shift 2 ;;
 	--bin) bins="$bins $2"; shift 2 ;;
-	--guest-script) guest_script=$2; shift 2 ;;
+	--guest-script) guest_scripts="$guest_scripts $2"; shift 2 ;;
 	--filter) filter=$2; shift 2 ;;
 	--no-selftests) run_selftests=0; shift ;;
 	--test-timeout) test_timeout=$2; shift 2 ;;
@@ -64,10 +64,13 @@ fi
 for b in $bins; do
 	cp "$b" "$root/groove/bin/"
 done
-if [ -n "$guest_script" ]; then
-	cp "$guest_script" "$root/groove/guest-script"
-	# The guest script may use helper files next to it (same basename stem).
-fi
+# Guest scripts run in the order given: /groove/guest-scripts/NN-name.
+i=10
+for g in $guest_scripts; do
+	mkdir -p "$root/groove/guest-scripts"
+	cp "$g" "$root/groove/guest-scripts/$i-$(basename "$g")"
+	i=$((i + 1))
+done
 
 # Shared libraries of every dynamic binary, at the paths ldd reports.
 find "$root/groove" -type f -perm -u+x | while read -r f; do

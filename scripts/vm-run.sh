@@ -4,7 +4,7 @@
 #
 #   scripts/vm-run.sh --kver <full kernel version | 6.1 | 6.12 | debug>
 #       [--mem MiB] [--smp N] [--timeout SECONDS] [--filter REGEX]
-#       [--guest-script FILE] [--append "extra cmdline"]
+#       [--guest-script FILE]... [--append "extra cmdline"]
 #       [--kernel IMAGE --kdir KBUILD_DIR] [--no-selftests]
 #
 # Exit 0: pass; 1: fail (console log path printed); 2: usage or build error;
@@ -14,14 +14,13 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
 
 usage() {
 	sed -n '5,8p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
-kver_arg="" mem=4096 smp=2 timeout=900 filter="" guest_script="" append=""
+kver_arg="" mem=4096 smp=2 timeout=900 filter="" guest_scripts="" append=""
 kimage="" kdir="" run_selftests=1
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -30,16 +29,21 @@ while [ $# -gt 0 ]; do
 	--smp) smp=${2:?}; shift 2 ;;
 	--timeout) timeout=${2:?}; shift 2 ;;
 	--filter) filter=${2?}; shift 2 ;;
-	--guest-script) guest_script=${2:?}; shift 2 ;;
+	--guest-script)
+		[ -f "${2:?}" ] || { echo "vm-run: guest script $2 not found" >&2; exit 2; }
+		case "$2" in *[[:space:]]*) echo "vm-run: no spaces in guest script paths" >&2; exit 2 ;; esac
+		guest_scripts="$guest_scripts --guest-script $(cd "$(dirname "$2")" && pwd)/$(basename "$2")"
+		shift 2 ;;
 	--append) append=${2?}; shift 2 ;;
-	--kernel) kimage=${2:?}; shift 2 ;;
-	--kdir) kdir=${2:?}; shift 2 ;;
+	--kernel) kimage=$(readlink -f "${2:?}"); shift 2 ;;
+	--kdir) kdir=$(readlink -f "${2:?}"); shift 2 ;;
 	--no-selftests) run_selftests=0; shift ;;
 	-h | --help) usage ;;
 	*) echo "vm-run: unknown argument $1" >&2; usage ;;
 	esac
 done
 
+cd "$top"
 if [ -n "$kimage" ] || [ -n "$kdir" ]; then
 	[ -f "$kimage" ] && [ -d "$kdir" ] || { echo "vm-run: --kernel and --kdir go together and must exist" >&2; exit 2; }
 	kver=$(cat "$kdir/include/config/kernel.release" 2>/dev/null || make -s -C "$kdir" kernelrelease)
@@ -59,10 +63,6 @@ else
 	kimage=$(echo "$paths" | sed -n 's/^KIMAGE=//p')
 	kdir=$(echo "$paths" | sed -n 's/^KDIR=//p')
 	series=$kver_arg
-fi
-if [ -n "$guest_script" ] && [ ! -f "$guest_script" ]; then
-	echo "vm-run: guest script $guest_script not found" >&2
-	exit 2
 fi
 
 vmdir="build/vm/$kver"
@@ -105,7 +105,7 @@ done
 # shellcheck disable=SC2086
 scripts/build-initramfs.sh --kver "$kver" --ko "build/$kver/kmod/groove.ko" \
 	--out "$vmdir/initramfs.cpio" --selftests build/selftests $bins \
-	${guest_script:+--guest-script "$guest_script"} --filter "$filter" \
+	$guest_scripts --filter "$filter" \
 	$([ $run_selftests = 1 ] || echo --no-selftests) >> "$buildlog" 2>&1 ||
 	{ echo "vm-run: initramfs failed; log: $buildlog" >&2; exit 2; }
 
