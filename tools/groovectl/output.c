@@ -23,11 +23,17 @@ void fmt_size(char *buf, size_t len, uint64_t bytes)
 		whole /= 1024;
 		u++;
 	}
-	if (u == 0 || rem == 0)
+	if (u == 0 || rem == 0) {
 		snprintf(buf, len, "%" PRIu64 " %s", whole, unit[u]);
-	else
-		snprintf(buf, len, "%.1f %s",
-			 (double)whole + (double)rem / 1024.0, unit[u]);
+	} else {
+		/* two decimals, truncated: 2096112 B is "1.99 MiB", not "2.0" */
+		unsigned int hundredths = (unsigned int)(rem * 100 / 1024);
+
+		if (hundredths % 10 == 0)
+			snprintf(buf, len, "%" PRIu64 ".%u %s", whole, hundredths / 10, unit[u]);
+		else
+			snprintf(buf, len, "%" PRIu64 ".%02u %s", whole, hundredths, unit[u]);
+	}
 }
 
 /*

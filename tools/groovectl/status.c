@@ -319,7 +319,7 @@ static void print_status_text(const struct groovectl_opts *o, const struct groov
 	int64_t node_bytes[MAX_NODES];
 	int nodes = device ? sysfs_node_bytes(node_bytes, MAX_NODES) : 0;
 	char a[32], b[32], c[32];
-	uint32_t i;
+	uint32_t i, used;
 
 	print_info_text(o->device, in, device);
 	fmt_size(a, sizeof(a), st->bytes_in_use);
@@ -339,9 +339,12 @@ static void print_status_text(const struct groovectl_opts *o, const struct groov
 		printf("\n");
 	}
 
-	printf("\nsize classes in use (%u classes):\n", st->szc_cnt);
-	printf("  %5s %12s %6s %12s %10s %12s %10s\n", "class", "object max", "per sb",
-	       "objects", "in use", "superblocks", "free objs");
+	for (i = 0, used = 0; i < st->szc_cnt && i < GROOVE_SZC_MAX; i++)
+		used += st->szc_stats[i].objects || st->szc_stats[i].superblocks;
+	printf("\nsize classes: %u, %u in use%s\n", st->szc_cnt, used, used ? ":" : "");
+	if (used)
+		printf("  %5s %12s %6s %12s %10s %12s %10s\n", "class", "object max", "per sb",
+		       "objects", "in use", "superblocks", "free objs");
 	for (i = 0; i < st->szc_cnt && i < GROOVE_SZC_MAX; i++) {
 		const struct groove_szc_stats *s = &st->szc_stats[i];
 

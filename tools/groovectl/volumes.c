@@ -10,7 +10,83 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <groove/groove.h>
+
 #include "groovectl.h"
+
+/*
+ * Fewer volumes left than asked: fine when the groove simply had no more,
+ * worth a hint when the rest hold objects.  EXIT_BUSY when none could go.
+ */
+static int explain_short_remove(const struct groovectl_opts *o, unsigned long count,
+				unsigned int removed, unsigned int present_before)
+{
+	unsigned int left = present_before > removed ? present_before - removed : 0;
+
+	if (removed >= count)
+		return EXIT_OK;
+	if (!left) {
+		if (!o->quiet)
+			printf("the groove has no volumes left\n");
+		return removed ? EXIT_OK : EXIT_BUSY;
+	}
+	ctl_err("remove: %u of %lu removed; the %u volume(s) left hold objects: only empty volumes can leave (free their objects first)",
+		removed, count, left);
+	return removed ? EXIT_OK : EXIT_BUSY;
+}
+
+/* A groove file: libgroove does add/remove in user space. */
+static int file_add_remove(const struct groovectl_opts *o, bool add, unsigned long count)
+{
+	const struct groove_vol_entry *t;
+	const struct groove_shared_hdr *h;
+	groove_t *g = groove_open(o->device, 0);
+	unsigned int present = 0;
+	int r;
+
+	if (!g) {
+		ctl_explain_errno("open", o->device, errno);
+		return ctl_exit_for_errno(errno);
+	}
+	h = groove_shared_hdr(g);
+	t = (const void *)((const char *)h + h->vol_table_off);
+	for (uint32_t i = 0; i < h->volume_max; i++)
+		present += __atomic_load_n(&t[i].present, __ATOMIC_RELAXED) == 1;
+	errno = 0;
+	if (add)
+		r = groove_add_volumes(g, (unsigned int)count, o->node, o->info,
+				       o->info ? strlen(o->info) : 0);
+	else
+		r = groove_remove_volumes(g, (unsigned int)count);
+	groove_close(g);
+	if (r < 0) {
+		ctl_err("%s: %s: %s%s%s", add ? "add" : "remove", o->device, groove_strerror(r),
+			errno ? ": " : "", errno ? strerror(errno) : "");
+		return r == GROOVE_ERR_FULL ? EXIT_NO_SPACE :
+		       r == GROOVE_ERR_CORRUPT ? EXIT_CORRUPT : EXIT_FAILED;
+	}
+	if (!o->quiet)
+		printf("%s %d volume(s)\n", add ? "added" : "removed", r);
+	if (!add)
+		return explain_short_remove(o, count, (unsigned int)r, present);
+	return EXIT_OK;
+}
+
+/*
+ * Before removing from a device, hand empty superblocks and volumes that
+ * still circulate in the allocator back to the empty-volume stack, so that
+ * "all objects freed" means "removable".  Best effort: a groove whose
+ * header is damaged still gets the kernel's own answer below.
+ */
+static void trim_device(const char *path)
+{
+	groove_t *g = groove_open(path, 0);
+
+	if (g) {
+		groove_trim(g);
+		groove_close(g);
+	}
+}
 
 static void explain_add_error(const char *path, int err, unsigned long count,
 			      int node, const struct groove_info *info)
@@ -62,6 +138,8 @@ int cmd_add(const struct groovectl_opts *o, unsigned long count)
 			info_sz, GROOVE_VOLUME_INFO_MAX);
 		return EXIT_USAGE;
 	}
+	if (!ctl_is_char_device(o->device))
+		return file_add_remove(o, true, count);
 	ret = ctl_open_device(o->device, O_RDWR, &fd);
 	if (ret)
 		return ret;
@@ -90,12 +168,19 @@ out:
 
 int cmd_remove(const struct groovectl_opts *o, unsigned long count)
 {
+	struct groove_info info;
 	struct groove_remove rm;
 	int fd, ret, err;
 
+	if (!ctl_is_char_device(o->device))
+		return file_add_remove(o, false, count);
 	ret = ctl_open_device(o->device, O_RDWR, &fd);
 	if (ret)
 		return ret;
+	ret = ctl_ioc_info(fd, o->device, &info);
+	if (ret)
+		goto out;
+	trim_device(o->device);
 	memset(&rm, 0, sizeof(rm));
 	rm.count = (__u32)count;
 	if (ioctl(fd, GROOVE_IOC_REMOVE, &rm)) {
@@ -106,13 +191,7 @@ int cmd_remove(const struct groovectl_opts *o, unsigned long count)
 	}
 	if (!o->quiet)
 		printf("removed %u volume(s)\n", rm.removed);
-	if (rm.removed < count) {
-		ctl_err("remove: %lu requested, %u removed: only empty volumes can leave (the rest hold objects; free them first)",
-			count, rm.removed);
-		ret = rm.removed ? EXIT_OK : EXIT_BUSY;
-		goto out;
-	}
-	ret = EXIT_OK;
+	ret = explain_short_remove(o, count, rm.removed, info.volumes_present);
 out:
 	close(fd);
 	return ret;
