@@ -1,0 +1,153 @@
+#!/bin/sh
+# make check: every stage of groove's tests, as TAP, counted at the end.
+#
+#   1 static   checkpatch --strict, W=1 and sparse on 6.1 and 6.12, kernel-doc, codespell
+#   2 host     the VM runner's canned-log test, the library's host tests
+#              (make -C tests check), the install check, the DKMS check
+#   3 vm       the selftests (+ the groovectl VM test) in qemu on 6.1 and on 6.12
+#   4 debug    the same on the KASAN/lockdep/kmemleak kernel (+ its guest checks)
+#
+# Each stage writes build/check/<stage>.tap (stdout) and <stage>.log (stderr);
+# the terminal shows results and the diagnostics of failures.  The last line
+# is exactly "N passed, N failed" (+ ", N skipped").  Exit 1 on any failure.
+#
+# Environment: GROOVE_CHECK_STAGES="static host vm debug" selects stages;
+# GROOVE_VM_PARALLEL=1 boots the two VMs at once with one vCPU each.
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+out=build/check
+rm -rf "$out"
+mkdir -p "$out"
+stages=${GROOVE_CHECK_STAGES:-static host vm debug}
+vm_parallel=${GROOVE_VM_PARALLEL:-0}
+start_all=$(date +%s)
+
+# Results, then the "#" lines right below a "not ok" (its diagnostics).
+terse() {
+	awk '/^(not )?ok / { print; diag = /^not ok/; next }
+	     diag && /^#/ { print; next }
+	     { diag = 0 }
+	     /^# .*(FAILED|SKIP:)/ { print }'
+}
+
+# A stage that dies before it can print a failing result still fails.
+account() {	# account NAME EXIT_STATUS
+	tap="$out/$1.tap"
+	case $2 in
+	0) ;;
+	4)
+		grep -qE '^(not )?ok ' "$tap" ||
+			echo "ok 1 $1 # SKIP $(tail -n1 "$out/$1.log" 2>/dev/null)" >> "$tap"
+		;;
+	*)
+		grep -q '^not ok ' "$tap" || {
+			echo "not ok 1 $1 exited with status $2 (log: $out/$1.log)" | tee -a "$tap"
+			tail -n 20 "$out/$1.log" | sed 's/^/# /'
+		}
+		;;
+	esac
+}
+
+run_stage() {	# run_stage NAME COMMAND...
+	name=$1
+	shift
+	echo "## $name: $*"
+	t0=$(date +%s)
+	"$@" > "$out/$name.tap" 2> "$out/$name.log"
+	rc=$?
+	terse < "$out/$name.tap"
+	account "$name" $rc
+	echo "## $name: exit $rc, $(($(date +%s) - t0)) s"
+}
+
+# Like run_stage, in the background; wait_stages collects.
+bg_pids=""
+bg_stage() {
+	name=$1
+	shift
+	echo "## $name: $* (in parallel)"
+	( "$@" > "$out/$name.tap" 2> "$out/$name.log"; echo $? > "$out/$name.rc" ) &
+	bg_pids="$bg_pids $!:$name"
+}
+wait_stages() {
+	for p in $bg_pids; do
+		wait "${p%%:*}"
+		name=${p#*:}
+		rc=$(cat "$out/$name.rc")
+		echo "## $name:"
+		terse < "$out/$name.tap"
+		account "$name" "$rc"
+		echo "## $name: exit $rc"
+	done
+	bg_pids=""
+}
+
+vm_scripts=""
+[ -f tools/groovectl/tests/groovectl_vm_test.sh ] &&
+	vm_scripts="--guest-script tools/groovectl/tests/groovectl_vm_test.sh"
+
+for stage in $stages; do
+	case $stage in
+	static)
+		run_stage static sh scripts/static-check.sh
+		;;
+	host)
+		run_stage vmrunner sh tests/vmrunner/run.sh
+		[ -f tests/Makefile ] && run_stage host-tests make -s -C tests check
+		[ -f scripts/install-check.sh ] && run_stage install-check sh scripts/install-check.sh
+		[ -f scripts/dkms-check.sh ] && run_stage dkms-check sh scripts/dkms-check.sh
+		;;
+	vm)
+		if [ "$vm_parallel" = 1 ]; then
+			t0=$(date +%s)
+			# shellcheck disable=SC2086
+			bg_stage vm-6.1 sh scripts/vm-run.sh --kver 6.1 --smp 1 $vm_scripts
+			# shellcheck disable=SC2086
+			bg_stage vm-6.12 sh scripts/vm-run.sh --kver 6.12 --smp 1 $vm_scripts
+			wait_stages
+			echo "## vm (both): $(($(date +%s) - t0)) s"
+		else
+			# shellcheck disable=SC2086
+			run_stage vm-6.1 sh scripts/vm-run.sh --kver 6.1 $vm_scripts
+			# shellcheck disable=SC2086
+			run_stage vm-6.12 sh scripts/vm-run.sh --kver 6.12 $vm_scripts
+		fi
+		;;
+	debug)
+		if [ -f scripts/debug-kernel/build.sh ]; then
+			# Builds and caches the kernel when missing (~25 min cold).
+			run_stage debug-kernel-build sh scripts/debug-kernel/build.sh
+			dbg_scripts=$vm_scripts
+			[ -f scripts/debug-kernel/guest-checks.sh ] &&
+				dbg_scripts="$dbg_scripts --guest-script scripts/debug-kernel/guest-checks.sh"
+			# shellcheck disable=SC2086
+			run_stage vm-debug sh scripts/vm-run.sh --kver debug --timeout 1800 $dbg_scripts
+		else
+			echo "ok 1 debug kernel # SKIP scripts/debug-kernel/build.sh is missing" > "$out/vm-debug.tap"
+		fi
+		;;
+	*)
+		echo "check: unknown stage $stage" >&2
+		exit 2
+		;;
+	esac
+done
+
+passed=0 failed=0 skipped=0
+for f in "$out"/*.tap; do
+	[ -f "$f" ] || continue
+	p=$(grep -E '^ok ' "$f" | grep -viEc '# *skip' || true)
+	s=$(grep -E '^ok ' "$f" | grep -iEc '# *skip' || true)
+	x=$(grep -Ec '^not ok ' "$f" || true)
+	passed=$((passed + p)) skipped=$((skipped + s)) failed=$((failed + x))
+done
+echo "## check: $(($(date +%s) - start_all)) s; logs in $out/"
+if [ $failed != 0 ]; then
+	grep -H '^not ok ' "$out"/*.tap | sed 's/^/# /'
+fi
+summary="$passed passed, $failed failed"
+[ $skipped = 0 ] || summary="$summary, $skipped skipped"
+echo "$summary"
+[ $failed = 0 ]
