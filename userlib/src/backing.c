@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Backing: a /dev/groove device (the kernel adds and removes volumes) or a
+ * regular or hugetlbfs file with the same layout, where this library adds
+ * volumes (claim a slot, allocate its file space, format, push) and removes
+ * them (pop, punch the file space out, free the slot).
+ *
+ * The file backend claims a slot by a CAS of its table entry's present word
+ * from 0 to G_PRESENT_CLAIMED; it becomes 1 once formatted (the kernel never
+ * sees files, and user space treats only 1 as present).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "groove_internal.h"
+
+#define G_PRESENT_CLAIMED	2U
+
+static int g_geometry_ok(uint64_t volume_size, uint64_t volume_max)
+{
+	return volume_size >= GROOVE_VOLUME_SIZE_MIN && volume_size <= GROOVE_VOLUME_SIZE_MAX &&
+	       !(volume_size & (volume_size - 1)) && volume_max >= 1 &&
+	       volume_max <= GROOVE_VOLUME_MAX_LIMIT;
+}
+
+static void g_format(struct groove_shared_hdr *h, uint64_t volume_size, uint32_t volume_max)
+{
+	struct groove_vol_entry *t = (void *)((uint8_t *)h + GROOVE_VOL_TABLE_OFF);
+	uint32_t i;
+
+	memset(h, 0, sizeof(*h));
+	h->abi_version = GROOVE_ABI_VERSION;
+	h->volume_max = volume_max;
+	h->volume_size = volume_size;
+	h->hdr_size = GROOVE_HDR_SIZE(volume_max);
+	h->vol0_off = GROOVE_VOL0_OFF(volume_max, volume_size);
+	h->vol_table_off = GROOVE_VOL_TABLE_OFF;
+	h->alloc_off = GROOVE_ALLOC_OFF(volume_max);
+	h->alloc_size = GROOVE_ALLOC_STATE_SIZE;
+	h->empty_stack = GROOVE_STACK_WORD(0, GROOVE_VOL_NIL);
+	for (i = 0; i < volume_max; i++) {
+		t[i].next = GROOVE_VOL_NIL;
+		t[i].present = 0;
+	}
+	/* The allocator state is zero already (fresh file): the empty state. */
+	G_STORE(&h->magic, GROOVE_SHARED_MAGIC);
+}
+
+/* The header as written by the kernel or g_format(): is it one we can use? */
+static int g_hdr_ok(const struct groove_shared_hdr *h)
+{
+	if (G_LOAD(&h->magic) != GROOVE_SHARED_MAGIC)
+		return EBADMSG;
+	if (h->abi_version != GROOVE_ABI_VERSION)
+		return EPROTO;
+	if (!g_geometry_ok(h->volume_size, h->volume_max) ||
+	    h->hdr_size != GROOVE_HDR_SIZE(h->volume_max) ||
+	    h->vol0_off != GROOVE_VOL0_OFF(h->volume_max, h->volume_size) ||
+	    h->vol_table_off != GROOVE_VOL_TABLE_OFF ||
+	    h->alloc_off != GROOVE_ALLOC_OFF(h->volume_max) ||
+	    h->alloc_size < sizeof(struct g_alloc_state))
+		return EBADMSG;
+	return 0;
+}
+
+static size_t g_round(size_t x, size_t a)
+{
+	return (x + a - 1) / a * a;
+}
+
+/* Map the volume windows at an address aligned to min(volume_size, 1 GiB). */
+static int g_map_volumes(struct groove *g)
+{
+	size_t len = (size_t)g->region_size;
+	size_t align = g->volume_size < (1ULL << 30) ? g->volume_size : (1ULL << 30);
+	uint8_t *resv, *base;
+	void *m;
+
+	resv = mmap(NULL, len + align, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (resv == MAP_FAILED)
+		return -1;
+	base = (uint8_t *)g_round((uintptr_t)resv, align);
+	m = mmap(base, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, g->fd,
+		 (off_t)g->vol0_off);
+	if (m == MAP_FAILED) {
+		int e = errno;
+
+		munmap(resv, len + align);
+		errno = e;
+		return -1;
+	}
+	if (base > resv)
+		munmap(resv, (size_t)(base - resv));
+	if (base + len < resv + len + align)
+		munmap(base + len, (size_t)(resv + len + align - (base + len)));
+	g->vol0 = base;
+	return 0;
+}
+
+static int g_join(struct groove *g, void *hdr_map, size_t hdr_map_len)
+{
+	struct groove_shared_hdr *h = hdr_map;
+
+	g->hdr_map = hdr_map;
+	g->hdr_map_len = hdr_map_len;
+	g->hdr = h;
+	g->volume_size = h->volume_size;
+	g->volume_max = h->volume_max;
+	g->vshift = (uint32_t)__builtin_ctzll(h->volume_size);
+	g->region_size = (uint64_t)h->volume_max * h->volume_size;
+	g->vol0_off = h->vol0_off;
+	g->table = (void *)((uint8_t *)h + h->vol_table_off);
+	g->st = (void *)((uint8_t *)h + h->alloc_off);
+	if (g_szc_init(g)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return g_map_volumes(g);
+}
+
+static groove_t *g_open_device(struct groove *g)
+{
+	struct groove_info info;
+	void *m;
+	int e;
+
+	if (ioctl(g->fd, GROOVE_IOC_INFO, &info) < 0)
+		return NULL;
+	if (info.abi_version != GROOVE_ABI_VERSION) {
+		errno = EPROTO;
+		return NULL;
+	}
+	m = mmap(NULL, (size_t)info.hdr_size, PROT_READ | PROT_WRITE, MAP_SHARED, g->fd, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	e = g_hdr_ok(m);
+	if (!e && (((struct groove_shared_hdr *)m)->volume_size != info.volume_size ||
+		   ((struct groove_shared_hdr *)m)->volume_max != info.volume_max))
+		e = EBADMSG;
+	if (e) {
+		munmap(m, (size_t)info.hdr_size);
+		errno = e;
+		return NULL;
+	}
+	if (g_join(g, m, (size_t)info.hdr_size)) {
+		e = errno;
+		munmap(m, (size_t)info.hdr_size);
+		errno = e;
+		return NULL;
+	}
+	return g;
+}
+
+static groove_t *g_open_file(struct groove *g, const struct stat *stt,
+			     const struct groove_geometry *geo)
+{
+	size_t page = stt->st_blksize > 4096 ? (size_t)stt->st_blksize : 4096;
+	struct groove_shared_hdr *h;
+	uint64_t hdr_size, map_size;
+	size_t len;
+	void *m;
+	int e;
+
+	if (geo) {
+		if (!g_geometry_ok(geo->volume_size, geo->volume_max) || geo->reserved) {
+			errno = EINVAL;
+			return NULL;
+		}
+		map_size = GROOVE_MAP_SIZE(geo->volume_max, geo->volume_size);
+		if (ftruncate(g->fd, (off_t)map_size) < 0)
+			return NULL;
+		hdr_size = GROOVE_HDR_SIZE(geo->volume_max);
+	} else {
+		/* Read the geometry through a mapping (hugetlbfs has no read()). */
+		if ((uint64_t)stt->st_size < sizeof(*h)) {
+			errno = EBADMSG;
+			return NULL;
+		}
+		m = mmap(NULL, page, PROT_READ, MAP_SHARED, g->fd, 0);
+		if (m == MAP_FAILED)
+			return NULL;
+		e = g_hdr_ok(m);
+		hdr_size = ((struct groove_shared_hdr *)m)->hdr_size;
+		map_size = GROOVE_MAP_SIZE(((struct groove_shared_hdr *)m)->volume_max,
+					   ((struct groove_shared_hdr *)m)->volume_size);
+		munmap(m, page);
+		if (!e && (uint64_t)stt->st_size < map_size)
+			e = EBADMSG;
+		if (e) {
+			errno = e;
+			return NULL;
+		}
+	}
+	len = g_round((size_t)hdr_size, page);
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, g->fd, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	h = m;
+	if (geo) {
+		g_format(h, geo->volume_size, geo->volume_max);
+	} else if ((e = g_hdr_ok(h)) != 0 || h->hdr_size != hdr_size) {
+		munmap(m, len);
+		errno = e ? e : EBADMSG;
+		return NULL;
+	}
+	if (g_join(g, m, len)) {
+		e = errno;
+		munmap(m, len);
+		errno = e;
+		return NULL;
+	}
+	return g;
+}
+
+G_API groove_t *groove_open(const char *path, unsigned int flags, ...)
+{
+	const struct groove_geometry *geo = NULL;
+	struct groove *g;
+	struct stat stt;
+	groove_t *r;
+	int e;
+
+	if (flags & GROOVE_OPEN_CREATE) {
+		va_list ap;
+
+		va_start(ap, flags);
+		geo = va_arg(ap, const struct groove_geometry *);
+		va_end(ap);
+	}
+	if (!path || (flags & ~GROOVE_OPEN_CREATE) || ((flags & GROOVE_OPEN_CREATE) && !geo)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return NULL;
+	g->fd = open(path, O_RDWR | O_CLOEXEC | (geo ? O_CREAT | O_TRUNC : 0), 0600);
+	if (g->fd < 0)
+		goto fail;
+	if (fstat(g->fd, &stt) < 0)
+		goto fail;
+	if (S_ISCHR(stt.st_mode)) {
+		if (geo) {
+			errno = EINVAL;
+			goto fail;
+		}
+		g->is_dev = 1;
+		r = g_open_device(g);
+	} else if (S_ISREG(stt.st_mode)) {
+		r = g_open_file(g, &stt, geo);
+	} else {
+		errno = EINVAL;
+		goto fail;
+	}
+	if (r)
+		return r;
+fail:
+	e = errno;
+	if (g->fd >= 0)
+		close(g->fd);
+	free(g);
+	errno = e;
+	return NULL;
+}
+
+G_API void groove_close(groove_t *g)
+{
+	if (!g)
+		return;
+	if (g->vol0)
+		munmap(g->vol0, (size_t)g->region_size);
+	if (g->hdr_map)
+		munmap(g->hdr_map, g->hdr_map_len);
+	close(g->fd);
+	free(g);
+}
+
+static int g_err_from_errno(int e)
+{
+	switch (e) {
+	case ENOMEM:
+	case ENOSPC:
+	case EDQUOT:
+	case EFBIG:
+		return GROOVE_ERR_FULL;
+	case EUCLEAN:
+	case EBADMSG:
+		return GROOVE_ERR_CORRUPT;
+	case EAGAIN:
+	case EINTR:
+	case EBUSY:
+		return GROOVE_ERR_AGAIN;
+	default:
+		return GROOVE_ERR_INVAL;
+	}
+}
+
+static void g_unclaim(struct groove *g, const uint32_t *idx, unsigned int n)
+{
+	while (n--) {
+		fallocate(g->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			  (off_t)(g->vol0_off + ((uint64_t)idx[n] << g->vshift)),
+			  (off_t)g->volume_size);
+		G_STORE(&g->table[idx[n]].present, 0);
+	}
+}
+
+G_API int groove_add_volumes(groove_t *g, unsigned int count, int node,
+			     const void *info, size_t info_sz)
+{
+	uint32_t *idx, i, n = 0;
+	int err;
+
+	if (!g || !count)
+		return GROOVE_ERR_INVAL;
+	if (!info)
+		info_sz = 0;
+	if (info_sz > GROOVE_VOLUME_INFO_MAX)
+		info_sz = GROOVE_VOLUME_INFO_MAX;
+	if (g->is_dev) {
+		struct groove_add a;
+
+		memset(&a, 0, sizeof(a));
+		a.count = count;
+		a.node = node;
+		a.info_sz = (uint32_t)info_sz;
+		a.info_ptr = (uintptr_t)info;
+		if (ioctl(g->fd, GROOVE_IOC_ADD, &a) < 0)
+			return g_err_from_errno(errno);
+		return (int)a.added;
+	}
+	if (count > g->volume_max) {
+		errno = ENOSPC;
+		return GROOVE_ERR_FULL;
+	}
+	idx = calloc(count, sizeof(*idx));
+	if (!idx)
+		return GROOVE_ERR_FULL;
+	for (i = 0; i < g->volume_max && n < count; i++) {
+		uint32_t zero = 0;
+
+		if (G_LOAD_RLX(&g->table[i].present) == 0 &&
+		    __atomic_compare_exchange_n(&g->table[i].present, &zero, G_PRESENT_CLAIMED,
+						0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+			idx[n++] = i;
+	}
+	if (n < count) {
+		g_unclaim(g, idx, n);
+		free(idx);
+		errno = ENOSPC;
+		return GROOVE_ERR_FULL;
+	}
+	for (i = 0; i < n; i++) {
+		off_t off = (off_t)(g->vol0_off + ((uint64_t)idx[i] << g->vshift));
+
+		if (fallocate(g->fd, 0, off, (off_t)g->volume_size) < 0 &&
+		    errno != EOPNOTSUPP) {
+			err = g_err_from_errno(errno);
+			g_unclaim(g, idx, n);
+			free(idx);
+			return err;
+		}
+	}
+	/* Highest first, so the lowest index pops first. */
+	for (i = n; i-- > 0; ) {
+		err = groove_volume_pool_add(g, g_vol(g, idx[i]), g->volume_size, info, info_sz);
+		if (err) {
+			free(idx);
+			return err;
+		}
+	}
+	free(idx);
+	return (int)count;
+}
+
+G_API int groove_remove_volumes(groove_t *g, unsigned int count)
+{
+	unsigned int n = 0;
+	int err;
+
+	if (!g || !count)
+		return GROOVE_ERR_INVAL;
+	err = groove_trim(g);
+	if (err)
+		return err;
+	if (g->is_dev) {
+		struct groove_remove rm;
+
+		memset(&rm, 0, sizeof(rm));
+		rm.count = count;
+		if (ioctl(g->fd, GROOVE_IOC_REMOVE, &rm) < 0)
+			return g_err_from_errno(errno);
+		return (int)rm.removed;
+	}
+	while (n < count) {
+		struct groove_volume_hdr *vh = groove_volume_pool_remove(g);
+		uint32_t idx;
+
+		if (!vh)
+			break;
+		idx = (uint32_t)(((uint8_t *)vh - g->vol0) >> g->vshift);
+		/* Release the space before the slot can be claimed again. */
+		fallocate(g->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			  (off_t)(g->vol0_off + ((uint64_t)idx << g->vshift)),
+			  (off_t)g->volume_size);
+		G_STORE(&g->table[idx].present, 0);
+		n++;
+	}
+	return (int)n;
+}
+
+G_API uint64_t groove_volume_size(const groove_t *g)
+{
+	return g ? g->volume_size : 0;
+}
+
+G_API uint32_t groove_volume_max(const groove_t *g)
+{
+	return g ? g->volume_max : 0;
+}
+
+G_API void *groove_volume0(const groove_t *g)
+{
+	return g ? g->vol0 : NULL;
+}
+
+G_API int groove_is_device(const groove_t *g)
+{
+	return g ? g->is_dev : 0;
+}
+
+G_API const void *groove_shared_hdr(const groove_t *g)
+{
+	return g ? g->hdr : NULL;
+}

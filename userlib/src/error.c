@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* Error names, as the seeds spell them. */
+#include "groove_internal.h"
+
+G_API const char *groove_strerror(int err)
+{
+	switch (err) {
+	case GROOVE_SUCCESS:
+		return "success";
+	case GROOVE_ERR_INVAL:
+		return "bad input";
+	case GROOVE_ERR_AGAIN:
+		return "try again";
+	case GROOVE_ERR_CORRUPT:
+		return "corruption detected";
+	case GROOVE_ERR_EMPTY:
+		return "empty";
+	case GROOVE_ERR_FULL:
+		return "full";
+	case GROOVE_ERR_KEY:
+		return "key not found";
+	default:
+		return "unknown";
+	}
+}

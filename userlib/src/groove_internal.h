@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * libgroove internals: the shared allocator state layout, the object and
+ * superblock header encoding, the local join, and the small inline helpers
+ * every layer uses.  Layers, top to bottom (one file each):
+ *
+ *   obj.c          groove_alloc / groove_free: the fast path
+ *   superblock.c   superblocks: carve, release, inactive stacks, trim
+ *   sizeclass.c    the size-class table derived from volume_size
+ *   volume_pool.c  the empty-volume stack (common/groove_vstack.h)
+ *   backing.c      /dev/groove or a file: open, map, add/remove volumes
+ *   verify.c       verify and statistics walks
+ *
+ * Shared memory holds offsets relative to volume slot 0, never pointers.
+ */
+#ifndef GROOVE_INTERNAL_H
+#define GROOVE_INTERNAL_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <linux/groove.h>
+#include "groove_vstack.h"
+#include <groove/groove.h>
+
+#define G_API __attribute__((visibility("default")))
+
+#define G_BLK		512ULL
+#define G_BLK_SHIFT	9
+#define G_LARGEST_BLOCKS 20481ULL	/* 10 MiB payload + one header block */
+#define G_CACHELINE	64
+
+#define G_LIKELY(x)	__builtin_expect(!!(x), 1)
+#define G_UNLIKELY(x)	__builtin_expect(!!(x), 0)
+
+#define G_LOAD(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define G_LOAD_RLX(p)	__atomic_load_n((p), __ATOMIC_RELAXED)
+#define G_STORE(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define G_STORE_RLX(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define G_XCHG(p, v)	__atomic_exchange_n((p), (v), __ATOMIC_ACQ_REL)
+#define G_OR(p, v)	__atomic_fetch_or((p), (v), __ATOMIC_ACQ_REL)
+#define G_AND(p, v)	__atomic_fetch_and((p), (v), __ATOMIC_ACQ_REL)
+
+#if defined(__x86_64__) || defined(__i386__)
+#define G_PAUSE()	__builtin_ia32_pause()
+#else
+#define G_PAUSE()	__atomic_signal_fence(__ATOMIC_SEQ_CST)
+#endif
+
+static inline int g_cas(uint64_t *p, uint64_t old, uint64_t new_word)
+{
+	return __atomic_compare_exchange_n(p, &old, new_word, 0,
+					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Shared allocator state at groove_shared_hdr.alloc_off.  All zero is the
+ * empty state (the formatter zeroes it): no active superblock, empty
+ * inactive stacks.  Each hot word has its own cache line.
+ *
+ * active[szc][cg]: offset of the active superblock, 0 for none.
+ * inactive[szc]:   versioned stack head, (tag << G_STK_TAG_SHIFT) | block
+ *                  index of the top superblock (0: empty).  The tag is 24
+ *                  bits (upstream had 9), bumped by every push and pop.
+ */
+struct g_word {
+	uint64_t w;
+	uint64_t pad[G_CACHELINE / 8 - 1];
+};
+
+struct g_alloc_state {
+	struct g_word active[GROOVE_SZC_MAX][GROOVE_CGROUP_MAX];
+	struct g_word inactive[GROOVE_SZC_MAX];
+};
+
+_Static_assert(sizeof(struct g_alloc_state) <= GROOVE_ALLOC_STATE_SIZE,
+	       "allocator state must fit GROOVE_ALLOC_STATE_SIZE");
+
+#define G_STK_TAG_SHIFT	40
+#define G_STK_BLK_MASK	((1ULL << G_STK_TAG_SHIFT) - 1)
+
+/*
+ * Header word ("bits"), the first 8 bytes of every object's first block and
+ * of every superblock:
+ *
+ *   [0,2)   type: G_T_OBJ, G_T_SB, G_T_FREED (0: none)
+ *   [2,8)   size class
+ *   [8,14)  index in its superblock (a superblock: index in its parent)
+ *   [14,18) log2 of the alignment asked (objects)
+ *   [18,27) pad / 16: payload offset from the object start (objects)
+ *   [27,54) size asked (objects)
+ *   [54,64) check: hash of the other bits and the object's offset, so a
+ *           stray, stale or interior "header" is refused
+ *
+ * An object's header is its first 16 bytes when its payload starts at +16;
+ * with a larger alignment the payload starts at +pad and a copy of the header
+ * sits right before it (free finds it there and checks pad leads back to a
+ * 512-aligned object start).
+ */
+#define G_T_NONE	0ULL
+#define G_T_OBJ		1ULL
+#define G_T_SB		2ULL
+#define G_T_FREED	3ULL
+
+#define G_F_TYPE(b)	((b) & 3ULL)
+#define G_F_SZC(b)	(((b) >> 2) & 63ULL)
+#define G_F_IDX(b)	(((b) >> 8) & 63ULL)
+#define G_F_ALOG(b)	(((b) >> 14) & 15ULL)
+#define G_F_PAD(b)	((((b) >> 18) & 511ULL) << 4)
+#define G_F_SZ(b)	(((b) >> 27) & ((1ULL << 27) - 1))
+#define G_F_CHECK(b)	((b) >> 54)
+#define G_SZ_LIMIT	((1ULL << 27) - 1)
+
+static inline uint64_t g_check(uint64_t low, uint64_t off)
+{
+	uint64_t h = (low & ((1ULL << 54) - 1)) ^ ((off >> G_BLK_SHIFT) * 0x9e3779b97f4a7c15ULL);
+
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 29;
+	return h >> 54;
+}
+
+static inline uint64_t g_bits(uint64_t type, uint64_t szc, uint64_t idx,
+			      uint64_t alog, uint64_t pad, uint64_t sz,
+			      uint64_t off)
+{
+	uint64_t low = type | (szc << 2) | (idx << 8) | (alog << 14) |
+		       ((pad >> 4) << 18) | (sz << 27);
+
+	return low | (g_check(low, off) << 54);
+}
+
+/* The header word is intact for the object/superblock at offset @off. */
+static inline int g_bits_ok(uint64_t bits, uint64_t off)
+{
+	return G_F_CHECK(bits) == g_check(bits, off);
+}
+
+/* Superblock header: the first block of a superblock. */
+struct g_sb {
+	uint64_t bits;	/* G_T_SB, szc, index in the parent object's superblock */
+	uint64_t free;	/* bit i set: object i is free */
+	uint64_t next;	/* inactive stack link: block index, 0 ends */
+	uint64_t reserved;
+};
+
+/* Object header. */
+struct g_obj {
+	uint64_t bits;
+	uint64_t tag;
+};
+
+/* Size class, private (derived from volume_size in every process). */
+struct g_szc {
+	uint64_t fp;		/* object footprint, bytes */
+	uint64_t full;		/* free bitmap of an empty superblock */
+	uint32_t cnt;		/* objects per superblock */
+	uint32_t parent;	/* GROOVE_SZC_PARENT_VOLUME or a larger class */
+	uint32_t cg_mask;	/* active slots - 1 */
+	uint32_t fp_blocks;
+};
+
+#define G_SMALL_LOOKUP	64
+
+/* The local join. */
+struct groove {
+	uint8_t *vol0;			/* volume slot 0 in this process */
+	struct groove_shared_hdr *hdr;
+	struct groove_vol_entry *table;
+	struct g_alloc_state *st;
+	uint64_t volume_size;
+	uint64_t region_size;		/* volume_max * volume_size */
+	uint32_t vshift;		/* log2 volume_size */
+	uint32_t volume_max;
+	uint32_t szc_cnt;
+	uint32_t largest_blocks;
+	uint8_t small_szc[G_SMALL_LOOKUP + 1];	/* blocks -> class */
+	struct g_szc szc[GROOVE_SZC_MAX];
+
+	/* backing */
+	int fd;
+	int is_dev;
+	void *hdr_map;
+	size_t hdr_map_len;
+	uint64_t vol0_off;
+};
+
+static inline struct g_sb *g_sb_at(const struct groove *g, uint64_t off)
+{
+	return (struct g_sb *)(g->vol0 + off);
+}
+
+static inline struct groove_volume_hdr *g_vol(const struct groove *g, uint32_t idx)
+{
+	return (struct groove_volume_hdr *)(g->vol0 + ((uint64_t)idx << g->vshift));
+}
+
+/* Size class of an object needing @blocks blocks (1..largest_blocks). */
+static inline uint32_t g_szc_of(const struct groove *g, uint64_t blocks)
+{
+	uint32_t lo, hi;
+
+	if (G_LIKELY(blocks <= G_SMALL_LOOKUP))
+		return g->small_szc[blocks];
+	lo = g->small_szc[G_SMALL_LOOKUP];
+	hi = g->szc_cnt - 1;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+
+		if (g->szc[mid].fp_blocks >= blocks)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/*
+ * A superblock offset read from shared memory is usable: in the region,
+ * block aligned, past its volume's header, in a present volume.  Reading
+ * an absent slot of a device would fault, so this is checked first.
+ */
+static inline int g_sb_off_ok(const struct groove *g, uint64_t off)
+{
+	if (off >= g->region_size || (off & (G_BLK - 1)) ||
+	    (off & (g->volume_size - 1)) < G_BLK)
+		return 0;
+	return G_LOAD_RLX(&g->table[off >> g->vshift].present) == 1;
+}
+
+/* sizeclass.c */
+int g_szc_init(struct groove *g);
+
+/* volume_pool.c */
+int g_vol_acquire(struct groove *g, uint32_t *idx);
+int g_vol_release(struct groove *g, uint32_t idx);
+
+/* superblock.c */
+int g_inactive_push(struct groove *g, uint32_t szc, uint64_t sb_off);
+int g_inactive_pop(struct groove *g, uint32_t szc, uint64_t *sb_off);
+int g_sb_new(struct groove *g, uint32_t szc, uint64_t *sb_off);
+int g_sb_release(struct groove *g, uint32_t szc, uint64_t sb_off);
+int g_obj_return(struct groove *g, uint32_t szc, uint64_t sb_off, uint32_t idx);
+int g_obj_take(struct groove *g, uint32_t szc, uint64_t *obj_off, uint32_t *idx);
+int g_err_from_vs(int vs);
+
+/* obj.c */
+unsigned int g_hint(void);
+
+#endif /* GROOVE_INTERNAL_H */

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Objects: groove_alloc() and groove_free(), the top of the allocator.
+ *
+ * Better than upstream: free claims the object by a CAS on its header
+ * (OBJ -> FREED) before it sets the free bit with an atomic OR, so of two
+ * racing frees exactly one wins and the other gets GROOVE_ERR_INVAL, and a
+ * second free never touches the bitmap (upstream used ADD/SUB and could
+ * mark a live neighbour free).  Every bad pointer is refused before
+ * anything changes.
+ */
+#define _GNU_SOURCE
+#include <sched.h>
+#include "groove_internal.h"
+
+static __thread unsigned int g_tls_hint;
+static __thread int g_tls_hint_set;
+
+unsigned int g_hint(void)
+{
+	if (G_UNLIKELY(!g_tls_hint_set)) {
+		int cpu = sched_getcpu();
+
+		g_tls_hint = cpu < 0 ? 0 : (unsigned int)cpu;
+		g_tls_hint_set = 1;
+	}
+	return g_tls_hint;
+}
+
+G_API void groove_cgroup_hint_set(unsigned int hint)
+{
+	g_tls_hint = hint;
+	g_tls_hint_set = 1;
+}
+
+G_API unsigned int groove_cgroup_hint(void)
+{
+	return g_hint();
+}
+
+G_API size_t groove_alloc_max(const groove_t *g)
+{
+	return g ? (size_t)(((uint64_t)g->largest_blocks << G_BLK_SHIFT) - GROOVE_OBJ_HDR_SIZE) : 0;
+}
+
+/* Payload offset from the object start for alignment @align at @obj_off. */
+static inline uint64_t g_pad(uint64_t align, uint64_t obj_off)
+{
+	if (align <= GROOVE_OBJ_HDR_SIZE)
+		return GROOVE_OBJ_HDR_SIZE;
+	if (align <= G_BLK)
+		return align;
+	return ((obj_off + GROOVE_OBJ_HDR_SIZE + align - 1) & ~(align - 1)) - obj_off;
+}
+
+/*
+ * Pre:  none.
+ * Post: non-NULL: a new object, no other live object overlaps it, its
+ *       header holds size, alignment and @tag.
+ * Concurrent: anything.
+ */
+G_API void *groove_alloc(groove_t *g, size_t align, size_t sz, uint64_t tag, int *err)
+{
+	uint64_t worst, need, obj_off, pad, bits;
+	uint32_t szc, idx, alog;
+	struct g_obj *h;
+	int dummy, r;
+
+	if (!err)
+		err = &dummy;
+	if (G_UNLIKELY(!g)) {
+		*err = GROOVE_ERR_INVAL;
+		return NULL;
+	}
+	if (!align)
+		align = GROOVE_ALIGN_DEFAULT;
+	if (G_UNLIKELY((align & (align - 1)) || align > GROOVE_ALIGN_MAX)) {
+		*err = GROOVE_ERR_INVAL;
+		return NULL;
+	}
+	worst = align <= GROOVE_OBJ_HDR_SIZE ? GROOVE_OBJ_HDR_SIZE : align;
+	need = worst + sz;
+	if (G_UNLIKELY(sz > G_SZ_LIMIT || need > ((uint64_t)g->largest_blocks << G_BLK_SHIFT))) {
+		*err = GROOVE_ERR_INVAL;
+		return NULL;
+	}
+	szc = g_szc_of(g, (need + G_BLK - 1) >> G_BLK_SHIFT);
+	r = g_obj_take(g, szc, &obj_off, &idx);
+	if (G_UNLIKELY(r)) {
+		*err = r;
+		return NULL;
+	}
+	pad = g_pad(align, obj_off);
+	alog = (uint32_t)__builtin_ctzll(align);
+	bits = g_bits(G_T_OBJ, szc, idx, alog, pad, sz, obj_off);
+	h = (struct g_obj *)(g->vol0 + obj_off + pad - GROOVE_OBJ_HDR_SIZE);
+	G_STORE_RLX(&h->tag, tag);
+	G_STORE(&h->bits, bits);
+	if (pad > GROOVE_OBJ_HDR_SIZE) {
+		/* The first block's header, for walkers. */
+		h = (struct g_obj *)(g->vol0 + obj_off);
+		G_STORE_RLX(&h->tag, tag);
+		G_STORE(&h->bits, bits);
+	}
+	*err = GROOVE_SUCCESS;
+	return g->vol0 + obj_off + pad;
+}
+
+/*
+ * Find and check the header of the object whose payload is at @p.  Reads
+ * only present volumes.  On success: *@hp, *@bits, *@obj_off, *@sb_off.
+ */
+static int g_obj_lookup(groove_t *g, const void *p, struct g_obj **hp,
+			uint64_t *bitsp, uint64_t *obj_offp, uint64_t *sb_offp)
+{
+	uint64_t off, voff, vbase, bits, pad, obj_off, sb_off, szc, idx, sbb;
+	const struct g_szc *c;
+	struct g_obj *h;
+	uint32_t vi;
+
+	if (G_UNLIKELY(!g || !p))
+		return GROOVE_ERR_INVAL;
+	if ((const uint8_t *)p < g->vol0)
+		return GROOVE_ERR_INVAL;
+	off = (uint64_t)((const uint8_t *)p - g->vol0);
+	if (G_UNLIKELY(off >= g->region_size || (off & (GROOVE_OBJ_HDR_SIZE - 1))))
+		return GROOVE_ERR_INVAL;
+	vi = (uint32_t)(off >> g->vshift);
+	vbase = (uint64_t)vi << g->vshift;
+	voff = off - vbase;
+	/* volume header block, superblock header block, object header */
+	if (G_UNLIKELY(voff < 2 * G_BLK + GROOVE_OBJ_HDR_SIZE))
+		return GROOVE_ERR_INVAL;
+	if (G_UNLIKELY(G_LOAD_RLX(&g->table[vi].present) != 1 ||
+		       G_LOAD(&g_vol(g, vi)->magic) != GROOVE_VOLUME_MAGIC_DATA))
+		return GROOVE_ERR_INVAL;
+
+	h = (struct g_obj *)(g->vol0 + off - GROOVE_OBJ_HDR_SIZE);
+	bits = G_LOAD(&h->bits);
+	pad = G_F_PAD(bits);
+	szc = G_F_SZC(bits);
+	idx = G_F_IDX(bits);
+	if (G_UNLIKELY(G_F_TYPE(bits) != G_T_OBJ || pad < GROOVE_OBJ_HDR_SIZE ||
+		       pad > off - vbase))
+		return GROOVE_ERR_INVAL;
+	obj_off = off - pad;
+	if (G_UNLIKELY(!g_bits_ok(bits, obj_off) || (obj_off & (G_BLK - 1)) ||
+		       szc >= g->szc_cnt || G_F_ALOG(bits) > 12 ||
+		       g_pad(1ULL << G_F_ALOG(bits), obj_off) != pad))
+		return GROOVE_ERR_INVAL;
+	c = &g->szc[szc];
+	if (G_UNLIKELY(idx >= c->cnt || pad + G_F_SZ(bits) > c->fp))
+		return GROOVE_ERR_INVAL;
+	sbb = G_BLK + idx * c->fp;
+	if (G_UNLIKELY(obj_off - vbase < G_BLK + sbb))
+		return GROOVE_ERR_INVAL;
+	sb_off = obj_off - sbb;
+	{
+		uint64_t sbits = G_LOAD(&g_sb_at(g, sb_off)->bits);
+
+		if (G_UNLIKELY(G_F_TYPE(sbits) != G_T_SB || G_F_SZC(sbits) != szc ||
+			       !g_bits_ok(sbits, sb_off)))
+			return GROOVE_ERR_INVAL;
+	}
+	*hp = h;
+	*bitsp = bits;
+	*obj_offp = obj_off;
+	*sb_offp = sb_off;
+	return GROOVE_SUCCESS;
+}
+
+/*
+ * Pre:  none (any pointer).
+ * Post: GROOVE_SUCCESS: the object is free, its header says FREED.  Any
+ *       error: nothing changed.
+ * Concurrent: anything, including another free of the same object (one of
+ *       the two wins the header CAS; the other returns GROOVE_ERR_INVAL).
+ */
+G_API int groove_free(groove_t *g, void *p)
+{
+	uint64_t bits, obj_off, sb_off, idx;
+	struct g_obj *h;
+	int r;
+
+	r = g_obj_lookup(g, p, &h, &bits, &obj_off, &sb_off);
+	if (G_UNLIKELY(r))
+		return r;
+	idx = G_F_IDX(bits);
+	if (G_UNLIKELY(G_LOAD(&g_sb_at(g, sb_off)->free) & (1ULL << idx)))
+		return GROOVE_ERR_INVAL;	/* already free */
+	if (G_UNLIKELY(!g_cas(&h->bits, bits, (bits & ~3ULL) | G_T_FREED)))
+		return GROOVE_ERR_INVAL;	/* lost to a concurrent free */
+	if (G_F_PAD(bits) > GROOVE_OBJ_HDR_SIZE)
+		G_STORE(&((struct g_obj *)(g->vol0 + obj_off))->bits,
+			(bits & ~3ULL) | G_T_FREED);
+	return g_obj_return(g, (uint32_t)G_F_SZC(bits), sb_off, (uint32_t)idx);
+}
+
+G_API int groove_obj_info(groove_t *g, const void *p, size_t *sz, uint64_t *tag)
+{
+	uint64_t bits, obj_off, sb_off;
+	struct g_obj *h;
+	int r;
+
+	r = g_obj_lookup(g, p, &h, &bits, &obj_off, &sb_off);
+	if (r)
+		return r;
+	if (G_LOAD(&g_sb_at(g, sb_off)->free) & (1ULL << G_F_IDX(bits)))
+		return GROOVE_ERR_INVAL;
+	if (sz)
+		*sz = (size_t)G_F_SZ(bits);
+	if (tag)
+		*tag = G_LOAD_RLX(&h->tag);
+	return GROOVE_SUCCESS;
+}

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The size-class table, derived from volume_size alone so every process
+ * computes the same table and the shared state needs none of it (an
+ * all-zero allocator state stays valid).
+ *
+ * Rule (in 512-byte blocks; V = volume_size / 512):
+ *  - largest object footprint L = min(20481, V - 2): 10 MiB plus a header
+ *    block, or what one volume holds after its header and one superblock
+ *    header block;
+ *  - footprints f_0 = 1, f_{k+1} = max(f_k + 1, f_k + f_k / 3) while below
+ *    L, then L itself;
+ *  - classes are laid out largest first.  A class's superblock (one header
+ *    block + cnt objects, cnt = min(64, what fits), >= 2 in a class, >= 1
+ *    in a volume) lives in an object of a larger class that has at least 8
+ *    objects per superblock, or in a whole volume.  Among the parents whose
+ *    object (or volume) it fills to at least 3/4: the most objects per
+ *    superblock wins, counting up to 16 (amortises superblock turnover);
+ *    then the parent with the most objects per superblock (many classes
+ *    share few volume-level roots, so small volumes are not split one class
+ *    per volume); then the better fill.  With no parent filled to 3/4, the
+ *    best fill wins;
+ *  - active slots (concurrency groups) per class: a power of two
+ *    <= V / (8 * superblock blocks), clamped to 1..64, so big classes do not
+ *    pin many volumes in active slots.
+ */
+#include "groove_internal.h"
+
+/* A class holds other classes' superblocks only if it has this many objects. */
+#define G_PARENT_CNT_MIN	8
+#define G_MIN(a, b)		((a) < (b) ? (a) : (b))
+
+static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
+{
+	uint64_t vb, room, largest, f;
+	unsigned int n = 0, k;
+
+	if (volume_size < GROOVE_VOLUME_SIZE_MIN || volume_size > GROOVE_VOLUME_SIZE_MAX ||
+	    (volume_size & (volume_size - 1)))
+		return 0;
+	vb = volume_size >> G_BLK_SHIFT;
+	room = vb - 2;
+	largest = room < G_LARGEST_BLOCKS ? room : G_LARGEST_BLOCKS;
+	for (f = 1; n < GROOVE_SZC_MAX; ) {
+		uint64_t nf = f + f / 3;
+
+		if (f >= largest) {
+			out[n++].fp_blocks = (uint32_t)largest;
+			break;
+		}
+		out[n++].fp_blocks = (uint32_t)f;
+		f = nf > f + 1 ? nf : f + 1;
+	}
+	if (out[n - 1].fp_blocks != largest)
+		return 0;	/* cannot happen with GROOVE_SZC_MAX >= 36 */
+
+	for (k = n; k-- > 0; ) {
+		uint64_t fk = out[k].fp_blocks;
+		/* best so far: use = best_num / best_den, parent has best_pcnt */
+		uint64_t best_num = 0, best_den = 1, best_cnt = 0, best_pcnt = 0, sbb;
+		uint32_t best_parent = GROOVE_SZC_PARENT_VOLUME, p;
+		int best_ok = 0;
+
+		for (p = k + 1; p <= n; p++) {
+			uint64_t fp, cnt, num, den, maxcnt, pcnt;
+			int ok, better;
+
+			if (p < n) {
+				fp = out[p].fp_blocks;
+				pcnt = out[p].cnt;
+				if (fp < 1 + 2 * fk || pcnt < G_PARENT_CNT_MIN)
+					continue;
+				maxcnt = (fp - 1) / fk;
+				den = fp;
+			} else {
+				maxcnt = room / fk;
+				den = vb;
+				pcnt = 0;
+			}
+			cnt = maxcnt < 64 ? maxcnt : 64;
+			num = (p < n ? 1 : 2) + cnt * fk;
+			ok = 4 * num >= 3 * den;
+			if (ok != best_ok)
+				better = ok;
+			else if (ok && G_MIN(cnt, 16) != G_MIN(best_cnt, 16))
+				better = cnt > best_cnt;
+			else if (ok && pcnt != best_pcnt)
+				better = pcnt > best_pcnt;
+			else
+				better = num * best_den > best_num * den;
+			if (better) {
+				best_ok = ok;
+				best_num = num;
+				best_den = den;
+				best_cnt = cnt;
+				best_pcnt = pcnt;
+				best_parent = p < n ? p : GROOVE_SZC_PARENT_VOLUME;
+			}
+		}
+		out[k].cnt = (uint32_t)best_cnt;
+		out[k].parent = best_parent;
+		out[k].fp = fk << G_BLK_SHIFT;
+		out[k].full = best_cnt == 64 ? ~0ULL : (1ULL << best_cnt) - 1;
+		sbb = 1 + best_cnt * fk;
+		{
+			uint64_t cg = vb / (8 * sbb), c = 1;
+
+			while (c * 2 <= cg && c < GROOVE_CGROUP_MAX)
+				c *= 2;
+			out[k].cg_mask = (uint32_t)(c - 1);
+		}
+	}
+	return n;
+}
+
+G_API unsigned int groove_szc_table(uint64_t volume_size, struct groove_szc *tab,
+				    unsigned int max)
+{
+	struct g_szc t[GROOVE_SZC_MAX];
+	unsigned int n = g_table(volume_size, t), k;
+
+	for (k = 0; k < n && k < max && tab; k++) {
+		tab[k].obj_footprint = t[k].fp;
+		tab[k].obj_max = t[k].fp - GROOVE_OBJ_HDR_SIZE;
+		tab[k].obj_cnt = t[k].cnt;
+		tab[k].parent = t[k].parent;
+		tab[k].cgroup_cnt = t[k].cg_mask + 1;
+		tab[k].reserved = 0;
+	}
+	return n;
+}
+
+int g_szc_init(struct groove *g)
+{
+	uint32_t k = 0, b;
+
+	g->szc_cnt = g_table(g->volume_size, g->szc);
+	if (!g->szc_cnt)
+		return GROOVE_ERR_INVAL;
+	g->largest_blocks = g->szc[g->szc_cnt - 1].fp_blocks;
+	g->small_szc[0] = 0;
+	for (b = 1; b <= G_SMALL_LOOKUP; b++) {
+		while (k < g->szc_cnt - 1 && g->szc[k].fp_blocks < b)
+			k++;
+		g->small_szc[b] = (uint8_t)k;
+	}
+	return GROOVE_SUCCESS;
+}

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Superblocks: a block of header (struct g_sb) followed by 1..64 objects of
+ * one size class, with a 64-bit free bitmap.  A superblock is either an
+ * object of its parent class or the whole data area of a volume.
+ *
+ * Circulation invariant: a superblock with at least one free object is in
+ * exactly one of: an active slot, its class's inactive stack, or the hands
+ * of one allocating thread.  A full superblock is nowhere (out of
+ * circulation) until the free that makes it non-full puts it back.  Only
+ * the thread holding a superblock clears bits of its bitmap; frees only set
+ * bits.  So a holder that sees every bit set owns it outright.
+ */
+#include "groove_internal.h"
+
+/*
+ * g_inactive_push - push superblock @sb_off on class @szc's inactive stack.
+ * Pre:  the caller holds @sb_off (it is in no slot and no stack).
+ * Post: it is on the stack; the 24-bit tag of the head changed.
+ * Concurrent: pushes and pops of any class, allocs and frees.
+ */
+int g_inactive_push(struct groove *g, uint32_t szc, uint64_t sb_off)
+{
+	uint64_t *head = &g->st->inactive[szc].w;
+	struct g_sb *sb = g_sb_at(g, sb_off);
+
+	for (;;) {
+		uint64_t old = G_LOAD(head);
+		uint64_t tag = (old >> G_STK_TAG_SHIFT) + 1;
+
+		G_STORE_RLX(&sb->next, old & G_STK_BLK_MASK);
+		if (g_cas(head, old, (tag << G_STK_TAG_SHIFT) | (sb_off >> G_BLK_SHIFT)))
+			return GROOVE_SUCCESS;
+		G_PAUSE();
+	}
+}
+
+/*
+ * g_inactive_pop - pop the top of class @szc's inactive stack.
+ * Pre:  none.
+ * Post: GROOVE_SUCCESS with *@sb_off = 0 (empty) or the superblock, now held
+ *       by the caller.  GROOVE_ERR_CORRUPT: the head names no superblock
+ *       (nothing changed).
+ * Concurrent: pushes and pops.  The link of the top may be read after
+ *       another thread popped it (it is still mapped: a superblock is only
+ *       released when its volume is empty and the volume only leaves the
+ *       groove through the empty-volume stack); the tag makes the CAS fail
+ *       then, so a stale link is never installed.
+ */
+int g_inactive_pop(struct groove *g, uint32_t szc, uint64_t *sb_off)
+{
+	uint64_t *head = &g->st->inactive[szc].w;
+
+	for (;;) {
+		uint64_t old = G_LOAD(head);
+		uint64_t off = (old & G_STK_BLK_MASK) << G_BLK_SHIFT;
+		uint64_t tag = (old >> G_STK_TAG_SHIFT) + 1, next;
+
+		if (!off) {
+			*sb_off = 0;
+			return GROOVE_SUCCESS;
+		}
+		if (G_UNLIKELY(!g_sb_off_ok(g, off))) {
+			if (G_LOAD(head) == old)
+				return GROOVE_ERR_CORRUPT;
+			continue;
+		}
+		next = G_LOAD_RLX(&g_sb_at(g, off)->next);
+		if (g_cas(head, old, (tag << G_STK_TAG_SHIFT) | (next & G_STK_BLK_MASK))) {
+			*sb_off = off;
+			return GROOVE_SUCCESS;
+		}
+		G_PAUSE();
+	}
+}
+
+/*
+ * g_sb_new - make a new, empty superblock of class @szc.
+ * Pre:  none.
+ * Post: GROOVE_SUCCESS: *@sb_off is held by the caller, all objects free.
+ *       Else nothing changed (GROOVE_ERR_FULL: no empty volume).
+ * Concurrent: anything.
+ */
+int g_sb_new(struct groove *g, uint32_t szc, uint64_t *sb_off)
+{
+	const struct g_szc *c = &g->szc[szc];
+	uint64_t off;
+	uint32_t idx;
+	struct g_sb *sb;
+	int err;
+
+	if (c->parent == GROOVE_SZC_PARENT_VOLUME) {
+		err = g_vol_acquire(g, &idx);
+		if (err)
+			return err;
+		off = ((uint64_t)idx << g->vshift) + G_BLK;
+		idx = 0;
+	} else {
+		err = g_obj_take(g, c->parent, &off, &idx);
+		if (err)
+			return err;
+	}
+	sb = g_sb_at(g, off);
+	G_STORE_RLX(&sb->next, 0);
+	G_STORE_RLX(&sb->reserved, 0);
+	G_STORE(&sb->free, c->full);
+	G_STORE(&sb->bits, g_bits(G_T_SB, szc, idx, 0, 0, 0, off));
+	*sb_off = off;
+	return GROOVE_SUCCESS;
+}
+
+/*
+ * g_sb_release - give an empty superblock back to its parent.
+ * Pre:  the caller owns @sb_off outright: every object is free and it is in
+ *       no slot and no stack.
+ * Post: its memory is a free object of the parent class again (or its volume
+ *       is back on the empty-volume stack).
+ * Concurrent: anything.
+ */
+int g_sb_release(struct groove *g, uint32_t szc, uint64_t sb_off)
+{
+	struct g_sb *sb = g_sb_at(g, sb_off);
+	uint64_t bits = G_LOAD(&sb->bits);
+	uint32_t parent = g->szc[szc].parent, idx = (uint32_t)G_F_IDX(bits);
+
+	G_STORE(&sb->bits, G_T_NONE);
+	if (parent == GROOVE_SZC_PARENT_VOLUME)
+		return g_vol_release(g, (uint32_t)(sb_off >> g->vshift));
+	return g_obj_return(g, parent,
+			    sb_off - G_BLK - (uint64_t)idx * g->szc[parent].fp, idx);
+}
+
+/*
+ * g_obj_take - take one free object of class @szc.
+ * Pre:  none.
+ * Post: GROOVE_SUCCESS: object *@idx of the superblock at
+ *       *@obj_off - G_BLK - *@idx * fp is ours (its bit is clear).
+ * Concurrent: anything.  The fast path: one exchange to take the active
+ *       superblock, one AND on its bitmap, one exchange to put it back.
+ */
+int g_obj_take(struct groove *g, uint32_t szc, uint64_t *obj_off, uint32_t *idx)
+{
+	const struct g_szc *c = &g->szc[szc];
+	uint64_t *slot = &g->st->active[szc][g_hint() & c->cg_mask].w;
+	uint64_t sb_off, bits, bm, old, bit, disp;
+	struct g_sb *sb;
+	uint32_t i;
+	int err;
+
+	sb_off = G_XCHG(slot, 0);
+	if (!sb_off) {
+		err = g_inactive_pop(g, szc, &sb_off);
+		if (err)
+			return err;
+		if (!sb_off) {
+			err = g_sb_new(g, szc, &sb_off);
+			if (err)
+				return err;
+		}
+	}
+	if (G_UNLIKELY(!g_sb_off_ok(g, sb_off)))
+		return GROOVE_ERR_CORRUPT;
+	sb = g_sb_at(g, sb_off);
+	bits = G_LOAD_RLX(&sb->bits);
+	bm = G_LOAD(&sb->free);
+	if (G_UNLIKELY(!bm || (bm & ~c->full) ||
+		       bits != g_bits(G_T_SB, szc, G_F_IDX(bits), 0, 0, 0, sb_off)))
+		return GROOVE_ERR_CORRUPT;	/* dropped: we cannot trust it */
+	i = (uint32_t)__builtin_ctzll(bm);
+	bit = 1ULL << i;
+	old = G_AND(&sb->free, ~bit);
+	if (G_UNLIKELY(!(old & bit)))
+		return GROOVE_ERR_CORRUPT;
+	if (old & ~bit) {
+		disp = G_XCHG(slot, sb_off);
+		if (disp)
+			g_inactive_push(g, szc, disp);
+	}
+	*obj_off = sb_off + G_BLK + i * c->fp;
+	*idx = i;
+	return GROOVE_SUCCESS;
+}
+
+/*
+ * g_obj_return - mark object @idx of superblock @sb_off free.
+ * Pre:  the caller owns the object (its header was claimed, or it is a
+ *       superblock being released); the bit is clear.
+ * Post: the bit is set.  If the superblock was full it is back in
+ *       circulation; if it was held by nobody and is now empty (a one-object
+ *       superblock) it went back to its parent.  If it became empty, one
+ *       empty superblock of the class (if the inactive stack's top is one)
+ *       went back to its parent.
+ * Concurrent: anything.
+ */
+int g_obj_return(struct groove *g, uint32_t szc, uint64_t sb_off, uint32_t idx)
+{
+	const struct g_szc *c = &g->szc[szc];
+	struct g_sb *sb = g_sb_at(g, sb_off);
+	uint64_t bit = 1ULL << idx, old, now, cand, disp;
+	int err;
+
+	old = G_OR(&sb->free, bit);
+	if (G_UNLIKELY(old & bit))
+		return GROOVE_ERR_CORRUPT;
+	now = old | bit;
+	if (!old) {
+		if (now == c->full)
+			return g_sb_release(g, szc, sb_off);
+		disp = G_XCHG(&g->st->active[szc][g_hint() & c->cg_mask].w, sb_off);
+		if (disp)
+			g_inactive_push(g, szc, disp);
+		return GROOVE_SUCCESS;
+	}
+	if (now != c->full)
+		return GROOVE_SUCCESS;
+	err = g_inactive_pop(g, szc, &cand);
+	if (err || !cand)
+		return GROOVE_SUCCESS;	/* a corrupt stack is verify's to report */
+	if (G_LOAD(&g_sb_at(g, cand)->free) == c->full)
+		return g_sb_release(g, szc, cand);
+	return g_inactive_push(g, szc, cand);
+}
+
+/*
+ * Pre:  none.  Post: every superblock that was empty and in circulation when
+ * the call started is back with its parent (classes are visited smallest
+ * first, so freed parents are visited after their children).
+ * Concurrent: anything; allocations meanwhile may find a class's stack
+ * briefly drained and carve a new superblock.
+ */
+G_API int groove_trim(groove_t *g)
+{
+	uint32_t szc, cg;
+
+	if (!g)
+		return GROOVE_ERR_INVAL;
+	for (szc = 0; szc < g->szc_cnt; szc++) {
+		const struct g_szc *c = &g->szc[szc];
+		uint64_t keep = 0, off, bound = g->region_size >> (G_BLK_SHIFT + 1);
+		int err;
+
+		for (cg = 0; cg <= c->cg_mask; cg++) {
+			off = G_XCHG(&g->st->active[szc][cg].w, 0);
+			if (!off)
+				continue;
+			if (!g_sb_off_ok(g, off))
+				return GROOVE_ERR_CORRUPT;
+			g_inactive_push(g, szc, off);
+		}
+		/* Drain the stack; keep the non-empty ones on a private list. */
+		while (bound--) {
+			err = g_inactive_pop(g, szc, &off);
+			if (err)
+				return err;
+			if (!off)
+				break;
+			if (G_LOAD(&g_sb_at(g, off)->free) == c->full) {
+				err = g_sb_release(g, szc, off);
+				if (err)
+					return err;
+				continue;
+			}
+			G_STORE_RLX(&g_sb_at(g, off)->next, keep >> G_BLK_SHIFT);
+			keep = off;
+		}
+		while (keep) {
+			off = keep;
+			keep = G_LOAD_RLX(&g_sb_at(g, off)->next) << G_BLK_SHIFT;
+			g_inactive_push(g, szc, off);
+		}
+	}
+	return GROOVE_SUCCESS;
+}
