@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libgroove on its file backend (a groove file under /dev/shm, or hugetlbfs
- * with --shm-dir), behind struct bench_alloc.  All volumes are added up
- * front so no timed operation pays for fallocate().
+ * with --shm-dir), behind struct bench_alloc.
  *
  * Geometry: GROOVE_BENCH_VOLUME_SIZE (bytes, default 1 GiB, the module's
- * default) and as many volumes as the arena size asks for.
+ * default) and as many slots as the arena size asks for; two volumes at
+ * start, one more whenever an allocation finds none left (GROOVE_ERR_FULL).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,10 +23,34 @@ static groove_t *groove;
 static char groove_path[256];
 static pid_t groove_owner;
 
+/*
+ * Out of volumes: add one more, as an application (or its administrator)
+ * would, and try again.  Off the fast path: only after GROOVE_ERR_FULL.
+ */
+static __attribute__((noinline)) void *groove_bench_grow(size_t sz, size_t align)
+{
+	void *p = NULL;
+	int err = GROOVE_ERR_FULL;
+
+	while (!p && err == GROOVE_ERR_FULL) {
+		if (groove_add_volumes(groove, 1, -1, "bench", 5) != 1)
+			return NULL;
+		p = groove_alloc(groove, align, sz, 0, &err);
+	}
+	return p;
+}
+
 static void *groove_bench_alloc(size_t sz, size_t align)
 {
-	return groove_alloc(groove, align <= GROOVE_ALIGN_DEFAULT ? 0 : align,
-			    sz, 0, NULL);
+	int err = GROOVE_SUCCESS;
+	void *p;
+
+	if (align <= GROOVE_ALIGN_DEFAULT)
+		align = 0;
+	p = groove_alloc(groove, align, sz, 0, &err);
+	if (__builtin_expect(!p && err == GROOVE_ERR_FULL, 0))
+		p = groove_bench_grow(sz, align);
+	return p;
 }
 
 static void groove_bench_free(void *p)
@@ -107,8 +131,12 @@ int bench_open_groove(struct bench_alloc *a, const char *shm_dir,
 
 	if (env && *env)
 		geo.volume_size = strtoull(env, NULL, 0);
-	count = (unsigned int)((arena_bytes + geo.volume_size - 1) / geo.volume_size);
-	geo.volume_max = count;
+	/*
+	 * Slots for the whole arena; volumes (file space) are added as the
+	 * allocator runs out, starting with two.
+	 */
+	geo.volume_max = (uint32_t)((arena_bytes + geo.volume_size - 1) / geo.volume_size);
+	count = geo.volume_max < 2 ? geo.volume_max : 2;
 	snprintf(groove_path, sizeof(groove_path), "%s/groove-bench-%d",
 		 shm_dir, (int)getpid());
 	groove = groove_open(groove_path, GROOVE_OPEN_CREATE, &geo);

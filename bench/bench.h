@@ -16,6 +16,12 @@
 #define BENCH_MAX_SAMPLES	4096
 #define BENCH_MAX_RESULTS	256
 
+/*
+ * Address space of the shared arenas (boost's segment, groove's slots);
+ * memory is only used as objects need it (sparse files in /dev/shm).
+ */
+#define BENCH_ARENA_BYTES	(8ULL << 30)
+
 /* Command line shared by every program. */
 struct bench_opts {
 	int rounds;		/* rounds, allocators interleaved in each (>= 5) */

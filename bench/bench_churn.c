@@ -140,7 +140,7 @@ int main(int argc, char **argv)
 	int n, r, i, t, b;
 
 	bench_parse_opts(&o, argc, argv, NULL);
-	n = bench_allocs_open(o.only, o.shm_dir, 2ULL << 30, allocs, BENCH_MAX_ALLOCS);
+	n = bench_allocs_open(o.only, o.shm_dir, BENCH_ARENA_BYTES, allocs, BENCH_MAX_ALLOCS);
 	if (!n)
 		return 1;
 	memset(&c, 0, sizeof(c));

@@ -118,7 +118,7 @@ int main(int argc, char **argv)
 	objs = map_anon(cap * sizeof(*objs));
 	if (!objs)
 		return 1;
-	n = bench_allocs_open(o.only, o.shm_dir, 2ULL << 30, allocs, BENCH_MAX_ALLOCS);
+	n = bench_allocs_open(o.only, o.shm_dir, BENCH_ARENA_BYTES, allocs, BENCH_MAX_ALLOCS);
 	for (i = 0; i < n; i++) {
 		if (allocs[i]->thread_init)
 			allocs[i]->thread_init(0);

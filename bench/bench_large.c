@@ -42,7 +42,7 @@ int main(int argc, char **argv)
 
 	bench_parse_opts(&o, argc, argv, NULL);
 	bench_pin(0);
-	n = bench_allocs_open(o.only, o.shm_dir, 2ULL << 30, allocs, BENCH_MAX_ALLOCS);
+	n = bench_allocs_open(o.only, o.shm_dir, BENCH_ARENA_BYTES, allocs, BENCH_MAX_ALLOCS);
 	if (!n)
 		return 1;
 	for (i = 0; i < n; i++)

@@ -122,7 +122,7 @@ int main(int argc, char **argv)
 	size_t s;
 
 	bench_parse_opts(&o, argc, argv, NULL);
-	n = bench_allocs_open(o.only, o.shm_dir, 2ULL << 30, allocs, BENCH_MAX_ALLOCS);
+	n = bench_allocs_open(o.only, o.shm_dir, BENCH_ARENA_BYTES, allocs, BENCH_MAX_ALLOCS);
 	for (i = 0; i < n; i++)
 		if (allocs[i]->shared && allocs[i]->attach)
 			shared[ns++] = allocs[i];

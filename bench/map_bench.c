@@ -179,16 +179,19 @@ static int run_groove(uint64_t volume_size, struct sample *s, char *why,
 		goto out;
 	}
 	s->add_ns = now_ns() - t0;
-	/* Let the kernel pick (and, where it can, align) the address. */
-	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		 (off_t)info.vol0_off);
-	if (p == MAP_FAILED) {
+	/*
+	 * Like libgroove: reserve an address range aligned to the volume size
+	 * (at most 1 GiB), then map the volume windows over it, so that the
+	 * kernel can use PMD/PUD entries where it supports them.
+	 */
+	p = map_aligned(bytes, volume_size < GiB ? volume_size : GiB, 0);
+	if (p)
+		p = mmap(p, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			 fd, (off_t)info.vol0_off);
+	if (!p || p == MAP_FAILED) {
 		snprintf(why, whylen, "mmap volumes: %s", strerror(errno));
 		goto out;
 	}
-	if ((uintptr_t)p & (2 * MiB - 1))
-		printf("# groove-%lluM: mapping at %p is not 2 MiB aligned\n",
-		       (unsigned long long)(volume_size / MiB), (void *)p);
 	first_touch(p, bytes, s);
 	munmap(p, bytes);
 	ret = 0;
