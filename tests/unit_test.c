@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Unit tests: ABI packing, the header-word encoding, the size-class table
+ * for every volume size and the size-class lookup for every size.
+ */
+#include <stddef.h>
+#include <string.h>
+#include "kselftest_harness.h"
+#include "groove_internal.h"
+#include "test_util.h"
+
+TEST(uapi_packing)
+{
+	ASSERT_EQ(128, sizeof(struct groove_shared_hdr));
+	ASSERT_EQ(64, offsetof(struct groove_shared_hdr, empty_stack));
+	ASSERT_EQ(8, sizeof(struct groove_vol_entry));
+	ASSERT_EQ(GROOVE_VOLUME_HDR_SIZE, sizeof(struct groove_volume_hdr));
+	ASSERT_EQ(32, offsetof(struct groove_volume_hdr, info));
+	ASSERT_EQ(GROOVE_OBJ_HDR_SIZE, sizeof(struct g_obj));
+	ASSERT_EQ(GROOVE_BLOCK_SIZE, G_BLK);
+	ASSERT_GE(GROOVE_ALLOC_STATE_SIZE, sizeof(struct g_alloc_state));
+	ASSERT_EQ(0, offsetof(struct g_alloc_state, active[0][1]) % G_CACHELINE);
+	ASSERT_EQ(0, offsetof(struct g_alloc_state, inactive[1]) % G_CACHELINE);
+	/* 2 MiB volumes, 16 slots: header 4 KiB + table page + 256 KiB state */
+	ASSERT_EQ(2 * 4096 + (256 << 10), GROOVE_HDR_SIZE(16));
+	ASSERT_EQ(2 << 20, GROOVE_VOL0_OFF(16, 2 << 20));
+	ASSERT_EQ((2ULL << 20) * 17, GROOVE_MAP_SIZE(16, 2 << 20));
+	ASSERT_EQ(GROOVE_ALLOC_OFF(65536) + GROOVE_ALLOC_STATE_SIZE, GROOVE_HDR_SIZE(65536));
+	ASSERT_EQ(0, GROOVE_ALLOC_OFF(1000) % 4096);
+	ASSERT_EQ(0xdeadbeefU, GROOVE_STACK_IDX(GROOVE_STACK_WORD(7, 0xdeadbeefU)));
+	ASSERT_EQ(7, GROOVE_STACK_VER(GROOVE_STACK_WORD(7, 0xdeadbeefU)));
+}
+
+TEST(header_word_roundtrip)
+{
+	uint64_t s = 1, i;
+
+	for (i = 0; i < 100000; i++) {
+		uint64_t type = test_rand(&s) & 3, szc = test_rand(&s) & 63;
+		uint64_t idx = test_rand(&s) & 63, alog = test_rand(&s) % 13;
+		uint64_t pad = (test_rand(&s) % 257) << 4, sz = test_rand(&s) & G_SZ_LIMIT;
+		uint64_t off = (test_rand(&s) & ((1ULL << 46) - 1)) & ~(G_BLK - 1);
+		uint64_t b = g_bits(type, szc, idx, alog, pad, sz, off);
+
+		ASSERT_EQ(type, G_F_TYPE(b));
+		ASSERT_EQ(szc, G_F_SZC(b));
+		ASSERT_EQ(idx, G_F_IDX(b));
+		ASSERT_EQ(alog, G_F_ALOG(b));
+		ASSERT_EQ(pad, G_F_PAD(b));
+		ASSERT_EQ(sz, G_F_SZ(b));
+		ASSERT_TRUE(g_bits_ok(b, off));
+		/* the same bits at another object are not valid there */
+		ASSERT_FALSE(g_bits_ok(b, off + G_BLK) && g_bits_ok(b, off + 2 * G_BLK) &&
+			     g_bits_ok(b, off + 3 * G_BLK));
+	}
+}
+
+/* Table invariants for every volume size, 2 MiB .. 1 GiB. */
+TEST(size_class_table_every_volume_size)
+{
+	uint64_t v;
+
+	for (v = GROOVE_VOLUME_SIZE_MIN; v <= GROOVE_VOLUME_SIZE_MAX; v <<= 1) {
+		struct groove_szc t[GROOVE_SZC_MAX];
+		unsigned int n = groove_szc_table(v, t, GROOVE_SZC_MAX), k;
+		uint64_t want_max = v - 2 * G_BLK < (10ULL << 20) + G_BLK ?
+				    v - 2 * G_BLK : (10ULL << 20) + G_BLK;
+
+		ASSERT_GT(n, 10);
+		ASSERT_LE(n, GROOVE_SZC_MAX);
+		ASSERT_EQ(G_BLK, t[0].obj_footprint);
+		ASSERT_EQ(want_max, t[n - 1].obj_footprint);
+		if (v >= (16ULL << 20))
+			ASSERT_GE(t[n - 1].obj_max, 10ULL << 20);
+		for (k = 0; k < n; k++) {
+			ASSERT_EQ(0, t[k].obj_footprint % G_BLK);
+			if (k)
+				ASSERT_GT(t[k].obj_footprint, t[k - 1].obj_footprint);
+			ASSERT_GE(t[k].obj_cnt, 1);
+			ASSERT_LE(t[k].obj_cnt, 64);
+			ASSERT_EQ(0, t[k].cgroup_cnt & (t[k].cgroup_cnt - 1));
+			ASSERT_LE(t[k].cgroup_cnt, GROOVE_CGROUP_MAX);
+			if (t[k].parent == GROOVE_SZC_PARENT_VOLUME) {
+				ASSERT_LE(2 * G_BLK + t[k].obj_cnt * t[k].obj_footprint, v);
+			} else {
+				ASSERT_GT(t[k].parent, k);
+				ASSERT_LT(t[k].parent, n);
+				ASSERT_GE(t[k].obj_cnt, 2);
+				ASSERT_LE(G_BLK + t[k].obj_cnt * t[k].obj_footprint,
+					  t[t[k].parent].obj_footprint);
+			}
+		}
+	}
+	ASSERT_EQ(0, groove_szc_table(3 << 20, NULL, 0));
+	ASSERT_EQ(0, groove_szc_table(1 << 20, NULL, 0));
+	ASSERT_EQ(0, groove_szc_table(2ULL << 30, NULL, 0));
+}
+
+/* The lookup gives the smallest class that fits, for every block count. */
+TEST(size_class_lookup_every_size)
+{
+	uint64_t v;
+
+	for (v = GROOVE_VOLUME_SIZE_MIN; v <= GROOVE_VOLUME_SIZE_MAX; v <<= 1) {
+		struct groove g;
+		uint64_t b;
+		uint32_t lin = 0;
+
+		memset(&g, 0, sizeof(g));
+		g.volume_size = v;
+		ASSERT_EQ(0, g_szc_init(&g));
+		for (b = 1; b <= g.largest_blocks; b++) {
+			while (g.szc[lin].fp_blocks < b)
+				lin++;
+			ASSERT_EQ(lin, g_szc_of(&g, b));
+		}
+	}
+}
+
+/* Every byte size up to the largest, through groove_alloc itself. */
+TEST(alloc_every_size_fits)
+{
+	groove_t *g = test_groove_new(4 << 20, 64, 0, NULL, 0);
+	size_t sz, max;
+	int err;
+
+	ASSERT_NE(NULL, g);
+	max = groove_alloc_max(g);
+	ASSERT_EQ(4 * 1024 * 1024 - 2 * 512 - 16, max);
+	ASSERT_EQ(1, groove_add_volumes(g, 1, -1, NULL, 0));
+	for (sz = 0; sz <= max; sz += sz < 70000 ? 1 : 4093) {
+		char *p = groove_alloc(g, 0, sz, sz, &err);
+		size_t got;
+		uint64_t tag;
+
+		if (!p && err == GROOVE_ERR_FULL) {
+			ASSERT_EQ(1, groove_add_volumes(g, 1, -1, NULL, 0));
+			p = groove_alloc(g, 0, sz, sz, &err);
+		}
+		ASSERT_NE(NULL, p) TH_LOG("sz %zu: %s", sz, groove_strerror(err));
+		ASSERT_EQ(0, ((uintptr_t)p) % 16);
+		if (sz) {
+			p[0] = 1;
+			p[sz - 1] = 2;
+		}
+		ASSERT_EQ(0, groove_obj_info(g, p, &got, &tag));
+		ASSERT_EQ(sz, got);
+		ASSERT_EQ(sz, tag);
+		ASSERT_EQ(0, groove_free(g, p));
+	}
+	ASSERT_EQ(NULL, groove_alloc(g, 0, max + 1, 0, &err));
+	ASSERT_EQ(GROOVE_ERR_INVAL, err);
+	ASSERT_EQ(0, groove_verify(g));
+	groove_close(g);
+}
+
+TEST(strerror_names)
+{
+	ASSERT_STREQ("success", groove_strerror(GROOVE_SUCCESS));
+	ASSERT_STREQ("bad input", groove_strerror(GROOVE_ERR_INVAL));
+	ASSERT_STREQ("try again", groove_strerror(GROOVE_ERR_AGAIN));
+	ASSERT_STREQ("corruption detected", groove_strerror(GROOVE_ERR_CORRUPT));
+	ASSERT_STREQ("empty", groove_strerror(GROOVE_ERR_EMPTY));
+	ASSERT_STREQ("full", groove_strerror(GROOVE_ERR_FULL));
+	ASSERT_STREQ("key not found", groove_strerror(GROOVE_ERR_KEY));
+	ASSERT_STREQ("unknown", groove_strerror(42));
+}
+
+TEST(cgroup_hint)
+{
+	groove_cgroup_hint_set(77);
+	ASSERT_EQ(77, groove_cgroup_hint());
+}
+
+TEST_HARNESS_MAIN
