@@ -13,7 +13,10 @@
  *  - classes are laid out largest first.  A class's superblock (one header
  *    block + cnt objects, cnt = min(64, what fits), >= 2 in a class, >= 1
  *    in a volume) lives in an object of a larger class that has at least 8
- *    objects per superblock, or in a whole volume.  Among the parents whose
+ *    objects per superblock, or in a whole volume (only classes of at least
+ *    V / 16 blocks, or ones no class can hold: every volume-level class
+ *    takes a volume of its own, so small classes share a few big ones).
+ *    Among the parents whose
  *    object (or volume) it fills to at least 3/4: the most objects per
  *    superblock wins, counting up to 16 (amortises superblock turnover);
  *    then the parent with the most objects per superblock (many classes
@@ -28,6 +31,8 @@
 
 /* A class holds other classes' superblocks only if it has this many objects. */
 #define G_PARENT_CNT_MIN	8
+/* Classes smaller than volume / this nest in a class when one fits. */
+#define G_ROOT_FRACTION		16
 #define G_MIN(a, b)		((a) < (b) ? (a) : (b))
 
 static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
@@ -77,6 +82,8 @@ static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 				den = vb;
 				pcnt = 0;
 			}
+			if (p == n && best_cnt && fk * G_ROOT_FRACTION < vb)
+				continue;	/* small: nest in a class, not a volume */
 			cnt = maxcnt < 64 ? maxcnt : 64;
 			num = (p < n ? 1 : 2) + cnt * fk;
 			ok = 4 * num >= 3 * den;
