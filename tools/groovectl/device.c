@@ -134,6 +134,18 @@ void ctl_explain_errno(const char *what, const char *path, int err)
 }
 
 /*
+ * After a failed open: explain errno and map it to an exit code.  errno is
+ * read first: the explanation itself calls stat() and getpwuid().
+ */
+int ctl_open_failed(const char *path)
+{
+	int err = errno;
+
+	ctl_explain_errno("open", path, err);
+	return ctl_exit_for_errno(err);
+}
+
+/*
  * Open @path with @flags, or explain why not.  Returns EXIT_OK and the fd in
  * *@fd, or an exit code after printing a message.
  */
@@ -142,8 +154,7 @@ int ctl_open_device(const char *path, int flags, int *fd)
 	*fd = open(path, flags | O_CLOEXEC);
 	if (*fd >= 0)
 		return EXIT_OK;
-	ctl_explain_errno("open", path, errno);
-	return ctl_exit_for_errno(errno);
+	return ctl_open_failed(path);
 }
 
 int ctl_ioc_info(int fd, const char *path, struct groove_info *info)

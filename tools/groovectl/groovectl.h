@@ -62,6 +62,7 @@ int cmd_fsck(const struct groovectl_opts *o);
 
 /* device.c */
 int ctl_open_device(const char *path, int flags, int *fd);
+int ctl_open_failed(const char *path);
 int ctl_exit_for_errno(int err);
 void ctl_explain_errno(const char *what, const char *path, int err);
 bool ctl_is_char_device(const char *path);

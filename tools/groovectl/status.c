@@ -79,8 +79,7 @@ static int read_info(const struct groovectl_opts *o, struct groove_info *info)
 		groove_t *g = groove_open(o->device, 0);
 
 		if (!g) {
-			ctl_explain_errno("open", o->device, errno);
-			return ctl_exit_for_errno(errno);
+			return ctl_open_failed(o->device);
 		}
 		h = groove_shared_hdr(g);
 		memset(info, 0, sizeof(*info));

@@ -45,8 +45,7 @@ static int file_add_remove(const struct groovectl_opts *o, bool add, unsigned lo
 	int r;
 
 	if (!g) {
-		ctl_explain_errno("open", o->device, errno);
-		return ctl_exit_for_errno(errno);
+		return ctl_open_failed(o->device);
 	}
 	h = groove_shared_hdr(g);
 	t = (const void *)((const char *)h + h->vol_table_off);
