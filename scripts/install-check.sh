@@ -97,7 +97,8 @@ check "the example builds against libgroove.a (pkg-config --static)" \
 # 15-16: run it on a groove file, against the staged library
 export LD_LIBRARY_PATH=$root$libdir
 check "share_offset runs on a groove file (alloc, offset to a child, child frees, double free caught)" \
-	sh -c "cd '$stage' && '$out/share_offset' '$stage/ex.groove' && grep -q . '$stage/ex.groove'"
+	sh -c "cd '$stage' && '$out/share_offset' '$stage/ex.groove' > '$stage/ex.out' && cat '$stage/ex.out' &&
+	       grep -q 'child:  freed it' '$stage/ex.out' && grep -q 'second free is refused' '$stage/ex.out'"
 check "the statically linked example runs too" \
 	"$out/share_offset_static" "$stage/ex_static.groove"
 
