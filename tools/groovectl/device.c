@@ -54,6 +54,7 @@ int ctl_exit_for_errno(int err)
 		return EXIT_PERMISSION;
 	case EUCLEAN:
 	case EBADMSG:
+	case EPROTO:
 		return EXIT_CORRUPT;
 	case ENOSPC:
 	case ENOMEM:
@@ -124,8 +125,16 @@ void ctl_explain_errno(const char *what, const char *path, int err)
 		break;
 	case EUCLEAN:
 	case EBADMSG:
-		ctl_err("%s: the shared header of %s is corrupt (a process wrote over it); unmap every user, unload and reload the module to start over",
-			what, path);
+		if (ctl_is_char_device(path))
+			ctl_err("%s: the shared header of %s is corrupt (a process wrote over it); 'groovectl info' still works; stop every user, then unload and reload the module to start over",
+				what, path);
+		else
+			ctl_err("%s: %s is not a groove (never formatted, or its header was overwritten); recreate it with groove_open(GROOVE_OPEN_CREATE)",
+				what, path);
+		break;
+	case EPROTO:
+		ctl_err("%s: %s uses another groove ABI than this groovectl (%u): install matching versions",
+			what, path, GROOVE_ABI_VERSION);
 		break;
 	default:
 		ctl_err("%s: %s: %s", what, path, strerror(err));

@@ -274,16 +274,8 @@ static int join(const struct groovectl_opts *o, groove_t **g)
 	if (*g)
 		return EXIT_OK;
 	err = errno;
-	if (err == EBADMSG)
-		ctl_err("%s is not a groove (bad magic)%s", o->device,
-			ctl_is_char_device(o->device) ?
-			": the shared header was overwritten; 'groovectl info' still works, reload the module to start over" : "");
-	else if (err == EPROTO)
-		ctl_err("%s uses another groove ABI than this groovectl (%u): install matching versions",
-			o->device, GROOVE_ABI_VERSION);
-	else
-		ctl_explain_errno("open", o->device, err);
-	return err == EBADMSG ? EXIT_CORRUPT : ctl_exit_for_errno(err);
+	ctl_explain_errno("open", o->device, err);
+	return ctl_exit_for_errno(err);
 }
 
 static const struct groove_vol_entry *vol_table(groove_t *g)
