@@ -34,6 +34,7 @@ static void usage(FILE *f)
 		"  remove N                           remove up to N empty volumes\n"
 		"  verify                             check the shared allocator state (read only)\n"
 		"  fsck                               rebuild the allocator state after a crash\n"
+		"  create [volume_size=2M] [volume_max=16]  format a new groove file (--device FILE)\n"
 		"\n"
 		"options:\n"
 		"  -d, --device PATH   groove device or file (default $GROOVE_DEVICE or %s)\n"
@@ -137,6 +138,13 @@ int main(int argc, char **argv)
 
 	if (!strcmp(cmd, "load"))
 		return cmd_load(&o, argc - optind, argv + optind);
+	if (!strcmp(cmd, "create")) {
+		if (ctl_is_char_device(o.device) || !strcmp(o.device, GROOVECTL_DEFAULT_DEVICE)) {
+			ctl_err("create: formats a groove *file*: give one with --device FILE");
+			return EXIT_USAGE;
+		}
+		return cmd_create(&o, argc - optind, argv + optind);
+	}
 	if (!strcmp(cmd, "help")) {
 		usage(stdout);
 		return EXIT_OK;

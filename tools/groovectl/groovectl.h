@@ -59,6 +59,7 @@ int cmd_add(const struct groovectl_opts *o, unsigned long count);
 int cmd_remove(const struct groovectl_opts *o, unsigned long count);
 int cmd_verify(const struct groovectl_opts *o);
 int cmd_fsck(const struct groovectl_opts *o);
+int cmd_create(const struct groovectl_opts *o, int argc, char **argv);
 
 /* device.c */
 int ctl_open_device(const char *path, int flags, int *fd);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -194,4 +195,52 @@ int cmd_remove(const struct groovectl_opts *o, unsigned long count)
 out:
 	close(fd);
 	return ret;
+}
+
+/*
+ * groovectl --device FILE create [volume_size=2M] [volume_max=N]: format a
+ * new groove file (the file backend: same layout and allocator as the
+ * device, no module needed).  Refuses to overwrite an existing file.
+ */
+int cmd_create(const struct groovectl_opts *o, int argc, char **argv)
+{
+	struct groove_geometry geo = { .volume_size = 2u << 20, .volume_max = 16 };
+	uint64_t v;
+	groove_t *g;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+
+		if (eq && !strncmp(argv[i], "volume_size=", 12) && !parse_size(eq + 1, &v)) {
+			geo.volume_size = v;
+		} else if (eq && !strncmp(argv[i], "volume_max=", 11) && !parse_size(eq + 1, &v) &&
+			   v && v <= GROOVE_VOLUME_MAX_LIMIT) {
+			geo.volume_max = (uint32_t)v;
+		} else {
+			ctl_err("create: '%s': expected volume_size=SIZE (2M..1G, a power of two) or volume_max=N (1..%u)",
+				argv[i], GROOVE_VOLUME_MAX_LIMIT);
+			return EXIT_USAGE;
+		}
+	}
+	if (!access(o->device, F_OK)) {
+		ctl_err("create: %s exists; remove it first (creating formats the file from scratch)",
+			o->device);
+		return EXIT_FAILED;
+	}
+	g = groove_open(o->device, GROOVE_OPEN_CREATE, &geo);
+	if (!g) {
+		int err = errno;
+
+		if (err == EINVAL)
+			ctl_err("create: bad geometry: volume_size must be a power of two from 2M to 1G");
+		else
+			ctl_explain_errno("create", o->device, err);
+		return err == EINVAL ? EXIT_USAGE : ctl_exit_for_errno(err);
+	}
+	groove_close(g);
+	if (!o->quiet)
+		printf("created %s: %u slots of %" PRIu64 " bytes, no volumes yet (groovectl --device %s add N)\n",
+		       o->device, geo.volume_max, (uint64_t)geo.volume_size, o->device);
+	return EXIT_OK;
 }
