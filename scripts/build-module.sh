@@ -17,6 +17,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 [ -d "$top/kmod" ] || { echo "build-module: no kmod/ yet" >&2; exit 4; }
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
+# Two builds of one folder at once corrupt each other's objects: take turns.
+exec 7>"$out/.build.lock"
+flock 7
 
 # Mirror the sources only (never another kernel's objects): drop sources
 # that vanished, copy the rest with their timestamps, keep our own objects.
