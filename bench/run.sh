@@ -8,7 +8,7 @@
 #   BENCH_ONLY=a,b      only these allocators (glibc jemalloc mimalloc
 #                       tcmalloc boost groove)
 #   BENCH_VM=0          skip the mapping benchmark in the VM
-#   BENCH_MAP_ROUNDS=N  rounds of the mapping benchmark per kernel (default 3)
+#   BENCH_MAP_ROUNDS=N  rounds of the mapping benchmark per kernel (default 5)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,7 +39,7 @@ done
 if [ "${BENCH_VM:-1}" = 1 ] && [ "${BENCH_QUICK:-0}" != 1 ]; then
 	for k in 6.1 6.12; do
 		echo "# bench: map ($k, in the VM)" >&2
-		if ! ./map_vm.sh "$k" "${BENCH_MAP_ROUNDS:-3}" > "$res/map-$k.txt" 2>&1; then
+		if ! ./map_vm.sh "$k" "${BENCH_MAP_ROUNDS:-5}" > "$res/map-$k.txt" 2>&1; then
 			echo "# bench: map on $k did not pass; see $res/map-$k.txt" >&2
 		fi
 		grep -E '^(ok|not ok|# )' "$res/map-$k.txt" | grep -v '^# csv' || true
