@@ -1,6 +1,8 @@
 #!/bin/sh
 # groovectl in the test VM: load, add, status, remove, verify, unload and
 # every error path whose message tells the user what to do.  Emits TAP.
+# Optional guest programs (skipped when absent): share_offset (examples/)
+# and alloc_objects (tools/groovectl/tests/).
 #
 # Runs as root inside the busybox guest of scripts/vm-run.sh:
 #   scripts/vm-run.sh --kver 6.1 --guest-script tools/groovectl/tests/groovectl_vm_test.sh
@@ -70,7 +72,7 @@ as() { # as USER COMMAND...
 }
 
 echo "TAP version 13"
-echo "1..39"
+echo "1..45"
 
 command -v $ctl >/dev/null || { echo "Bail out! groovectl is not on PATH"; exit 1; }
 rmmod groove 2>/dev/null
@@ -140,6 +142,32 @@ exec 5</dev/groove
 expect 7 "unload while the device is open: exit 7, says to close its users" \
 	"in use.*close every program" $ctl unload
 exec 5<&-
+
+# --- programs using the device (when the runner put them in the guest) -------
+skip() { n=$((n + 1)); echo "ok $n # SKIP $*"; }
+if command -v share_offset >/dev/null; then
+	expect 0 "share_offset on /dev/groove: a child reads and frees the parent's object by offset" \
+		"child: +freed it" share_offset /dev/groove
+else
+	skip "share_offset is not in the guest"
+fi
+if command -v alloc_objects >/dev/null; then
+	expect 0 "objects allocated by a process stay in the groove" "" alloc_objects /dev/groove 40
+	expect 0 "status counts the 40 objects" "in 40 objects" $ctl status
+	expect 0 "verify with live objects: consistent" "consistent" $ctl verify
+	expect 0 "remove 3 with objects live: the empty ones go, the rest is explained" \
+		"hold objects.*free their objects" $ctl remove 3
+	expect 7 "remove 1 when every volume left holds objects: exit 7" \
+		"0 of 1 removed.*hold objects" $ctl remove 1
+	# objects do not pin the module: unloading frees them with their volumes
+	$ctl -q unload
+	$ctl -q load volume_size=2M volume_max=8 limit_bytes=1G
+	$ctl -q add 3 --info vmtest
+else
+	for t in alloc status verify remove remove-busy; do
+		skip "alloc_objects is not in the guest ($t)"
+	done
+fi
 
 # --- remove -------------------------------------------------------------------
 expect 0 "remove 2" "removed 2 volume" $ctl remove 2
