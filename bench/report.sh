@@ -128,6 +128,14 @@ targets() {
 		} }' "$f"
 		echo
 	done
+	for k in 6.1 6.12; do
+		f="$res/dev-$k.csv"
+		[ -s "$f" ] || continue
+		echo "### libgroove on /dev/groove vs a file vs glibc, in the VM, kernel $k (TCG: compare within the row only)"
+		echo
+		table "$f" '$col["case"]'
+		echo
+	done
 	if ls "$res"/map-*.csv > /dev/null 2>&1; then
 		echo "![map](results/map.png)"
 		echo
