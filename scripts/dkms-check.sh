@@ -22,7 +22,11 @@ stage() {
 	mkdir -p "$dst" || return 1
 	cp "$top/dkms.conf" "$top/Kbuild" "$dst/" || return 1
 	mkdir -p "$dst/kmod" "$dst/uapi/linux" "$dst/common"
-	cp "$top"/kmod/Kbuild "$top"/kmod/*.[ch] "$dst/kmod/" || return 1
+	cp "$top"/kmod/Kbuild "$dst/kmod/" || return 1
+	for f in "$top"/kmod/*.[ch]; do
+		case $f in *.mod.c) continue ;; esac	# kbuild output, not source
+		cp "$f" "$dst/kmod/" || return 1
+	done
 	cp "$top/uapi/linux/groove.h" "$dst/uapi/linux/" || return 1
 	cp "$top"/common/*.h "$dst/common/" || return 1
 }
