@@ -10,8 +10,8 @@ md="$res/report.md"
 
 # One table per timed question: a row per case, a column per allocator,
 # "median (ratio to the best peer)".
-table() { # csv case-expr
-	awk -F, '
+table() { # csv case-expr [allocator order]
+	awk -F, -v order_list="${3:-glibc jemalloc mimalloc tcmalloc boost groove}" '
 	NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 	{
 		c = ('"$2"'); a = $col["allocator"]
@@ -21,15 +21,15 @@ table() { # csv case-expr
 		p[c, a] = $col["p99_ns"]
 	}
 	END {
-		split("glibc jemalloc mimalloc tcmalloc boost groove", order, " ")
+		na = split(order_list, order, " ")
 		printf "| case |"
-		for (i = 1; i <= 6; i++) if (order[i] in aseen) printf " %s |", order[i]
+		for (i = 1; i <= na; i++) if (order[i] in aseen) printf " %s |", order[i]
 		printf "\n| --- |"
-		for (i = 1; i <= 6; i++) if (order[i] in aseen) printf " ---: |"
+		for (i = 1; i <= na; i++) if (order[i] in aseen) printf " ---: |"
 		printf "\n"
 		for (j = 1; j <= nc; j++) {
 			printf "| %s |", cases[j]
-			for (i = 1; i <= 6; i++) if (order[i] in aseen) {
+			for (i = 1; i <= na; i++) if (order[i] in aseen) {
 				x = v[cases[j], order[i]]
 				printf " %s |", (x == "" ? "-" : x)
 			}
@@ -110,6 +110,31 @@ targets() {
 		echo "![frag](results/frag.png)"
 		echo
 	fi
+	if ls "$res"/map-*.csv > /dev/null 2>&1; then
+		echo "### DESIGN.md mapping targets (VM, TCG, mean over rounds)"
+		echo
+		echo "| kernel | target | measured | met |"
+		echo "| --- | --- | ---: | --- |"
+		for k in 6.1 6.12; do
+			f="$res/map-$k.csv"
+			[ -s "$f" ] || continue
+			awk -F, -v k="$k" 'NR > 1 { n[$2]++; fl[$2] += $6; ad[$2] += $8; ms[$2] += $9 }
+			END {
+				lim = (k == "6.1" ? 512 : 1)
+				if (n["groove-1G"]) {
+					f = fl["groove-1G"] / n["groove-1G"]
+					printf "| %s | faults per GiB, 1 GiB volumes <= %d | %.0f | %s |\n", k, lim, f, (f <= lim ? "yes" : "no")
+				} else
+					printf "| %s | faults per GiB, 1 GiB volumes <= %d | not measured | - |\n", k, lim
+				split("groove-2M groove-1G", cs, " ")
+				for (i = 1; i <= 2; i++) if (n[cs[i]] && ms[cs[i]] > 0) {
+					r = ad[cs[i]] / ms[cs[i]]
+					printf "| %s | add %s volumes <= 1.5x memset | %.2fx | %s |\n", k, substr(cs[i], 8), r, (r <= 1.5 ? "yes" : "no")
+				}
+			}' "$f"
+		done
+		echo
+	fi
 	for k in 6.1 6.12; do
 		f="$res/map-$k.csv"
 		[ -s "$f" ] || continue
@@ -133,7 +158,7 @@ targets() {
 		[ -s "$f" ] || continue
 		echo "### libgroove on /dev/groove vs a file vs glibc, in the VM, kernel $k (TCG: compare within the row only)"
 		echo
-		table "$f" '$col["case"]'
+		table "$f" '$col["case"]' "glibc groove-dev groove-file"
 		echo
 	done
 	if ls "$res"/map-*.csv > /dev/null 2>&1; then
