@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,7 @@ struct churn {
 	int batches;
 	void **arrays[MAX_THREADS];
 	pthread_barrier_t barrier;
-	int failed;
+	_Atomic int failed;	/* any thread's allocation failed */
 	uint64_t batch_ns[BENCH_MAX_SAMPLES];
 };
 
