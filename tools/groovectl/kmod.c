@@ -208,8 +208,9 @@ static struct kmod_ctx *ctl_kmod_new(void)
 
 /*
  * groovectl load [param=value...]: insert groove.ko.  Returns EXIT_OK when
- * the module is live afterwards and /dev/groove exists (devtmpfs creates it
- * synchronously on misc_register()).
+ * the kernel accepted it (its init formatted the header and registered
+ * /dev/groove; devtmpfs creates the node at once, udev may adjust its mode
+ * and group a moment later).
  */
 int cmd_load(const struct groovectl_opts *o, int argc, char **argv)
 {
