@@ -36,7 +36,8 @@ mkdir -p "$root"/proc "$root"/sys "$root"/dev "$root"/tmp "$root"/run \
 	"$root"/groove/selftests "$root"/groove/bin "$root/lib/modules/$kver/extra"
 
 # busybox and its applets.
-busybox=$(command -v busybox)
+busybox=/bin/busybox	# busybox-static
+[ -x "$busybox" ] || busybox=$(command -v busybox)
 mkdir -p "$root/bin"
 cp "$busybox" "$root/bin/busybox"
 "$busybox" --list-full | while read -r applet; do
@@ -73,7 +74,8 @@ for g in $guest_scripts; do
 done
 
 # Shared libraries of every dynamic binary, at the paths ldd reports.
-find "$root/groove" -type f -perm -u+x | while read -r f; do
+# (busybox too: a dynamic busybox package may shadow busybox-static.)
+{ echo "$root/bin/busybox"; find "$root/groove" -type f -perm -u+x; } | while read -r f; do
 	ldd "$f" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'
 done | sort -u | while read -r lib; do
 	[ -e "$root$lib" ] && continue
