@@ -32,7 +32,8 @@ static int groove_check_vma(struct groove_dev *g, struct vm_area_struct *vma,
 	u64 len = vma->vm_end - vma->vm_start;
 	struct device *dev = g->misc.this_device;
 
-	if (!(vma->vm_flags & VM_SHARED)) {
+	/* VM_MAYSHARE: the core drops VM_SHARED for read-only files. */
+	if (!(vma->vm_flags & VM_MAYSHARE)) {
 		dev_info_ratelimited(dev, "%s: %s: fail, MAP_PRIVATE mapping (flags %#lx)\n",
 				     current->comm, func,
 				     (unsigned long)vma->vm_flags);

@@ -3,7 +3,6 @@
  * groove selftest: GROOVE_IOC_INFO and the header formatted at load match
  * the module parameters; invalid parameters refuse to load.
  */
-#include "kselftest_harness.h"
 #include "groove_selftest.h"
 
 FIXTURE(info) {
