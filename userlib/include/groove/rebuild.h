@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * libgroove crash recovery: rebuild the data allocator's circulation from
+ * the volumes after a process died inside groove_alloc(), groove_free(),
+ * groove_trim() or groove_remove_volumes().  Include <groove/groove.h>.
+ *
+ * A process killed half way through an operation leaves no object corrupt,
+ * but it can strand space: a superblock it held (taken from an active slot
+ * or an inactive stack) is in no slot and no stack, an object it was
+ * allocating or freeing has its bit clear and no valid header, a volume it
+ * had just taken or was giving back is neither in use nor on the
+ * empty-volume stack.  groove_verify() reports some of these as corruption;
+ * none of them can be reached by groove_alloc() again.  The rebuild walks
+ * every volume's superblock tree (the source of truth), keeps every live
+ * object, and puts the rest back into circulation.
+ */
+#ifndef GROOVE_REBUILD_H
+#define GROOVE_REBUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <groove/data.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * groove_data_rebuild - rebuild the allocator state after a crash
+ * @g: the join; no other thread or process may use the groove meanwhile
+ *     (no process joined but this one)
+ *
+ * Same as groove_data_rebuild_ex(@g, 0, NULL, NULL, NULL).
+ *
+ * Return: GROOVE_SUCCESS, GROOVE_ERR_INVAL, GROOVE_ERR_CORRUPT (a header that
+ * no crash can produce; nothing was changed), GROOVE_ERR_AGAIN (no memory).
+ */
+int groove_data_rebuild(groove_t *g);
+
+/**
+ * struct groove_rebuild_stats - what a rebuild found (and did)
+ * @stranded_bytes:      bytes out of circulation before the rebuild: free
+ *                       objects of superblocks in no slot and no stack,
+ *                       objects with a clear bit and no valid header, data
+ *                       volumes with no valid root superblock, empty volumes
+ *                       missing from the empty-volume stack
+ * @objects:             live objects found (all kept)
+ * @bytes_live:          sum of their sizes (as asked)
+ * @superblocks:         superblocks found (roots included)
+ * @superblocks_stranded: superblocks with free objects in no slot and no stack
+ * @superblocks_released: empty superblocks given back to their parents
+ * @superblocks_requeued: superblocks with free objects put on their class's
+ *                       inactive stack
+ * @objects_reclaimed:   objects with a clear bit but no valid header (an
+ *                       allocation or free cut short), marked free
+ * @volumes_data:        data volumes walked
+ * @volumes_released:    volumes that held nothing, put back on the
+ *                       empty-volume stack (GROOVE_IOC_REMOVE can take them)
+ * @volumes_unknown:     present volumes whose magic is neither EMPTY nor
+ *                       DATA (left alone)
+ */
+struct groove_rebuild_stats {
+	uint64_t stranded_bytes;
+	uint64_t objects;
+	uint64_t bytes_live;
+	uint64_t superblocks;
+	uint64_t superblocks_stranded;
+	uint64_t superblocks_released;
+	uint64_t superblocks_requeued;
+	uint64_t objects_reclaimed;
+	uint32_t volumes_data;
+	uint32_t volumes_released;
+	uint32_t volumes_unknown;
+	uint32_t reserved;
+};
+
+/* groove_data_rebuild_ex() flags. */
+#define GROOVE_REBUILD_DRY_RUN	0x1u	/* measure only, change nothing */
+
+/*
+ * Called once per live object, in volume order: @obj is its address in this
+ * process, @sz and @tag as groove_obj_info() reports them.  A nonzero return
+ * stops the walk (the rebuild then returns that value, having changed
+ * nothing when it was a dry run; otherwise a partial rebuild: run it again).
+ */
+typedef int (*groove_rebuild_obj_fn)(void *obj, size_t sz, uint64_t tag, void *arg);
+
+/**
+ * groove_data_rebuild_ex - rebuild (or measure) the allocator state
+ * @g:     the join; no other thread or process may use the groove meanwhile
+ * @flags: 0 or GROOVE_REBUILD_DRY_RUN
+ * @out:   out: what was found (may be NULL)
+ * @fn:    called for every live object (may be NULL)
+ * @arg:   passed to @fn
+ *
+ * Walks the empty-volume stack, the active slots and inactive stacks (to
+ * know what is in circulation), then every present volume's superblock
+ * tree.  Unless GROOVE_REBUILD_DRY_RUN: clears the active slots and inactive
+ * stacks, marks free every object whose header is not a live object's,
+ * gives empty superblocks back to their parents and empty volumes to the
+ * empty-volume stack (rebuilt from the volume headers, lowest index on
+ * top), and pushes every superblock that has free objects on its class's
+ * inactive stack.  Afterwards groove_verify() passes and a dry run reports
+ * 0 stranded bytes.
+ *
+ * Not lock-free and not concurrent with anything: run it with no other
+ * process joined (the kernel's ADD and REMOVE must not run either).
+ *
+ * Return: GROOVE_SUCCESS, GROOVE_ERR_INVAL, GROOVE_ERR_CORRUPT (the shared
+ * header or a volume table entry is unusable; nothing was changed),
+ * GROOVE_ERR_AGAIN (no memory), or @fn's nonzero value.
+ */
+int groove_data_rebuild_ex(groove_t *g, unsigned int flags,
+			   struct groove_rebuild_stats *out,
+			   groove_rebuild_obj_fn fn, void *arg);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GROOVE_REBUILD_H */
