@@ -194,5 +194,6 @@ static inline void *groove_ptr(const groove_t *g, uint64_t off)
 
 #include <groove/data.h>
 #include <groove/stats.h>
+#include <groove/rebuild.h>
 
 #endif /* GROOVE_GROOVE_H */
