@@ -2,7 +2,7 @@
 # groovectl in the test VM: load, add, status, remove, verify, unload and
 # every error path whose message tells the user what to do.  Emits TAP.
 # Optional guest programs (skipped when absent): share_offset (examples/)
-# and alloc_objects (tools/groovectl/tests/).
+# and groovectl_helper (tools/groovectl/tests/).
 #
 # Runs as root inside the busybox guest of scripts/vm-run.sh:
 #   scripts/vm-run.sh --kver 6.1 --guest-script tools/groovectl/tests/groovectl_vm_test.sh
@@ -72,7 +72,7 @@ as() { # as USER COMMAND...
 }
 
 echo "TAP version 13"
-echo "1..45"
+echo "1..48"
 
 command -v $ctl >/dev/null || { echo "Bail out! groovectl is not on PATH"; exit 1; }
 rmmod groove 2>/dev/null
@@ -151,8 +151,9 @@ if command -v share_offset >/dev/null; then
 else
 	skip "share_offset is not in the guest"
 fi
-if command -v alloc_objects >/dev/null; then
-	expect 0 "objects allocated by a process stay in the groove" "" alloc_objects /dev/groove 40
+if command -v groovectl_helper >/dev/null; then
+	expect 0 "objects allocated by a process stay in the groove" "" \
+		groovectl_helper alloc /dev/groove 40
 	expect 0 "status counts the 40 objects" "in 40 objects" $ctl status
 	expect 0 "verify with live objects: consistent" "consistent" $ctl verify
 	expect 0 "remove 3 with objects live: the empty ones go, the rest is explained" \
@@ -163,9 +164,17 @@ if command -v alloc_objects >/dev/null; then
 	$ctl -q unload
 	$ctl -q load volume_size=2M volume_max=8 limit_bytes=1G
 	$ctl -q add 3 --info vmtest
+	groovectl_helper corrupt-stack /dev/groove
+	expect 5 "remove with a corrupt stack head: exit 5, says reload and that info works" \
+		"shared header of /dev/groove is corrupt.*groovectl info.*reload" $ctl remove 1
+	expect 5 "verify with a corrupt stack head: exit 5" "corrupt" $ctl verify
+	expect 0 "info still works on a corrupt header" "volume slots +8 \(3 present" $ctl info
+	$ctl -q unload
+	$ctl -q load volume_size=2M volume_max=8 limit_bytes=1G
+	$ctl -q add 3 --info vmtest
 else
-	for t in alloc status verify remove remove-busy; do
-		skip "alloc_objects is not in the guest ($t)"
+	for t in alloc status verify remove remove-busy corrupt-remove corrupt-verify corrupt-info; do
+		skip "groovectl_helper is not in the guest ($t)"
 	done
 fi
 

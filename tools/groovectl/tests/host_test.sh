@@ -3,13 +3,13 @@
 # ASan+UBSan: create, info, add, status (text and JSON), verify, remove, and
 # the error paths that do not need the device.  Emits TAP.
 #
-#   tools/groovectl/tests/host_test.sh [GROOVECTL [ALLOC_OBJECTS]]
+#   tools/groovectl/tests/host_test.sh [GROOVECTL [GROOVECTL_HELPER]]
 # (make -C tools/groovectl check builds both with sanitizers and runs this.)
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 ctl_bin=${1:-$here/../groovectl}
-alloc=${2:-$here/alloc_objects}
+helper=${2:-$here/groovectl_helper}
 work=$(mktemp -d /tmp/groovectl-host.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 f=$work/g.groove
@@ -38,7 +38,7 @@ expect() { # expect RC DESCRIPTION REGEX COMMAND...
 json_ok() { "$@" > "$work/json" && python3 -m json.tool "$work/json" >/dev/null; }
 
 echo "TAP version 13"
-echo "1..21"
+echo "1..22"
 expect 0 "create volume_size=2M volume_max=6" "created .*6 slots" ctl create volume_size=2M volume_max=6
 expect 1 "create over an existing file is refused" "exists" ctl create
 expect 2 "create with a bad geometry: exit 2" "power of two" \
@@ -46,7 +46,7 @@ expect 2 "create with a bad geometry: exit 2" "power of two" \
 expect 0 "info of the new file" "volume slots +6 \(0 present" ctl info
 expect 0 "add 3 --info host" "added 3 volume" ctl add 3 --info host
 expect 0 "status lists 3 empty volumes" "2 +empty +- +host" ctl status
-expect 0 "objects allocated by another process" "" "$alloc" "$f" 40
+expect 0 "objects allocated by another process" "" "$helper" alloc "$f" 40
 expect 0 "status counts the 40 objects and shows their size class" \
 	"in use +3[0-9.]+ KiB in 40 objects" ctl status
 expect 0 "status --json is JSON" "" json_ok ctl --json status
@@ -71,6 +71,10 @@ expect 5 "status on a file with a destroyed magic: exit 5" "is not a groove" \
 	"$ctl_bin" --device "$work/bad.groove" status
 expect 3 "status on a missing file: exit 3" "No such file" \
 	"$ctl_bin" --device "$work/none.groove" status
+cp "$f" "$work/hostile.groove"
+"$helper" corrupt-stack "$work/hostile.groove"
+expect 5 "verify on a file whose stack head is out of range: exit 5" "corrupt" \
+	"$ctl_bin" --device "$work/hostile.groove" verify
 expect 2 "remove with a non-number: exit 2" "not a volume count" ctl remove two
 expect 0 "--version names the ABI" "ABI 1" "$ctl_bin" --version
 echo "# groovectl host test: $((n - fails)) of $n passed"
