@@ -2,41 +2,31 @@
 /*
  * What differs between the kernels groove.ko builds on (6.1 and 6.12), in
  * one place, so the rest of the module reads like current kernel code.
+ * Differences are detected by feature (kmod/Kbuild greps the kernel's
+ * headers), never by version number.
  */
 #ifndef _GROOVE_COMPAT_H
 #define _GROOVE_COMPAT_H
 
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
-#include <linux/version.h>
 
-/* Largest order the buddy allocator hands out (inclusive). */
-#if defined(MAX_PAGE_ORDER)
-#define GROOVE_MAX_BUDDY_ORDER		MAX_PAGE_ORDER
-#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
-#define GROOVE_MAX_BUDDY_ORDER		MAX_ORDER
-#else
-#define GROOVE_MAX_BUDDY_ORDER		(MAX_ORDER - 1)
-#endif
+/*
+ * Largest order the buddy allocator hands out (inclusive).  MAX_ORDER
+ * changed meaning twice (exclusive, inclusive, then MAX_PAGE_ORDER);
+ * MAX_ORDER_NR_PAGES has always been the largest block.
+ */
+#define GROOVE_MAX_BUDDY_ORDER		ilog2(MAX_ORDER_NR_PAGES)
 
 /* vm_flags became read-only behind helpers in 6.3. */
 static inline void groove_vm_flags_set(struct vm_area_struct *vma,
 				       vm_flags_t flags)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#ifdef GROOVE_HAVE_VM_FLAGS_SET
 	vm_flags_set(vma, flags);
 #else
 	vma->vm_flags |= flags;
-#endif
-}
-
-static inline void groove_vm_flags_clear(struct vm_area_struct *vma,
-					 vm_flags_t flags)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
-	vm_flags_clear(vma, flags);
-#else
-	vma->vm_flags &= ~flags;
 #endif
 }
 

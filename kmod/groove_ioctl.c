@@ -24,7 +24,7 @@
 #include "../common/groove_vstack.h"
 
 /* CAS attempts on the shared stack before giving up with -EAGAIN. */
-#define GROOVE_VSTACK_TRIES	(1U << 16)
+#define GROOVE_VSTACK_TRIES	BIT(16)
 
 static struct device *groove_device(struct groove_dev *g)
 {
