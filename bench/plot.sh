@@ -65,7 +65,7 @@ for b in sizes large ring; do
 	pivot "$res/$b.csv" '$col["case"]' median_ns "$tmp/$b.dat"
 done
 [ -s "$res/churn.csv" ] &&
-	pivot "$res/churn.csv" '$col["case"] " x" $col["threads"]' median_ns "$tmp/churn.dat"
+	pivot "$res/churn.csv" '$col["threads"] " thread(s)"' median_ns "$tmp/churn.dat"
 [ -s "$res/frag.csv" ] &&
 	awk -F, 'NR > 1 { printf "\"%s\"\t%s\n", $1, $7 }' "$res/frag.csv" > "$tmp/frag.dat"
 
