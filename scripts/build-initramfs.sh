@@ -13,7 +13,7 @@ set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 kver="" ko="" out="" selftests="" bins="" guest_scripts="" filter=""
-run_selftests=1 test_timeout=300
+run_selftests=1 test_timeout=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kver) kver=$2; shift 2 ;;
@@ -28,6 +28,11 @@ while [ $# -gt 0 ]; do
 	*) echo "build-initramfs: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
+# Per-program limit: --test-timeout, else kselftest's settings file, else 300 s.
+if [ -z "$test_timeout" ]; then
+	test_timeout=$(sed -n 's/^timeout=\([0-9][0-9]*\)$/\1/p' "$top/selftests/groove/settings" 2>/dev/null)
+	test_timeout=${test_timeout:-300}
+fi
 [ -n "$kver" ] && [ -n "$out" ] || { echo "build-initramfs: --kver and --out are required" >&2; exit 2; }
 
 root="$out.root"

@@ -125,6 +125,10 @@ timeout -k 10 "$timeout" qemu-system-x86_64 -accel tcg -machine q35 -cpu max \
 qemu_exit=$?
 set -e
 tr -d '\r' < "$vmdir/tap.raw" > "$vmdir/tap.txt" 2>/dev/null || : > "$vmdir/tap.txt"
+if [ "$qemu_exit" != 99 ] && [ -s "$vmdir/qemu.log" ]; then
+	echo "# vm-run: qemu said:" >&2
+	sed 's/^/#   /' "$vmdir/qemu.log" >&2
+fi
 
 exec scripts/vm-verdict.sh --tap "$vmdir/tap.txt" --console "$top/$vmdir/console.log" \
 	--qemu-exit "$qemu_exit" --name "vm $series"
