@@ -291,6 +291,7 @@ static void *worker_main(void *arg)
 		op_free(w, w->own[--w->n]);
 	pthread_barrier_wait(&c->bar);	/* no more handoffs */
 	drain(w);
+	groove_thread_flush(w->g);	/* held superblocks back to the slots */
 	at_barrier(w, 1);
 	return NULL;
 }

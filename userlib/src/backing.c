@@ -260,8 +260,10 @@ G_API groove_t *groove_open(const char *path, unsigned int flags, ...)
 		errno = EINVAL;
 		goto fail;
 	}
-	if (r)
+	if (r) {
+		g_register(r);
 		return r;
+	}
 fail:
 	e = errno;
 	if (g->fd >= 0)
@@ -275,6 +277,7 @@ G_API void groove_close(groove_t *g)
 {
 	if (!g)
 		return;
+	g_unregister(g);
 	if (g->vol0)
 		munmap(g->vol0, (size_t)g->region_size);
 	if (g->hdr_map)

@@ -158,6 +158,8 @@ struct g_szc {
 	uint32_t parent;	/* GROOVE_SZC_PARENT_VOLUME or a larger class */
 	uint32_t cg_mask;	/* active slots - 1 */
 	uint32_t fp_blocks;
+	uint32_t tcache;	/* threads hold superblocks of this class */
+	uint32_t reserved;
 };
 
 #define G_SMALL_LOOKUP	64
@@ -176,6 +178,10 @@ struct groove {
 	uint32_t largest_blocks;
 	uint8_t small_szc[G_SMALL_LOOKUP + 1];	/* blocks -> class */
 	struct g_szc szc[GROOVE_SZC_MAX];
+
+	/* thread cache registry (tcache.c) */
+	uint64_t gen;
+	struct groove *reg_next;
 
 	/* backing */
 	int fd;
@@ -228,6 +234,28 @@ static inline int g_sb_off_ok(const struct groove *g, uint64_t off)
 	return G_LOAD_RLX(&g->table[off >> g->vshift].present) == 1;
 }
 
+/* Per-thread cache of held superblocks, for one join (tcache.c). */
+struct g_tcache {
+	struct groove *g;
+	uint64_t gen;
+	uint64_t held[GROOVE_SZC_MAX];	/* superblock offset per class, 0: none */
+};
+
+#define G_TLS_MODEL __attribute__((tls_model("initial-exec")))
+extern __thread struct g_tcache g_tc G_TLS_MODEL;
+
+uint64_t *g_tc_switch(struct groove *g);
+void g_register(struct groove *g);
+void g_unregister(struct groove *g);
+
+/* This thread's held superblocks for @g. */
+static inline uint64_t *g_tc_held(struct groove *g)
+{
+	if (G_LIKELY(g_tc.g == g && g_tc.gen == g->gen))
+		return g_tc.held;
+	return g_tc_switch(g);
+}
+
 /* sizeclass.c */
 int g_szc_init(struct groove *g);
 
@@ -243,6 +271,7 @@ int g_sb_release(struct groove *g, uint32_t szc, uint64_t sb_off);
 int g_obj_return(struct groove *g, uint32_t szc, uint64_t sb_off, uint32_t idx);
 int g_obj_take(struct groove *g, uint32_t szc, uint64_t *obj_off, uint32_t *idx);
 int g_err_from_vs(int vs);
+void g_sb_circulate(struct groove *g, uint32_t szc, uint64_t sb_off);
 
 /* obj.c */
 unsigned int g_hint(void);

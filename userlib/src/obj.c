@@ -13,8 +13,8 @@
 #include <sched.h>
 #include "groove_internal.h"
 
-static __thread unsigned int g_tls_hint;
-static __thread int g_tls_hint_set;
+static __thread unsigned int g_tls_hint G_TLS_MODEL;
+static __thread int g_tls_hint_set G_TLS_MODEL;
 
 unsigned int g_hint(void)
 {

@@ -26,6 +26,15 @@
 #include "groove_internal.h"
 #include <groove/rebuild.h>
 
+/*
+ * A library with a thread cache (superblocks held by a thread outside the
+ * shared slots) has groove_thread_flush(); the caller's own held
+ * superblocks must be back in the slots before the walk, or the rebuild
+ * would put them in circulation while this thread still allocates from
+ * them.
+ */
+extern void groove_thread_flush(groove_t *g) __attribute__((weak));
+
 struct g_rb {
 	struct groove *g;
 	int fix;
@@ -320,6 +329,8 @@ G_API int groove_data_rebuild_ex(groove_t *g, unsigned int flags,
 	    h->volume_size != g->volume_size || h->volume_max != g->volume_max ||
 	    h->vol0_off != g->vol0_off)
 		return GROOVE_ERR_CORRUPT;
+	if (groove_thread_flush)
+		groove_thread_flush(g);
 	if (!out)
 		out = &dummy;
 	memset(out, 0, sizeof(*out));

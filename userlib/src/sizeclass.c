@@ -25,7 +25,9 @@
  *    best fill wins;
  *  - active slots (concurrency groups) per class: a power of two
  *    <= V / (8 * superblock blocks), clamped to 1..64, so big classes do not
- *    pin many volumes in active slots.
+ *    pin many volumes in active slots;
+ *  - threads hold (tcache.c) superblocks of a class only if they are
+ *    nested and at most 1/64 of a volume.
  */
 #include "groove_internal.h"
 
@@ -116,6 +118,8 @@ static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 				c *= 2;
 			out[k].cg_mask = (uint32_t)(c - 1);
 		}
+		/* small superblocks only: a held one is out of everyone else's reach */
+		out[k].tcache = best_parent != GROOVE_SZC_PARENT_VOLUME && sbb * 64 <= vb;
 	}
 	return n;
 }

@@ -131,54 +131,85 @@ int g_sb_release(struct groove *g, uint32_t szc, uint64_t sb_off)
 }
 
 /*
+ * g_sb_circulate - put a held superblock with a free object back in circulation.
+ * Pre:  the caller holds @sb_off and it has at least one free object.
+ * Post: it is in the active slot of this thread's group; the superblock it
+ *       displaced from there, if any, is on the inactive stack.
+ * Concurrent: anything.
+ */
+void g_sb_circulate(struct groove *g, uint32_t szc, uint64_t sb_off)
+{
+	uint64_t disp = G_XCHG(&g->st->active[szc][g_hint() & g->szc[szc].cg_mask].w, sb_off);
+
+	if (disp)
+		g_inactive_push(g, szc, disp);
+}
+
+/*
  * g_obj_take - take one free object of class @szc.
  * Pre:  none.
  * Post: GROOVE_SUCCESS: object *@idx of the superblock at
  *       *@obj_off - G_BLK - *@idx * fp is ours (its bit is clear).
- * Concurrent: anything.  The fast path: one exchange to take the active
- *       superblock, one AND on its bitmap, one exchange to put it back.
+ * Concurrent: anything.  Small classes: one atomic AND on the bitmap of
+ *       the superblock this thread holds (tcache.c); the thread keeps it
+ *       while it has free objects.  Other classes: one exchange takes the
+ *       active superblock of the thread's group (else the inactive stack's
+ *       top, else a new superblock), one AND takes an object, one exchange
+ *       puts it back.  A superblock whose last object is taken is dropped:
+ *       out of circulation until the free that makes room.
  */
 int g_obj_take(struct groove *g, uint32_t szc, uint64_t *obj_off, uint32_t *idx)
 {
 	const struct g_szc *c = &g->szc[szc];
+	uint64_t *held = c->tcache ? g_tc_held(g) : NULL;
 	uint64_t *slot = &g->st->active[szc][g_hint() & c->cg_mask].w;
-	uint64_t sb_off, bits, bm, old, bit, disp;
+	uint64_t sb_off = held ? held[szc] : 0, bits, bm, old, bit;
 	struct g_sb *sb;
 	uint32_t i;
 	int err;
 
-	sb_off = G_XCHG(slot, 0);
 	if (!sb_off) {
-		err = g_inactive_pop(g, szc, &sb_off);
-		if (err)
-			return err;
+		sb_off = G_XCHG(slot, 0);
 		if (!sb_off) {
-			err = g_sb_new(g, szc, &sb_off);
+			err = g_inactive_pop(g, szc, &sb_off);
 			if (err)
 				return err;
+			if (!sb_off) {
+				err = g_sb_new(g, szc, &sb_off);
+				if (err)
+					return err;
+			}
 		}
+		if (G_UNLIKELY(!g_sb_off_ok(g, sb_off)))
+			return GROOVE_ERR_CORRUPT;
+		bits = G_LOAD_RLX(&g_sb_at(g, sb_off)->bits);
+		if (G_UNLIKELY(bits != g_bits(G_T_SB, szc, G_F_IDX(bits), 0, 0, 0, sb_off)))
+			return GROOVE_ERR_CORRUPT;	/* dropped: we cannot trust it */
+		if (held)
+			held[szc] = sb_off;
 	}
-	if (G_UNLIKELY(!g_sb_off_ok(g, sb_off)))
-		return GROOVE_ERR_CORRUPT;
 	sb = g_sb_at(g, sb_off);
-	bits = G_LOAD_RLX(&sb->bits);
 	bm = G_LOAD(&sb->free);
-	if (G_UNLIKELY(!bm || (bm & ~c->full) ||
-		       bits != g_bits(G_T_SB, szc, G_F_IDX(bits), 0, 0, 0, sb_off)))
-		return GROOVE_ERR_CORRUPT;	/* dropped: we cannot trust it */
+	if (G_UNLIKELY(!bm || (bm & ~c->full)))
+		goto corrupt;
 	i = (uint32_t)__builtin_ctzll(bm);
 	bit = 1ULL << i;
 	old = G_AND(&sb->free, ~bit);
 	if (G_UNLIKELY(!(old & bit)))
-		return GROOVE_ERR_CORRUPT;
-	if (old & ~bit) {
-		disp = G_XCHG(slot, sb_off);
-		if (disp)
-			g_inactive_push(g, szc, disp);
+		goto corrupt;
+	if (!(old & ~bit)) {
+		if (held)
+			held[szc] = 0;	/* full: the free that makes room brings it back */
+	} else if (!held) {
+		g_sb_circulate(g, szc, sb_off);
 	}
 	*obj_off = sb_off + G_BLK + i * c->fp;
 	*idx = i;
 	return GROOVE_SUCCESS;
+corrupt:
+	if (held)
+		held[szc] = 0;
+	return GROOVE_ERR_CORRUPT;
 }
 
 /*
@@ -196,7 +227,7 @@ int g_obj_return(struct groove *g, uint32_t szc, uint64_t sb_off, uint32_t idx)
 {
 	const struct g_szc *c = &g->szc[szc];
 	struct g_sb *sb = g_sb_at(g, sb_off);
-	uint64_t bit = 1ULL << idx, old, now, cand, disp;
+	uint64_t bit = 1ULL << idx, old, now, cand;
 	int err;
 
 	old = G_OR(&sb->free, bit);
@@ -206,9 +237,7 @@ int g_obj_return(struct groove *g, uint32_t szc, uint64_t sb_off, uint32_t idx)
 	if (!old) {
 		if (now == c->full)
 			return g_sb_release(g, szc, sb_off);
-		disp = G_XCHG(&g->st->active[szc][g_hint() & c->cg_mask].w, sb_off);
-		if (disp)
-			g_inactive_push(g, szc, disp);
+		g_sb_circulate(g, szc, sb_off);
 		return GROOVE_SUCCESS;
 	}
 	if (now != c->full)
@@ -223,7 +252,7 @@ int g_obj_return(struct groove *g, uint32_t szc, uint64_t sb_off, uint32_t idx)
 
 /*
  * Pre:  none.  Post: every superblock that was empty and in circulation when
- * the call started is back with its parent (classes are visited smallest
+ * the call started (held by no other thread) is back with its parent (classes are visited smallest
  * first, so freed parents are visited after their children).
  * Concurrent: anything; allocations meanwhile may find a class's stack
  * briefly drained and carve a new superblock.
@@ -234,6 +263,7 @@ G_API int groove_trim(groove_t *g)
 
 	if (!g)
 		return GROOVE_ERR_INVAL;
+	groove_thread_flush(g);
 	for (szc = 0; szc < g->szc_cnt; szc++) {
 		const struct g_szc *c = &g->szc[szc];
 		uint64_t keep = 0, off, bound = g->region_size >> (G_BLK_SHIFT + 1);

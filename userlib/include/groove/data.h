@@ -88,6 +88,19 @@ int groove_obj_info(groove_t *g, const void *obj, size_t *sz, uint64_t *tag);
 int groove_trim(groove_t *g);
 
 /**
+ * groove_thread_flush - give back the superblocks this thread holds for @g
+ * @g: the join
+ *
+ * Each thread keeps, per size class, the superblock it allocates from (so
+ * an allocation is one atomic operation).  They go back to the shared
+ * active slots here, at thread exit, in groove_trim() (the calling
+ * thread's), when the thread uses another join, and in groove_close() (the
+ * calling thread's).  Call it in threads that stop using @g before another
+ * thread closes @g, or their superblocks stay out of circulation.
+ */
+void groove_thread_flush(groove_t *g);
+
+/**
  * groove_verify - check the whole shared state
  * @g: the join
  *

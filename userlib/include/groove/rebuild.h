@@ -93,7 +93,9 @@ typedef int (*groove_rebuild_obj_fn)(void *obj, size_t sz, uint64_t tag, void *a
  * @fn:    called for every live object (may be NULL)
  * @arg:   passed to @fn
  *
- * Walks the empty-volume stack, the active slots and inactive stacks (to
+ * First gives back the superblocks the calling thread holds in its cache
+ * (groove_thread_flush(), when the library has one).  Then walks the
+ * empty-volume stack, the active slots and inactive stacks (to
  * know what is in circulation), then every present volume's superblock
  * tree.  Unless GROOVE_REBUILD_DRY_RUN: clears the active slots and inactive
  * stacks, marks free every object whose header is not a live object's,

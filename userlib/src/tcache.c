@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Thread cache: each thread holds, per size class, the superblock it last
+ * allocated from, so an allocation is one atomic AND on that superblock's
+ * bitmap instead of taking it out of the shared active slot and putting it
+ * back (two exchanges).  A held superblock is "in the hands of one
+ * allocating thread" in the circulation invariant (superblock.c): it has a
+ * free object, no one else clears its bits, and it goes back to an active
+ * slot when the thread flushes (groove_thread_flush(), groove_trim(), a
+ * switch to another join, thread exit, groove_close()).
+ *
+ * A thread caches for one join at a time.  Joins are registered with a
+ * generation number, so a flush never touches a join that was closed (its
+ * held superblocks are then lost to circulation: close a join only after
+ * its threads flushed).  A forked child forgets what the parent's thread
+ * held: the parent still holds it.
+ */
+#include <pthread.h>
+#include <string.h>
+#include "groove_internal.h"
+
+__thread struct g_tcache g_tc G_TLS_MODEL;
+
+static pthread_mutex_t g_reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct groove *g_reg_head;
+static uint64_t g_reg_gen;
+static pthread_once_t g_reg_once = PTHREAD_ONCE_INIT;
+static pthread_key_t g_reg_key;
+
+static int g_registered(const struct groove *g, uint64_t gen)
+{
+	const struct groove *r;
+
+	for (r = g_reg_head; r; r = r->reg_next)
+		if (r == g && r->gen == gen)
+			return 1;
+	return 0;
+}
+
+/* Pre: g_reg_lock held.  Post: @tc holds nothing and caches no join. */
+static void g_tc_flush_locked(struct g_tcache *tc)
+{
+	uint32_t szc;
+
+	if (tc->g && g_registered(tc->g, tc->gen)) {
+		for (szc = 0; szc < tc->g->szc_cnt; szc++)
+			if (tc->held[szc])
+				g_sb_circulate(tc->g, szc, tc->held[szc]);
+	}
+	memset(tc, 0, sizeof(*tc));
+}
+
+static void g_tc_exit(void *p)
+{
+	pthread_mutex_lock(&g_reg_lock);
+	g_tc_flush_locked(p);
+	pthread_mutex_unlock(&g_reg_lock);
+}
+
+static void g_tc_forked_child(void)
+{
+	memset(&g_tc, 0, sizeof(g_tc));
+	pthread_mutex_init(&g_reg_lock, NULL);
+}
+
+static void g_reg_init(void)
+{
+	pthread_key_create(&g_reg_key, g_tc_exit);
+	pthread_atfork(NULL, NULL, g_tc_forked_child);
+}
+
+void g_register(struct groove *g)
+{
+	pthread_once(&g_reg_once, g_reg_init);
+	pthread_mutex_lock(&g_reg_lock);
+	g->gen = ++g_reg_gen;
+	g->reg_next = g_reg_head;
+	g_reg_head = g;
+	pthread_mutex_unlock(&g_reg_lock);
+}
+
+void g_unregister(struct groove *g)
+{
+	struct groove **pp;
+
+	pthread_mutex_lock(&g_reg_lock);
+	if (g_tc.g == g)
+		g_tc_flush_locked(&g_tc);
+	for (pp = &g_reg_head; *pp; pp = &(*pp)->reg_next) {
+		if (*pp == g) {
+			*pp = g->reg_next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&g_reg_lock);
+}
+
+uint64_t *g_tc_switch(struct groove *g)
+{
+	pthread_mutex_lock(&g_reg_lock);
+	g_tc_flush_locked(&g_tc);
+	g_tc.g = g;
+	g_tc.gen = g->gen;
+	pthread_mutex_unlock(&g_reg_lock);
+	pthread_setspecific(g_reg_key, &g_tc);	/* flush at thread exit */
+	return g_tc.held;
+}
+
+G_API void groove_thread_flush(groove_t *g)
+{
+	if (!g || g_tc.g != g)
+		return;
+	pthread_mutex_lock(&g_reg_lock);
+	g_tc_flush_locked(&g_tc);
+	pthread_mutex_unlock(&g_reg_lock);
+}
