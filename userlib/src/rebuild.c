@@ -267,12 +267,39 @@ static int g_rb_volumes(struct g_rb *rb, const uint8_t *on_stack, uint8_t *empty
 	for (idx = 0; idx < g->volume_max; idx++) {
 		struct groove_volume_hdr *vh;
 		uint64_t magic, root, bits, fr;
-		uint32_t szc;
+		uint32_t szc, present;
 
-		if (G_LOAD_RLX(&g->table[idx].present) != 1)
+		present = G_LOAD_RLX(&g->table[idx].present);
+		if (present != 1) {
+			if (present != 0 && !g->is_dev) {
+				/* A file add cut short: its slot is free again. */
+				rb->st->volumes_unknown++;
+				if (rb->fix)
+					G_STORE(&g->table[idx].present, 0);
+			}
 			continue;
+		}
 		vh = g_vol(g, idx);
 		magic = G_LOAD(&vh->magic);
+		if (!magic && !g->is_dev) {
+			/*
+			 * A file remove cut short after its pop: the volume is
+			 * the remover's, and it is dead.  Back to the pool
+			 * (its space may be punched out already: it reads as
+			 * zero, which is what an empty volume holds).
+			 */
+			rb->st->stranded_bytes += g->volume_size;
+			if (rb->fix) {
+				G_STORE_RLX(&vh->idx, idx);
+				G_STORE_RLX(&vh->next, 0);
+				if (vh->info_sz > GROOVE_VOLUME_INFO_MAX)
+					vh->info_sz = 0;
+				G_STORE(&vh->magic, GROOVE_VOLUME_MAGIC_EMPTY);
+				empty[idx] = 1;
+				rb->st->volumes_released++;
+			}
+			continue;
+		}
 		if (G_LOAD_RLX(&vh->idx) != idx ||
 		    (magic != GROOVE_VOLUME_MAGIC_EMPTY && magic != GROOVE_VOLUME_MAGIC_DATA)) {
 			rb->st->volumes_unknown++;

@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * groove end to end with crashes: processes die by SIGKILL in the middle of
+ * libgroove operations, the survivors keep going, and afterwards
+ * groove_data_rebuild() (run with no other process joined) returns what the
+ * dead left stranded to circulation and keeps every live object.
+ *
+ * random_kills: the load of e2e_load_test with a parent that, driven by the
+ * workers' progress ticks (never by time), kills a random worker or the
+ * volume manager and starts a replacement, many times.  No block is handed
+ * out twice (the owner map says who holds each payload block), survivors
+ * finish their operations, the stranded bytes are measured before and after
+ * the rebuild, and once everything is freed every volume leaves.
+ *
+ * crash_point.*: a child takes the allocator to one scripted point (after
+ * taking an active superblock, after an inactive-stack pop, after the bitmap
+ * update of an allocation or of a free, after acquiring a volume) with
+ * libgroove's internal steps, and dies there.  These need libgroove's
+ * internal header and are skipped without it (a copy in a kernel tree).
+ */
+#include "e2e_common.h"
+
+#if __has_include("../../userlib/src/groove_internal.h")
+#include "../../userlib/src/groove_internal.h"
+#define E2E_HAVE_INTERNALS 1
+#else
+#define E2E_HAVE_INTERNALS 0
+#endif
+
+#define CRASH_KILLS		24	/* SIGKILLs per run */
+#define CRASH_ONE_IN		8	/* a tick kills with this odds */
+
+static int sigchld_fd = -1;
+
+/* Wake the tick reader when a child exits, so it never waits for nothing. */
+static void on_sigchld(int sig)
+{
+	int e = errno;
+
+	(void)sig;
+	if (sigchld_fd >= 0 && write(sigchld_fd, "c", 1) < 0)
+		e = errno;	/* a full pipe wakes the reader anyway */
+	errno = e;
+}
+
+FIXTURE(e2e_crash) {
+	E2E_FIXTURE_FIELDS;
+};
+
+FIXTURE_SETUP(e2e_crash)
+{
+	static const struct e2e_geo geo = {
+		"volume_size=2M volume_max=32 limit_bytes=64M", 2 * MiB, 32
+	};
+
+	E2E_SETUP(self, &geo);
+}
+
+FIXTURE_TEARDOWN(e2e_crash)
+{
+	E2E_TEARDOWN(self);
+}
+
+struct proc_slot {
+	pid_t pid;
+	uint32_t proc;
+};
+
+TEST_F_TIMEOUT(e2e_crash, random_kills, 240)
+{
+	const uint32_t procs = 3, threads = 2;
+	struct e2e_ctl *c = self->c;
+	struct proc_slot w[3], mgr;
+	struct groove_rebuild_stats before, fix, after;
+	struct e2e_census k0, k;
+	struct sigaction sa = { .sa_handler = on_sigchld, .sa_flags = SA_RESTART };
+	uint32_t next_proc, i, killed_workers = 0, killed_manager = 0;
+	uint32_t survivors = 0, survivors_failed = 0, ticks = 0;
+	uint64_t rs, n, bad = 0;
+	int tick[2], verify_before, status;
+	long present;
+	char buf[64];
+
+	c->threads = threads;
+	c->ops = 6000;
+	c->ring_on = 1;
+	rs = c->seed ^ 0x6b696c6cULL;
+	e2e_rand(&rs);
+	ASSERT_EQ(4, groove_add_volumes(self->g, 4, -1, NULL, 0));
+	ASSERT_EQ(0, pipe(tick));
+	c->tick_fd = tick[1];
+	sigchld_fd = tick[1];
+	ASSERT_EQ(0, sigaction(SIGCHLD, &sa, NULL));
+
+	mgr.proc = 0;
+	mgr.pid = e2e_spawn_manager(c, 0, 50000000);
+	ASSERT_LT(0, mgr.pid);
+	for (i = 0; i < procs; i++) {
+		w[i].proc = 1 + i;
+		w[i].pid = e2e_spawn_worker(c, w[i].proc);
+		ASSERT_LT(0, w[i].pid);
+	}
+	next_proc = 1 + procs;
+
+	/* Kill on progress ticks until enough died or no proc id is left. */
+	while (killed_workers + killed_manager < CRASH_KILLS && next_proc < E2E_PROC_MAX) {
+		ssize_t got = read(tick[0], buf, sizeof(buf));
+
+		if (got <= 0) {
+			ASSERT_EQ(EINTR, errno);
+			continue;
+		}
+		ticks += (uint32_t)got;
+		/* Finished workers are survivors; a fresh one takes the slot. */
+		for (i = 0; i < procs; i++) {
+			if (waitpid(w[i].pid, &status, WNOHANG) != w[i].pid)
+				continue;
+			survivors++;
+			survivors_failed += !WIFEXITED(status) || WEXITSTATUS(status);
+			w[i].proc = next_proc++;
+			w[i].pid = e2e_spawn_worker(c, w[i].proc);
+			ASSERT_LT(0, w[i].pid);
+		}
+		if (e2e_rand(&rs) % CRASH_ONE_IN)
+			continue;
+		if (e2e_rand(&rs) % 5 == 0) {
+			kill(mgr.pid, SIGKILL);
+			EXPECT_EQ(128 + SIGKILL, e2e_wait(mgr.pid));
+			killed_manager++;
+			mgr.proc = next_proc++;
+			mgr.pid = e2e_spawn_manager(c, mgr.proc, 50000000);
+			ASSERT_LT(0, mgr.pid);
+			continue;
+		}
+		i = (uint32_t)(e2e_rand(&rs) % procs);
+		kill(w[i].pid, SIGKILL);
+		status = e2e_wait(w[i].pid);
+		if (status == 128 + SIGKILL) {
+			killed_workers++;
+		} else {
+			survivors++;
+			survivors_failed += status != 0;
+		}
+		w[i].proc = next_proc++;
+		w[i].pid = e2e_spawn_worker(c, w[i].proc);
+		ASSERT_LT(0, w[i].pid);
+	}
+	/* No more kills: the last ones run to the end. */
+	__atomic_store_n(&c->tick_fd, -1, __ATOMIC_RELEASE);
+	signal(SIGCHLD, SIG_DFL);
+	sigchld_fd = -1;
+	for (i = 0; i < procs; i++) {
+		survivors++;
+		survivors_failed += e2e_wait(w[i].pid) != 0;
+	}
+	__atomic_store_n(&c->stop_manager, 1, __ATOMIC_RELEASE);
+	EXPECT_EQ(0, e2e_wait(mgr.pid));
+	close(tick[0]);
+	close(tick[1]);
+
+	ksft_print_msg("crash: seed %#llx, %u ticks, killed %u workers + %u managers, %u survivors finished (%u failed), %u procs in all\n",
+		       (unsigned long long)c->seed, ticks, killed_workers, killed_manager,
+		       survivors, survivors_failed, next_proc);
+	ksft_print_msg("crash: ops %llu allocs %llu frees %llu ring push/pop %llu/%llu full %llu; volumes added %llu removed %llu\n",
+		       (unsigned long long)c->ops_done, (unsigned long long)c->allocs,
+		       (unsigned long long)c->frees, (unsigned long long)c->ring_push,
+		       (unsigned long long)c->ring_pop, (unsigned long long)c->full,
+		       (unsigned long long)c->adds, (unsigned long long)c->removes);
+	EXPECT_EQ((uint32_t)CRASH_KILLS, killed_workers + killed_manager);
+	EXPECT_EQ(0U, c->errors) TH_LOG("%u errors, first: %s", c->errors, c->first_error);
+	EXPECT_LE(procs, survivors);
+	EXPECT_EQ(0U, survivors_failed);
+	EXPECT_LE((uint64_t)survivors * threads * c->ops, c->ops_done);
+
+	/* Recovery, with nobody else joined. */
+	verify_before = groove_verify(self->g);
+	ASSERT_EQ(0, e2e_census_init(&k0, c, self->g, 0));
+	ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(self->g, GROOVE_REBUILD_DRY_RUN,
+							 &before, e2e_census_fn, &k0));
+	ASSERT_EQ(0, e2e_census_init(&k, c, self->g, 1));
+	ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(self->g, 0, &fix, e2e_census_fn, &k));
+	ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(self->g, GROOVE_REBUILD_DRY_RUN,
+							 &after, NULL, NULL));
+	ksft_print_msg("crash: before rebuild: verify %s, stranded bytes %llu (%llu superblocks, %llu objects cut short)\n",
+		       groove_strerror(verify_before), (unsigned long long)before.stranded_bytes,
+		       (unsigned long long)before.superblocks_stranded,
+		       (unsigned long long)before.objects_reclaimed);
+	ksft_print_msg("crash: rebuild: %llu live objects kept (%llu accounted, %llu in flight at a kill), %llu superblocks released, %llu requeued, %u volumes back on the stack\n",
+		       (unsigned long long)fix.objects, (unsigned long long)k.known,
+		       (unsigned long long)k.unknown,
+		       (unsigned long long)fix.superblocks_released,
+		       (unsigned long long)fix.superblocks_requeued, fix.volumes_released);
+	ksft_print_msg("crash: after rebuild: verify %s, stranded bytes %llu\n",
+		       groove_strerror(groove_verify(self->g)),
+		       (unsigned long long)after.stranded_bytes);
+	EXPECT_EQ(before.stranded_bytes, fix.stranded_bytes);
+	EXPECT_EQ(0ULL, after.stranded_bytes);
+	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(self->g));
+	EXPECT_EQ(k0.live, k.live);
+	EXPECT_EQ(0ULL, e2e_census_missing(&k));
+	EXPECT_EQ(0ULL, k.bad_pattern);
+	/* At most one object per killed thread was between alloc and account. */
+	EXPECT_LE(k.unknown, (uint64_t)killed_workers * threads);
+
+	/* Everything freed, every volume leaves: nothing was lost for good. */
+	for (n = 0; n < k.offs_cnt; n++) {
+		uint64_t off = k.offs[n];
+
+		if (groove_free(self->g, groove_ptr(self->g, off)))
+			bad++;
+		*e2e_owner(c, off) = 0;
+	}
+	EXPECT_EQ(0ULL, bad);
+	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(self->g));
+	present = e2e_volumes_present(self->g);
+	EXPECT_EQ(present, groove_remove_volumes(self->g, 32));
+	EXPECT_EQ(0, e2e_volumes_present(self->g));
+	ksft_print_msg("crash: freed %llu objects, removed all %ld volumes\n",
+		       (unsigned long long)k.offs_cnt, present);
+	e2e_census_fini(&k0);
+	e2e_census_fini(&k);
+}
+
+#if E2E_HAVE_INTERNALS
+
+enum crash_point {
+	AFTER_ACTIVE_TAKE,
+	AFTER_INACTIVE_POP,
+	AFTER_ALLOC_BITMAP,
+	AFTER_FREE_BITMAP,
+	AFTER_VOLUME_ACQUIRE,
+};
+
+FIXTURE(crash_point) {
+	E2E_FIXTURE_FIELDS;
+	uint64_t objs[256];
+	uint32_t nobjs;
+};
+
+FIXTURE_VARIANT(crash_point) {
+	enum crash_point point;
+};
+
+FIXTURE_VARIANT_ADD(crash_point, after_active_take) { .point = AFTER_ACTIVE_TAKE };
+FIXTURE_VARIANT_ADD(crash_point, after_inactive_pop) { .point = AFTER_INACTIVE_POP };
+FIXTURE_VARIANT_ADD(crash_point, after_alloc_bitmap) { .point = AFTER_ALLOC_BITMAP };
+FIXTURE_VARIANT_ADD(crash_point, after_free_bitmap) { .point = AFTER_FREE_BITMAP };
+FIXTURE_VARIANT_ADD(crash_point, after_volume_acquire) { .point = AFTER_VOLUME_ACQUIRE };
+
+#define POINT_OBJS	200
+#define POINT_SIZE	100	/* one block: the smallest class */
+
+/*
+ * A groove with objects in a few superblocks of the smallest class: the
+ * first 100 have every third freed (partly free superblocks, in the active
+ * slot), the rest are full superblocks out of circulation.
+ */
+FIXTURE_SETUP(crash_point)
+{
+	static const struct e2e_geo geo = {
+		"volume_size=2M volume_max=8 limit_bytes=16M", 2 * MiB, 8
+	};
+	uint32_t i;
+
+	E2E_SETUP(self, &geo);
+	ASSERT_EQ(3, groove_add_volumes(self->g, 3, -1, NULL, 0));
+	groove_cgroup_hint_set(0);
+	for (i = 0; i < POINT_OBJS; i++) {
+		uint64_t tag = 0x5ca1ab1eULL << 20 | i;
+		void *p = groove_alloc(self->g, 0, POINT_SIZE, tag, NULL);
+
+		ASSERT_NE(NULL, p);
+		e2e_fill(p, POINT_SIZE, tag);
+		self->objs[i] = groove_off(self->g, p);
+	}
+	for (i = 0; i < POINT_OBJS / 2; i += 3) {
+		ASSERT_EQ(0, groove_free(self->g, groove_ptr(self->g, self->objs[i])));
+		self->objs[i] = 0;
+	}
+	e2e_flush(self->g);
+	ASSERT_EQ(GROOVE_SUCCESS, groove_verify(self->g));
+}
+
+FIXTURE_TEARDOWN(crash_point)
+{
+	E2E_TEARDOWN(self);
+}
+
+/* The superblock holding the live object at @off (internals). */
+static uint64_t sb_of(struct groove *g, uint64_t off, uint32_t *idx, uint64_t *bits)
+{
+	struct g_obj *h = (struct g_obj *)(g->vol0 + off - GROOVE_OBJ_HDR_SIZE);
+	uint64_t b = G_LOAD(&h->bits), szc = G_F_SZC(b);
+
+	*idx = (uint32_t)G_F_IDX(b);
+	*bits = b;
+	return off - G_F_PAD(b) - G_BLK - *idx * g->szc[szc].fp;
+}
+
+/* In the child: go to the scripted point, then die there. */
+static void crash_child(const char *path, enum crash_point point, uint64_t victim)
+{
+	struct groove *g = groove_open(path, 0);
+	uint32_t szc, cg, idx;
+	uint64_t off = 0, bits, sb, bit;
+
+	if (!g)
+		_exit(1);
+	szc = g_szc_of(g, 1);
+	switch (point) {
+	case AFTER_ACTIVE_TAKE:
+	case AFTER_ALLOC_BITMAP:
+		/* groove_alloc()'s first step: take the active superblock. */
+		for (cg = 0; cg <= g->szc[szc].cg_mask && !off; cg++)
+			off = G_XCHG(&g->st->active[szc][cg].w, 0);
+		if (!off)
+			_exit(2);
+		if (point == AFTER_ALLOC_BITMAP) {
+			/* ... and claim its first free object. */
+			bit = G_LOAD(&g_sb_at(g, off)->free);
+			if (!bit)
+				_exit(3);
+			G_AND(&g_sb_at(g, off)->free, ~(bit & -bit));
+		}
+		break;
+	case AFTER_INACTIVE_POP:
+		if (g_inactive_pop(g, szc, &off) || !off)
+			_exit(2);
+		break;
+	case AFTER_FREE_BITMAP:
+		/* groove_free() of an object of a full superblock, up to its OR. */
+		sb = sb_of(g, victim, &idx, &bits);
+		if (G_LOAD(&g_sb_at(g, sb)->free))
+			_exit(2);
+		if (!g_cas(&((struct g_obj *)(g->vol0 + victim - GROOVE_OBJ_HDR_SIZE))->bits,
+			   bits, (bits & ~3ULL) | G_T_FREED))
+			_exit(3);
+		G_OR(&g_sb_at(g, sb)->free, 1ULL << idx);
+		break;
+	case AFTER_VOLUME_ACQUIRE:
+		if (g_vol_acquire(g, &idx))
+			_exit(2);
+		break;
+	}
+	raise(SIGKILL);
+	_exit(4);
+}
+
+TEST_F(crash_point, rebuild_recovers)
+{
+	struct groove *g = self->g;
+	struct groove_rebuild_stats before, fix, after;
+	struct e2e_census k;
+	uint64_t victim = 0, bad = 0;
+	uint32_t i, idx, szc = g_szc_of(g, 1);
+	long present;
+	pid_t pid;
+
+	if (variant->point == AFTER_INACTIVE_POP) {
+		/* Move the active superblock to the inactive stack (a consistent state). */
+		uint64_t off = G_XCHG(&g->st->active[szc][0].w, 0);
+
+		ASSERT_NE(0ULL, off);
+		ASSERT_EQ(0, g_inactive_push(g, szc, off));
+		ASSERT_EQ(GROOVE_SUCCESS, groove_verify(self->g));
+	}
+	for (i = 0; i < POINT_OBJS; i++) {
+		uint64_t bits, sb;
+
+		if (!self->objs[i])
+			continue;
+		sb = sb_of(g, self->objs[i], &idx, &bits);
+		if (!victim && !G_LOAD(&g_sb_at(g, sb)->free))
+			victim = self->objs[i];
+		*e2e_owner(self->c, self->objs[i]) = E2E_OWNER(1, self->objs[i]);
+	}
+	ASSERT_NE(0ULL, victim);
+	if (variant->point == AFTER_FREE_BITMAP)
+		*e2e_owner(self->c, victim) = 0;	/* the child frees it */
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		crash_child(self->path, variant->point, victim);
+	ASSERT_EQ(128 + SIGKILL, e2e_wait(pid));
+
+	ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(self->g, GROOVE_REBUILD_DRY_RUN,
+							 &before, NULL, NULL));
+	ksft_print_msg("%s: verify %s, stranded bytes %llu (%llu superblocks, %llu objects cut short)\n",
+		       "after the crash", groove_strerror(groove_verify(self->g)),
+		       (unsigned long long)before.stranded_bytes,
+		       (unsigned long long)before.superblocks_stranded,
+		       (unsigned long long)before.objects_reclaimed);
+	EXPECT_LT(0ULL, before.stranded_bytes);
+
+	ASSERT_EQ(0, e2e_census_init(&k, self->c, self->g, 0));
+	ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(self->g, 0, &fix, e2e_census_fn, &k));
+	ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(self->g, GROOVE_REBUILD_DRY_RUN,
+							 &after, NULL, NULL));
+	ksft_print_msg("rebuilt: %llu objects kept, %llu superblocks requeued, %u volumes back; stranded bytes now %llu\n",
+		       (unsigned long long)fix.objects,
+		       (unsigned long long)fix.superblocks_requeued, fix.volumes_released,
+		       (unsigned long long)after.stranded_bytes);
+	EXPECT_EQ(0ULL, after.stranded_bytes);
+	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(self->g));
+	EXPECT_EQ(0ULL, k.unknown);
+	EXPECT_EQ(0ULL, k.bad_pattern);
+	EXPECT_EQ(0ULL, e2e_census_missing(&k));
+	e2e_census_fini(&k);
+
+	/* The pool works again: allocate, free everything, remove every volume. */
+	for (i = 0; i < 64; i++) {
+		void *p = groove_alloc(self->g, 0, POINT_SIZE, i, NULL);
+
+		ASSERT_NE(NULL, p);
+		EXPECT_EQ(0, groove_free(self->g, p));
+	}
+	EXPECT_EQ(POINT_OBJS - (POINT_OBJS / 2 + 2) / 3 -
+		  (variant->point == AFTER_FREE_BITMAP),
+		  (int)e2e_free_owned(self->c, self->g, &bad));
+	EXPECT_EQ(0ULL, bad);
+	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(self->g));
+	present = e2e_volumes_present(self->g);
+	EXPECT_EQ(present, groove_remove_volumes(self->g, 8));
+	EXPECT_EQ(0, e2e_volumes_present(self->g));
+}
+
+#endif /* E2E_HAVE_INTERNALS */
+
+TEST_HARNESS_MAIN
