@@ -344,4 +344,43 @@ TEST(verify_reports_corruption)
 	groove_close(g);
 }
 
+/* The same layout in a hugetlbfs file, when one is mounted with free pages. */
+TEST(hugetlbfs_file)
+{
+	struct groove_geometry geo = { .volume_size = VS, .volume_max = 4 };
+	char mnt[200] = "", line[512], path[300];
+	long free_pages = 0;
+	FILE *f = fopen("/proc/mounts", "r");
+	groove_t *g;
+	void *p;
+	int err;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %199s hugetlbfs", mnt) == 1 && strstr(line, " hugetlbfs "))
+			break;
+		else
+			mnt[0] = 0;
+	if (f)
+		fclose(f);
+	f = fopen("/proc/meminfo", "r");
+	while (f && fgets(line, sizeof(line), f))
+		sscanf(line, "HugePages_Free: %ld", &free_pages);
+	if (f)
+		fclose(f);
+	if (!mnt[0] || free_pages < 4)
+		SKIP(return, "no hugetlbfs mount with 4 free huge pages");
+	snprintf(path, sizeof(path), "%s/groove-test-%d", mnt, (int)getpid());
+	g = groove_open(path, GROOVE_OPEN_CREATE, &geo);
+	ASSERT_NE(NULL, g) TH_LOG("%s: %m", path);
+	unlink(path);
+	ASSERT_EQ(2, groove_add_volumes(g, 2, -1, NULL, 0));
+	p = groove_alloc(g, 0, 100000, 1, &err);
+	ASSERT_NE(NULL, p);
+	memset(p, 3, 100000);
+	ASSERT_EQ(0, groove_verify(g));
+	ASSERT_EQ(0, groove_free(g, p));
+	ASSERT_EQ(2, groove_remove_volumes(g, 2));
+	groove_close(g);
+}
+
 TEST_HARNESS_MAIN

@@ -81,7 +81,7 @@ G_API int groove_volume_pool_add(groove_t *g, void *shmem, uint64_t footprint,
 
 	if (!footprint)
 		return GROOVE_SUCCESS;
-	if (!g || !shmem)
+	if (!g || !shmem || g->is_dev)	/* the kernel owns a device's slots */
 		return GROOVE_ERR_INVAL;
 	if ((uint8_t *)shmem < g->vol0)
 		return GROOVE_ERR_INVAL;
