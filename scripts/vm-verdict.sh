@@ -60,7 +60,7 @@ case "$qemu_exit" in
 esac
 
 bad_lines=""
-[ -f "$console" ] && bad_lines=$(tr -d '\r' < "$console" | grep -v 'ommand line:' | grep -E "$BAD_KERNEL" | awk '!seen[$0]++' | head -n 40 || true)
+[ -f "$console" ] && bad_lines=$(tr -d '\r' < "$console" | grep -Ev 'ommand line:|Failed to set sysctl parameter' | grep -E "$BAD_KERNEL" | awk '!seen[$0]++' | head -n 40 || true)
 if [ -z "$bad_lines" ]; then
 	result OK "kernel log clean"
 else
