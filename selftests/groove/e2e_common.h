@@ -21,6 +21,10 @@
 #ifndef _E2E_COMMON_H
 #define _E2E_COMMON_H
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
