@@ -40,7 +40,7 @@
 #define E2E_PROC_MAX		64	/* worker processes over a test's life */
 #define E2E_THREADS_MAX		4
 #define E2E_TICK_OPS		64	/* a worker thread ticks the pipe this often */
-#define E2E_MANAGER_MIN_ROUNDS	40
+#define E2E_MANAGER_MIN_ROUNDS	100
 
 /* Owner word of a payload block: (owner id << 32) | payload offset in the block. */
 #define E2E_OWNER(id, off)	(((uint64_t)(id) << 32) | ((off) & (E2E_BLK - 1)))
@@ -57,7 +57,7 @@ struct e2e_ctl {
 
 	/* progress and figures (atomics) */
 	uint64_t ops_done, allocs, frees, ring_push, ring_pop, full, bytes_alloc;
-	uint64_t adds, removes, manager_rounds, manager_errors;
+	uint64_t adds, removes, manager_rounds, manager_rounds_loaded, manager_errors;
 	uint32_t stop_manager;
 	uint32_t errors;
 	uint32_t error_claimed;
@@ -477,6 +477,8 @@ static inline void e2e_manager(struct e2e_ctl *c, uint32_t proc, uint64_t rounds
 					  groove_strerror(r));
 		}
 		E2E_ADD(c, manager_rounds, 1);
+		if (!E2E_GET(c, stop_manager))
+			E2E_ADD(c, manager_rounds_loaded, 1);	/* while workers ran */
 		sched_yield();
 	}
 	if (round == rounds_max)
