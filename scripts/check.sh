@@ -62,6 +62,23 @@ run_stage() {	# run_stage NAME COMMAND...
 	echo "## $name: exit $rc, $(($(date +%s) - t0)) s"
 }
 
+# A step that prints no TAP: one result from its exit status.
+run_step() {	# run_step NAME DESCRIPTION COMMAND...
+	name=$1 desc=$2
+	shift 2
+	echo "## $name: $*"
+	t0=$(date +%s)
+	"$@" > "$out/$name.log" 2>&1
+	rc=$?
+	if [ $rc = 0 ]; then
+		echo "ok 1 $desc" | tee "$out/$name.tap"
+	else
+		echo "not ok 1 $desc (exit $rc, log: $out/$name.log)" | tee "$out/$name.tap"
+		tail -n 20 "$out/$name.log" | sed 's/^/# /'
+	fi
+	echo "## $name: exit $rc, $(($(date +%s) - t0)) s"
+}
+
 # Like run_stage, in the background; wait_stages collects.
 bg_pids=""
 bg_stage() {
@@ -118,7 +135,8 @@ for stage in $stages; do
 	debug)
 		if [ -f scripts/debug-kernel/build.sh ]; then
 			# Builds and caches the kernel when missing (~25 min cold).
-			run_stage debug-kernel-build sh scripts/debug-kernel/build.sh
+			run_step debug-kernel-build "debug kernel built (or cached)" \
+				nice sh scripts/debug-kernel/build.sh
 			dbg_scripts=$vm_scripts
 			[ -f scripts/debug-kernel/guest-checks.sh ] &&
 				dbg_scripts="$dbg_scripts --guest-script scripts/debug-kernel/guest-checks.sh"
