@@ -205,10 +205,13 @@ static void do_ioctl(struct fuzz *f)
 		cmd = cmds[rnd(f) % 4];
 		if (cmd == GROOVE_IOC_ADD || cmd == GROOVE_IOC_REMOVE) {
 			/* Mostly plausible, so volumes really come and go. */
-			if (rnd(f) % 2) {
+			if (rnd(f) % 2 && cmd == GROOVE_IOC_ADD) {
 				memset(&u.add, 0, sizeof(u.add));
 				u.add.count = 1 + rnd(f) % 3;
 				u.add.node = rnd(f) % 4 ? -1 : (int)(rnd(f) % 4);
+			} else if (rnd(f) % 2) {
+				memset(&u.rm, 0, sizeof(u.rm));
+				u.rm.count = 1 + rnd(f) % 3;
 			}
 		}
 		break;
