@@ -344,6 +344,50 @@ TEST(verify_reports_corruption)
 	groove_close(g);
 }
 
+/* groove_stats while others allocate and free: approximate, never CORRUPT. */
+static int churn_stop;
+
+static void *churn(void *arg)
+{
+	groove_t *g = arg;
+	uint64_t s = 5;
+	void *p[32] = { 0 };
+	int i;
+
+	while (!__atomic_load_n(&churn_stop, __ATOMIC_RELAXED)) {
+		i = (int)(test_rand(&s) % 32);
+		if (p[i])
+			groove_free(g, p[i]);
+		p[i] = groove_alloc(g, 0, test_rand(&s) % 70000, 0, NULL);
+	}
+	for (i = 0; i < 32; i++)
+		if (p[i])
+			groove_free(g, p[i]);
+	return NULL;
+}
+
+TEST(stats_while_allocating)
+{
+	groove_t *g = test_groove_new(VS, 16, 8, NULL, 0);
+	struct groove_stats st;
+	pthread_t t[2];
+	int i;
+
+	ASSERT_NE(NULL, g);
+	__atomic_store_n(&churn_stop, 0, __ATOMIC_RELAXED);
+	for (i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, churn, g);
+	for (i = 0; i < 300; i++)
+		ASSERT_EQ(0, groove_stats(g, &st));
+	__atomic_store_n(&churn_stop, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	ASSERT_EQ(0, groove_verify(g));
+	ASSERT_EQ(0, groove_stats(g, &st));
+	ASSERT_EQ(0, st.objects);
+	groove_close(g);
+}
+
 /* The same layout in a hugetlbfs file, when one is mounted with free pages. */
 TEST(hugetlbfs_file)
 {

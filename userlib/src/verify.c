@@ -14,9 +14,15 @@ struct g_walk {
 	struct groove_stats *st;	/* NULL: verify only */
 	uint8_t *seen;			/* superblock blocks seen in slots/stacks */
 	uint64_t budget;		/* walk steps left */
+	int strict;			/* verify: report; stats: skip what is in flight */
 };
 
-#define G_BAD()	GROOVE_ERR_CORRUPT
+/*
+ * A check failed.  verify reports it; stats (which may run while others
+ * allocate, e.g. groovectl status) skips the object or superblock: it may
+ * just be half way through an alloc or free.
+ */
+#define G_BAD()	(w->strict ? GROOVE_ERR_CORRUPT : GROOVE_SUCCESS)
 
 static int g_walk_sb(struct g_walk *w, uint64_t sb_off, uint32_t szc, int depth);
 
@@ -62,8 +68,9 @@ static int g_walk_sb(struct g_walk *w, uint64_t sb_off, uint32_t szc, int depth)
 	uint64_t bits, fr, vend, i;
 	int r;
 
-	if (depth > (int)GROOVE_SZC_MAX || !w->budget--)
-		return G_BAD();
+	if (depth > (int)GROOVE_SZC_MAX || !w->budget)
+		return GROOVE_ERR_CORRUPT;	/* a cycle: even stats stops here */
+	w->budget--;
 	if (szc >= g->szc_cnt || !g_sb_off_ok(g, sb_off))
 		return G_BAD();
 	c = &g->szc[szc];
@@ -151,7 +158,7 @@ static int g_volume_check(struct g_walk *w, uint32_t idx)
 
 static int g_walk_all(struct groove *g, struct groove_stats *st)
 {
-	struct g_walk w = { .g = g, .st = st };
+	struct g_walk wk = { .g = g, .st = st, .strict = !st }, *w = &wk;
 	const struct groove_shared_hdr *h = g->hdr;
 	uint64_t head, blocks = g->region_size >> G_BLK_SHIFT, n;
 	uint8_t *vseen;
@@ -161,8 +168,8 @@ static int g_walk_all(struct groove *g, struct groove_stats *st)
 	if (G_LOAD(&h->magic) != GROOVE_SHARED_MAGIC || h->abi_version != GROOVE_ABI_VERSION ||
 	    h->volume_size != g->volume_size || h->volume_max != g->volume_max ||
 	    h->vol0_off != g->vol0_off)
-		return G_BAD();
-	w.budget = blocks + 1;
+		return GROOVE_ERR_CORRUPT;
+	w->budget = blocks + 1;
 
 	/* The empty-volume stack: bounded by a visited map over the slots. */
 	vseen = calloc(g->volume_max, 1);
@@ -182,8 +189,8 @@ static int g_walk_all(struct groove *g, struct groove_stats *st)
 	}
 	/* Every present EMPTY volume is on the stack, and only those. */
 	for (i = 0; !r && i < g->volume_max; i++) {
-		r = g_volume_check(&w, i);
-		if (!r && G_LOAD_RLX(&g->table[i].present) == 1 &&
+		r = g_volume_check(w, i);
+		if (!r && w->strict && G_LOAD_RLX(&g->table[i].present) == 1 &&
 		    (G_LOAD(&g_vol(g, i)->magic) == GROOVE_VOLUME_MAGIC_EMPTY) != vseen[i])
 			r = G_BAD();
 	}
@@ -196,15 +203,18 @@ static int g_walk_all(struct groove *g, struct groove_stats *st)
 			st->largest_alloc = groove_alloc_max(g);
 	}
 
+	if (!w->strict)
+		return r;	/* circulation changes under a live walk */
+
 	/* Active slots and inactive stacks: each superblock at most once. */
 	if (blocks <= (1ULL << 31))
-		w.seen = calloc((size_t)(blocks / 8 + 1), 1);
+		w->seen = calloc((size_t)(blocks / 8 + 1), 1);
 	for (szc = 0; !r && szc < g->szc_cnt; szc++) {
 		for (cg = 0; !r && cg < GROOVE_CGROUP_MAX; cg++) {
 			uint64_t off = G_LOAD(&g->st->active[szc][cg].w);
 
 			if (off)
-				r = g_circulating(&w, off, szc);
+				r = g_circulating(w, off, szc);
 		}
 		head = G_LOAD(&g->st->inactive[szc].w);
 		for (n = 0; !r && (head & G_STK_BLK_MASK); n++) {
@@ -214,7 +224,7 @@ static int g_walk_all(struct groove *g, struct groove_stats *st)
 				r = G_BAD();
 				break;
 			}
-			r = g_circulating(&w, off, szc);
+			r = g_circulating(w, off, szc);
 			if (!r)
 				head = G_LOAD_RLX(&g_sb_at(g, off)->next);
 		}
@@ -226,7 +236,7 @@ static int g_walk_all(struct groove *g, struct groove_stats *st)
 			if (G_LOAD(&g->st->active[szc][cg].w))
 				r = G_BAD();
 	}
-	free(w.seen);
+	free(w->seen);
 	return r;
 }
 
@@ -246,6 +256,7 @@ G_API int groove_volume_verify(groove_t *g, uint32_t idx)
 	memset(&w, 0, sizeof(w));
 	w.g = g;
 	w.budget = (g->volume_size >> G_BLK_SHIFT) + 1;
+	w.strict = 1;
 	return g_volume_check(&w, idx);
 }
 
