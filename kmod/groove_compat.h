@@ -11,6 +11,8 @@
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
 
 /*
  * Largest order the buddy allocator hands out (inclusive).  MAX_ORDER
@@ -27,6 +29,19 @@ static inline void groove_vm_flags_set(struct vm_area_struct *vma,
 	vm_flags_set(vma, flags);
 #else
 	vma->vm_flags |= flags;
+#endif
+}
+
+/* The mm's default placement, before groove aligns it. */
+static inline unsigned long
+groove_mm_get_unmapped_area(struct file *file, unsigned long addr,
+			    unsigned long len, unsigned long pgoff,
+			    unsigned long flags)
+{
+#ifdef GROOVE_HAVE_MM_GET_UNMAPPED_AREA
+	return mm_get_unmapped_area(current->mm, file, addr, len, pgoff, flags);
+#else
+	return current->mm->get_unmapped_area(file, addr, len, pgoff, flags);
 #endif
 }
 

@@ -114,6 +114,9 @@ struct groove_volume_hdr *groove_volume_hdr(struct groove_volume *vol);
 
 /* groove_mmap.c */
 int groove_mmap(struct file *file, struct vm_area_struct *vma);
+unsigned long groove_get_unmapped_area(struct file *file, unsigned long addr,
+				       unsigned long len, unsigned long pgoff,
+				       unsigned long flags);
 
 /* groove_ioctl.c */
 long groove_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

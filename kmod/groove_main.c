@@ -163,6 +163,7 @@ static const struct file_operations groove_fops = {
 	.unlocked_ioctl = groove_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = groove_mmap,
+	.get_unmapped_area = groove_get_unmapped_area,
 	.llseek = noop_llseek,
 };
 

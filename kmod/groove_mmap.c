@@ -11,7 +11,10 @@
  */
 #include <linux/device.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/pfn_t.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/srcu.h>
 #include <linux/vmalloc.h>
 
@@ -67,13 +70,94 @@ static unsigned long groove_vol_off_to_pfn(struct groove_dev *g,
 }
 
 /*
- * groove_fault_volume - map the page of a volume window that @vmf faulted
- * on.  The slot is read under SRCU: a removal unpublishes the slot, waits
- * for this read side, then unmaps, so nothing inserted here survives the
- * removal, and a fault after the unpublish finds no volume (SIGBUS).
+ * Map the aligned 2 MiB chunk of 4 KiB entries around the fault, clamped to
+ * the vma and to the volume: a PFNMAP vma gets no huge entries on older
+ * kernels (and none here when the vma is not aligned), so this keeps a
+ * first touch of a GiB at no more than 512 faults.  The faulting page goes
+ * first; its result is the fault's result.
+ */
+static vm_fault_t groove_insert_chunk(struct groove_dev *g, struct vm_fault *vmf,
+				      struct groove_volume *vol, u64 off)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long fault = vmf->address & PAGE_MASK;
+	u64 in_vol = (off - g->vol0_off) & (g->volume_size - 1);
+	unsigned long start, end, addr;
+	vm_fault_t ret;
+
+	ret = vmf_insert_pfn(vma, fault, groove_vol_off_to_pfn(g, vol, off));
+	if (ret & VM_FAULT_ERROR)
+		return ret;
+
+	start = max3(fault & PMD_MASK, vma->vm_start, fault - (unsigned long)in_vol);
+	end = min3((fault & PMD_MASK) + PMD_SIZE, vma->vm_end,
+		   fault + (unsigned long)(g->volume_size - in_vol));
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		if (addr == fault)
+			continue;
+		if (vmf_insert_pfn(vma, addr,
+				   groove_vol_off_to_pfn(g, vol, off + addr - fault)) &
+		    VM_FAULT_ERROR)
+			break;
+	}
+	return ret;
+}
+
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+/*
+ * Can one entry of @size map the aligned range around the fault?  The range
+ * must lie inside the vma, and its file offset must be @size aligned, which
+ * (vol0_off and every volume being aligned to volume_size >= @size) also
+ * makes the page frame @size aligned and keeps the range in one volume.
+ */
+static bool groove_huge_fits(struct groove_dev *g, struct vm_fault *vmf,
+			     u64 off, unsigned long size)
+{
+	unsigned long addr = vmf->address & ~(size - 1);
+	u64 start_off = off - (vmf->address - addr);
+
+	return size <= g->volume_size && addr >= vmf->vma->vm_start &&
+	       addr + size <= vmf->vma->vm_end && !(start_off & (size - 1));
+}
+
+/* One PMD or PUD entry for the aligned range around the fault, or FALLBACK. */
+static vm_fault_t groove_insert_huge(struct groove_dev *g, struct vm_fault *vmf,
+				     struct groove_volume *vol, u64 off,
+				     unsigned int order)
+{
+	unsigned long size = PAGE_SIZE << order;
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	unsigned long pfn;
+
+	if (!groove_huge_fits(g, vmf, off, size))
+		return VM_FAULT_FALLBACK;
+	pfn = groove_vol_off_to_pfn(g, vol, off & ~((u64)size - 1));
+	if (order == PMD_ORDER)
+		return vmf_insert_pfn_pmd(vmf, pfn_to_pfn_t(pfn), write);
+#if defined(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP) && defined(CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD)
+	if (order == PUD_ORDER)
+		return vmf_insert_pfn_pud(vmf, pfn_to_pfn_t(pfn), write);
+#endif
+	return VM_FAULT_FALLBACK;
+}
+#else
+static vm_fault_t groove_insert_huge(struct groove_dev *g, struct vm_fault *vmf,
+				     struct groove_volume *vol, u64 off,
+				     unsigned int order)
+{
+	return VM_FAULT_FALLBACK;
+}
+#endif
+
+/*
+ * groove_fault_volume - map the volume window around the fault with one
+ * entry of @order (0: the 4 KiB fault-around chunk).  The slot is read
+ * under SRCU: a removal unpublishes the slot, waits for this read side,
+ * then unmaps, so nothing inserted here survives the removal, and a fault
+ * after the unpublish finds no volume (SIGBUS).
  */
 static vm_fault_t groove_fault_volume(struct groove_dev *g, struct vm_fault *vmf,
-				      u64 off)
+				      u64 off, unsigned int order)
 {
 	struct groove_volume *vol;
 	vm_fault_t ret;
@@ -84,18 +168,19 @@ static vm_fault_t groove_fault_volume(struct groove_dev *g, struct vm_fault *vmf
 			       &g->srcu);
 	if (!vol)
 		ret = VM_FAULT_SIGBUS;
+	else if (order)
+		ret = groove_insert_huge(g, vmf, vol, off, order);
 	else
-		ret = vmf_insert_pfn(vmf->vma, vmf->address,
-				     groove_vol_off_to_pfn(g, vol, off));
+		ret = groove_insert_chunk(g, vmf, vol, off);
 	srcu_read_unlock(&g->srcu, id);
 	return ret;
 }
 
 /*
- * groove_fault - every fault on a groove mapping: validate, translate the
- * file offset to a page frame, insert.
+ * groove_handle_fault - every fault on a groove mapping, of any entry size:
+ * validate, translate the file offset to a page frame, insert.
  */
-static vm_fault_t groove_fault(struct vm_fault *vmf)
+static vm_fault_t groove_handle_fault(struct vm_fault *vmf, unsigned int order)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct groove_dev *g = vma->vm_file->private_data;
@@ -105,20 +190,69 @@ static vm_fault_t groove_fault(struct vm_fault *vmf)
 	if (groove_check_vma(g, vma, __func__))
 		return VM_FAULT_SIGBUS;
 	if (off < g->hdr_size)
-		ret = vmf_insert_pfn(vma, vmf->address,
+		ret = order ? VM_FAULT_FALLBACK :
+		      vmf_insert_pfn(vma, vmf->address,
 				     vmalloc_to_pfn(g->hdr + off));
 	else if (off >= g->vol0_off && off < g->map_size)
-		ret = groove_fault_volume(g, vmf, off);
+		ret = groove_fault_volume(g, vmf, off, order);
 	else
 		ret = VM_FAULT_SIGBUS;
-	if (!(ret & VM_FAULT_ERROR))
+	if (!(ret & (VM_FAULT_ERROR | VM_FAULT_FALLBACK)))
 		atomic64_inc(&g->faults);
 	return ret;
 }
 
+static vm_fault_t groove_fault(struct vm_fault *vmf)
+{
+	return groove_handle_fault(vmf, 0);
+}
+
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+/* Kernels with huge PFNMAP support pass the entry order (PMD or PUD). */
+static vm_fault_t groove_huge_fault(struct vm_fault *vmf, unsigned int order)
+{
+	return groove_handle_fault(vmf, order);
+}
+#endif
+
 static const struct vm_operations_struct groove_vm_ops = {
 	.fault = groove_fault,
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+	.huge_fault = groove_huge_fault,
+#endif
 };
+
+/**
+ * groove_get_unmapped_area() - pick a user address for a groove mapping
+ * @file:  the open device
+ * @addr:  the caller's hint
+ * @len:   bytes
+ * @pgoff: file offset in pages
+ * @flags: mmap flags
+ *
+ * Without a hint, a mapping of the volume windows gets an address whose
+ * offset from the file offset is a multiple of min(volume_size, 1 GiB), so
+ * huge entries (and whole fault-around chunks) line up.
+ *
+ * Return: the address, or a negative errno.
+ */
+unsigned long groove_get_unmapped_area(struct file *file, unsigned long addr,
+				       unsigned long len, unsigned long pgoff,
+				       unsigned long flags)
+{
+	struct groove_dev *g = file->private_data;
+	unsigned long align = min_t(u64, g->volume_size, PUD_SIZE);
+	u64 off = (u64)pgoff << PAGE_SHIFT;
+	unsigned long ret;
+
+	if (addr || (flags & MAP_FIXED) || off < g->vol0_off ||
+	    len + align < len)
+		return groove_mm_get_unmapped_area(file, addr, len, pgoff, flags);
+	ret = groove_mm_get_unmapped_area(file, 0, len + align, pgoff, flags);
+	if (IS_ERR_VALUE(ret))
+		return groove_mm_get_unmapped_area(file, 0, len, pgoff, flags);
+	return ret + (((unsigned long)off - ret) & (align - 1));
+}
 
 /**
  * groove_mmap() - mmap handler of /dev/groove
@@ -136,7 +270,9 @@ int groove_mmap(struct file *file, struct vm_area_struct *vma)
 	err = groove_check_vma(g, vma, __func__);
 	if (err)
 		return err;
-	groove_vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	/* VM_HUGEPAGE: huge faults also where THP is madvise-only. */
+	groove_vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP |
+			    VM_HUGEPAGE);
 	vma->vm_ops = &groove_vm_ops;
 	return 0;
 }

@@ -165,6 +165,8 @@ void groove_volume_free(struct groove_dev *g, struct groove_volume *vol)
  * @vol: the volume
  *
  * Volume memory comes from the direct map (no highmem on 64-bit).
+ *
+ * Return: the volume's first 512-byte block.
  */
 struct groove_volume_hdr *groove_volume_hdr(struct groove_volume *vol)
 {
