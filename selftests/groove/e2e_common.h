@@ -41,6 +41,7 @@
 #define E2E_THREADS_MAX		4
 #define E2E_TICK_OPS		64	/* a worker thread ticks the pipe this often */
 #define E2E_MANAGER_MIN_ROUNDS	100
+#define E2E_FULL_WAIT		1000000	/* yields a starved worker waits for the manager */
 
 /* Owner word of a payload block: (owner id << 32) | payload offset in the block. */
 #define E2E_OWNER(id, off)	(((uint64_t)(id) << 32) | ((off) & (E2E_BLK - 1)))
@@ -58,6 +59,7 @@ struct e2e_ctl {
 	/* progress and figures (atomics) */
 	uint64_t ops_done, allocs, frees, ring_push, ring_pop, full, bytes_alloc;
 	uint64_t adds, removes, manager_rounds, manager_rounds_loaded, manager_errors;
+	uint64_t handed_out_twice;
 	uint32_t stop_manager;
 	uint32_t errors;
 	uint32_t error_claimed;
@@ -310,6 +312,15 @@ static inline void e2e_op_alloc(struct e2e_thread *t)
 
 			e2e_free_obj(t, t->held[k]);
 			e2e_drop_held(t, k);
+		} else {
+			/*
+			 * Nothing to give back: let the manager add a volume
+			 * rather than spin through our operations failing.
+			 */
+			uint64_t r0 = E2E_GET(c, manager_rounds), n;
+
+			for (n = 0; n < E2E_FULL_WAIT && E2E_GET(c, manager_rounds) == r0; n++)
+				sched_yield();
 		}
 		return;
 	}
@@ -317,17 +328,21 @@ static inline void e2e_op_alloc(struct e2e_thread *t)
 	if (align && (off & (align - 1)))
 		e2e_error(c, "worker %u: object at %#llx not aligned to %zu", t->id,
 			  (unsigned long long)off, align);
-	if (__atomic_load_n(e2e_owner(c, off), __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(e2e_owner(c, off), __ATOMIC_ACQUIRE)) {
+		E2E_ADD(c, handed_out_twice, 1);
 		e2e_error(c, "worker %u: block of %#llx handed out twice (owner word %#llx)",
 			  t->id, (unsigned long long)off,
 			  (unsigned long long)__atomic_load_n(e2e_owner(c, off), __ATOMIC_ACQUIRE));
+	}
 	e2e_fill(p, sz, tag);
 	/* Owned (accounted for) only once the pattern is complete. */
 	want = 0;
 	if (!__atomic_compare_exchange_n(e2e_owner(c, off), &want, E2E_OWNER(t->id, off), 0,
-					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		E2E_ADD(c, handed_out_twice, 1);
 		e2e_error(c, "worker %u: block of %#llx handed out twice (owner word %#llx)",
 			  t->id, (unsigned long long)off, (unsigned long long)want);
+	}
 	t->held[t->held_cnt++] = off;
 	E2E_ADD(c, allocs, 1);
 	E2E_ADD(c, bytes_alloc, sz);

@@ -167,6 +167,9 @@ TEST_F_TIMEOUT(e2e_crash, random_kills, 240)
 		       (unsigned long long)c->ring_pop, (unsigned long long)c->full,
 		       (unsigned long long)c->adds, (unsigned long long)c->removes);
 	EXPECT_EQ((uint32_t)CRASH_KILLS, killed_workers + killed_manager);
+	ksft_print_msg("crash: blocks handed out twice %llu, worker errors %u\n",
+		       (unsigned long long)c->handed_out_twice, c->errors);
+	EXPECT_EQ(0ULL, c->handed_out_twice);
 	EXPECT_EQ(0U, c->errors) TH_LOG("%u errors, first: %s", c->errors, c->first_error);
 	EXPECT_LE(procs, survivors);
 	EXPECT_EQ(0U, survivors_failed);

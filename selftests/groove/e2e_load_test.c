@@ -87,6 +87,9 @@ TEST_F_TIMEOUT(e2e_load, workers_ring_and_volume_churn, 240)
 		       (unsigned long long)c->manager_rounds,
 		       (unsigned long long)c->manager_rounds_loaded, (unsigned long long)c->adds,
 		       (unsigned long long)c->removes, e2e_distinct_vol0(c));
+	ksft_print_msg("load: blocks handed out twice %llu, worker errors %u\n",
+		       (unsigned long long)c->handed_out_twice, c->errors);
+	EXPECT_EQ(0ULL, c->handed_out_twice);
 	EXPECT_EQ(0U, c->errors) TH_LOG("%u errors, first: %s", c->errors, c->first_error);
 	EXPECT_EQ(0U, failed);
 	EXPECT_EQ((uint64_t)variant->procs * variant->threads * variant->ops, c->ops_done);
