@@ -92,7 +92,9 @@ build() {
 		[ -f "selftests/groove/$n.c" ] || [ -f "scripts/guest/$n.c" ] ||
 			[ -f "examples/$n.c" ] || rm -f "$t"
 	done
-	make -C selftests/groove OUTPUT="$top/build/selftests" >> "$buildlog" 2>&1
+	if [ $run_selftests = 1 ]; then
+		make -C selftests/groove OUTPUT="$top/build/selftests" >> "$buildlog" 2>&1
+	fi
 	if [ -f tools/groovectl/Makefile ]; then
 		make -C tools/groovectl >> "$buildlog" 2>&1
 	fi
