@@ -69,7 +69,8 @@ TEST_F_TIMEOUT(latency, add_vs_memset, 240)
 
 	for (round = 0; round < variant->rounds; round++) {
 		t0 = groove_now_ns();
-		ASSERT_EQ(1, groove_add(self->fd, 1, NULL, 0));
+		ASSERT_EQ(1, groove_add(self->fd, 1, NULL, 0))
+			TH_LOG("%s", len >= GiB ? GROOVE_1G_HINT : "");
 		add += groove_now_ns() - t0;
 		ASSERT_EQ(1, groove_remove(self->fd, 1));
 		warm += memset_ns(len, 1);

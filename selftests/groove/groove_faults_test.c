@@ -102,7 +102,8 @@ TEST_F_TIMEOUT(faults, first_touch_per_gib, 300)
 	int huge = huge_pfnmap_expected();
 	char *vols, *anon, *aligned;
 
-	ASSERT_EQ((int)variant->count, groove_add(self->fd, variant->count, NULL, 0));
+	ASSERT_EQ((int)variant->count, groove_add(self->fd, variant->count, NULL, 0))
+		TH_LOG("%s", i->volume_size >= GiB ? GROOVE_1G_HINT : "");
 	vols = groove_map_volumes(self->fd, i, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, vols);
 	/* get_unmapped_area lines the mapping up with the volumes. */

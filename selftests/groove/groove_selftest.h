@@ -214,6 +214,14 @@ static inline double groove_now_ns(void)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
+/*
+ * Why adding a 1 GiB volume can fail with ENOMEM in a small VM: it needs a
+ * whole 1 GiB-aligned GiB of RAM free of reserved and unmovable pages.  A
+ * 4 GiB q35 guest has three candidates and firmware tables, the kernel
+ * image and early boot allocations spoil them; 6 GiB leaves free ones.
+ */
+#define GROOVE_1G_HINT	"no free 1 GiB-aligned GiB of RAM: give the VM >= 6 GiB (scripts/vm-run.sh --mem 6144)"
+
 /* Fixture fields every groove fixture starts with. */
 #define GROOVE_FIXTURE_FIELDS	\
 	int fd;			\

@@ -29,7 +29,7 @@ TEST_F_TIMEOUT(gib, add_touch_remove, 240)
 	volatile char *vols;
 	int node;
 
-	ASSERT_EQ(1, groove_add(self->fd, 1, NULL, 0));
+	ASSERT_EQ(1, groove_add(self->fd, 1, NULL, 0)) TH_LOG("%s", GROOVE_1G_HINT);
 	ASSERT_EQ(0, groove_phys(self->fd, 0, &phys, &node));
 	EXPECT_EQ(0ULL, phys % GiB) TH_LOG("phys %#llx", (unsigned long long)phys);
 	EXPECT_EQ(-ENOSPC, groove_add(self->fd, 1, NULL, 0));
