@@ -159,7 +159,7 @@ struct g_szc {
 	uint32_t cg_mask;	/* active slots - 1 */
 	uint32_t fp_blocks;
 	uint32_t tcache;	/* threads hold superblocks of this class */
-	uint32_t reserved;
+	uint32_t container;	/* holds superblocks only, never a user object */
 };
 
 #define G_SMALL_LOOKUP	64

@@ -10,6 +10,10 @@
  *    header block;
  *  - footprints f_0 = 1, f_{k+1} = max(f_k + 1, f_k + f_k / 3) while below
  *    L, then L itself;
+ *  - when 64 objects of L do not fill a volume ((V - 2) / 64 > L: 1 GiB
+ *    volumes), a last "container" class of (V - 2) / 64 blocks that only
+ *    holds superblocks (of 1 object too) and is the only class a volume
+ *    holds, so volumes are used whole;
  *  - classes are laid out largest first.  A class's superblock (one header
  *    block + cnt objects, cnt = min(64, what fits), >= 2 in a class, >= 1
  *    in a volume) lives in an object of a larger class that has at least 8
@@ -60,6 +64,17 @@ static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 	}
 	if (out[n - 1].fp_blocks != largest)
 		return 0;	/* cannot happen with GROOVE_SZC_MAX >= 36 */
+	for (k = 0; k < n; k++)
+		out[k].container = 0;
+	/*
+	 * 64 largest objects do not fill a volume (1 GiB): add a container
+	 * class of a 64th of a volume, holding the big classes' superblocks
+	 * (of one object if need be), so every volume is used whole.
+	 */
+	if (room / 64 > largest && n < GROOVE_SZC_MAX) {
+		out[n].fp_blocks = (uint32_t)(room / 64);
+		out[n++].container = 1;
+	}
 
 	for (k = n; k-- > 0; ) {
 		uint64_t fk = out[k].fp_blocks;
@@ -75,7 +90,8 @@ static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 			if (p < n) {
 				fp = out[p].fp_blocks;
 				pcnt = out[p].cnt;
-				if (fp < 1 + 2 * fk || pcnt < G_PARENT_CNT_MIN)
+				if (fp < 1 + (out[p].container ? 1 : 2) * fk ||
+				    pcnt < G_PARENT_CNT_MIN)
 					continue;
 				maxcnt = (fp - 1) / fk;
 				den = fp;
@@ -84,8 +100,8 @@ static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 				den = vb;
 				pcnt = 0;
 			}
-			if (p == n && best_cnt && fk * G_ROOT_FRACTION < vb)
-				continue;	/* small: nest in a class, not a volume */
+			if (p == n && best_cnt && (fk * G_ROOT_FRACTION < vb || out[n - 1].container))
+				continue;	/* nest in a class, not a volume */
 			cnt = maxcnt < 64 ? maxcnt : 64;
 			num = (p < n ? 1 : 2) + cnt * fk;
 			ok = 4 * num >= 3 * den;
@@ -132,7 +148,7 @@ G_API unsigned int groove_szc_table(uint64_t volume_size, struct groove_szc *tab
 
 	for (k = 0; k < n && k < max && tab; k++) {
 		tab[k].obj_footprint = t[k].fp;
-		tab[k].obj_max = t[k].fp - GROOVE_OBJ_HDR_SIZE;
+		tab[k].obj_max = t[k].container ? 0 : t[k].fp - GROOVE_OBJ_HDR_SIZE;
 		tab[k].obj_cnt = t[k].cnt;
 		tab[k].parent = t[k].parent;
 		tab[k].cgroup_cnt = t[k].cg_mask + 1;
@@ -149,6 +165,8 @@ int g_szc_init(struct groove *g)
 	if (!g->szc_cnt)
 		return GROOVE_ERR_INVAL;
 	g->largest_blocks = g->szc[g->szc_cnt - 1].fp_blocks;
+	if (g->szc[g->szc_cnt - 1].container)
+		g->largest_blocks = g->szc[g->szc_cnt - 2].fp_blocks;
 	g->small_szc[0] = 0;
 	for (b = 1; b <= G_SMALL_LOOKUP; b++) {
 		while (k < g->szc_cnt - 1 && g->szc[k].fp_blocks < b)

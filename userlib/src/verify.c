@@ -87,7 +87,7 @@ static int g_walk_sb(struct g_walk *w, uint64_t sb_off, uint32_t szc, int depth)
 		w->st->szc_stats[szc].superblocks++;
 		w->st->szc_stats[szc].free_objs += (uint64_t)__builtin_popcountll(fr);
 		if (fr) {
-			uint64_t m = c->fp - GROOVE_OBJ_HDR_SIZE;
+			uint64_t m = c->container ? groove_alloc_max(g) : c->fp - GROOVE_OBJ_HDR_SIZE;
 
 			if (m > w->st->largest_alloc)
 				w->st->largest_alloc = m;

@@ -16,7 +16,8 @@ extern "C" {
 /**
  * struct groove_szc - one size class
  * @obj_footprint: bytes per object (a multiple of GROOVE_BLOCK_SIZE)
- * @obj_max:       largest object (bytes) at alignment <= 16
+ * @obj_max:       largest object (bytes) at alignment <= 16; 0 for the
+ *                 container class of 1 GiB volumes (holds superblocks only)
  * @obj_cnt:       objects per superblock (1..64)
  * @parent:        size class whose objects hold this class's superblocks,
  *                 or GROOVE_SZC_PARENT_VOLUME: the superblock fills a volume
@@ -41,9 +42,12 @@ struct groove_szc {
  *
  * The rule: footprints (in 512 B blocks) grow from 1 block by about 4/3 per
  * class (f' = max(f + 1, f + f/3)) up to the largest object footprint
- * L = min(10 MiB + 1 block, volume_size - 2 blocks); the last class is L.
- * Each class's superblocks go into the larger class (or a whole volume) that
- * wastes the least space, with 2..64 objects (1..64 in a volume).
+ * L = min(10 MiB + 1 block, volume_size - 2 blocks); the last class is L,
+ * plus, when 64 objects of L do not fill a volume (1 GiB), a container
+ * class of a 64th of a volume.  Each class's superblocks go into a larger
+ * class that fills well and has many objects, or into a whole volume (big
+ * classes), with 2..64 objects (1..64 in a volume or a container); see
+ * userlib/src/sizeclass.c for the exact rule.
  *
  * Return: the number of classes, or 0 for a bad @volume_size.
  */
