@@ -91,6 +91,12 @@ static int64_t groove_bench_reserved(void)
 	return (int64_t)held;
 }
 
+/* Superblocks this thread holds go back to circulation (before _exit()). */
+static void groove_bench_thread_fini(void)
+{
+	groove_thread_flush(groove);
+}
+
 static int64_t groove_bench_largest(void)
 {
 	static struct groove_stats st;
@@ -159,6 +165,7 @@ int bench_open_groove(struct bench_alloc *a, const char *shm_dir,
 	a->shared = 1;
 	a->fixed_arena = 1;
 	a->thread_init = groove_bench_thread_init;
+	a->thread_fini = groove_bench_thread_fini;
 	a->alloc = groove_bench_alloc;
 	a->free = groove_bench_free;
 	a->reserved_bytes = groove_bench_reserved;

@@ -29,6 +29,8 @@ struct bench_alloc {
 
 	/* Optional: called by each worker thread once, after pinning. */
 	void (*thread_init)(int cpu);
+	/* Optional: a thread (or a process about to _exit) is done with it. */
+	void (*thread_fini)(void);
 	void *(*alloc)(size_t sz, size_t align);
 	void (*free)(void *p);
 

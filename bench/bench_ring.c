@@ -156,6 +156,8 @@ int main(int argc, char **argv)
 				if (a->thread_init)
 					a->thread_init(1);
 				consume(q, a);
+				if (a->thread_fini)
+					a->thread_fini();
 				_exit(0);
 			}
 			bench_pin(0);
