@@ -73,18 +73,6 @@ struct e2e_ctl {
 	uint64_t owner[];
 };
 
-/*
- * A libgroove with a thread cache holds superblocks per thread; give this
- * thread's back to the shared slots (a no-op for a library without one).
- */
-extern void groove_thread_flush(groove_t *g) __attribute__((weak));
-
-static inline void e2e_flush(groove_t *g)
-{
-	if (groove_thread_flush)
-		groove_thread_flush(g);
-}
-
 static inline void e2e_error(struct e2e_ctl *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

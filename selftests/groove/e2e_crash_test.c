@@ -280,7 +280,7 @@ FIXTURE_SETUP(crash_point)
 		ASSERT_EQ(0, groove_free(self->g, groove_ptr(self->g, self->objs[i])));
 		self->objs[i] = 0;
 	}
-	e2e_flush(self->g);
+	groove_thread_flush(self->g);	/* our held superblocks back to the slots */
 	ASSERT_EQ(GROOVE_SUCCESS, groove_verify(self->g));
 }
 

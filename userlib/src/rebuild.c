@@ -9,9 +9,9 @@
  * stack -- is derived state, and is rebuilt from the trees.  What a dead
  * process can leave behind (see superblock.c, obj.c, volume_pool.c):
  *
- *   - a superblock it held (taken from an active slot or an inactive stack,
- *     displaced from a slot, drained by groove_trim()): in no slot and no
- *     stack, its free objects unreachable;
+ *   - a superblock it held (in its thread cache, taken from an active slot
+ *     or an inactive stack, displaced from a slot, drained by
+ *     groove_trim()): in no slot and no stack, its free objects unreachable;
  *   - an object whose bit it cleared but whose header it never wrote (alloc)
  *     or already marked FREED (free): a clear bit with no live header;
  *   - a superblock whose header it cleared on release but whose parent bit it
@@ -25,15 +25,6 @@
 #include <string.h>
 #include "groove_internal.h"
 #include <groove/rebuild.h>
-
-/*
- * A library with a thread cache (superblocks held by a thread outside the
- * shared slots) has groove_thread_flush(); the caller's own held
- * superblocks must be back in the slots before the walk, or the rebuild
- * would put them in circulation while this thread still allocates from
- * them.
- */
-extern void groove_thread_flush(groove_t *g) __attribute__((weak));
 
 struct g_rb {
 	struct groove *g;
@@ -356,8 +347,12 @@ G_API int groove_data_rebuild_ex(groove_t *g, unsigned int flags,
 	    h->volume_size != g->volume_size || h->volume_max != g->volume_max ||
 	    h->vol0_off != g->vol0_off)
 		return GROOVE_ERR_CORRUPT;
-	if (groove_thread_flush)
-		groove_thread_flush(g);
+	/*
+	 * This thread's held superblocks back to the slots first, or the
+	 * rebuild would put them in circulation while we still allocate
+	 * from them.
+	 */
+	groove_thread_flush(g);
 	if (!out)
 		out = &dummy;
 	memset(out, 0, sizeof(*out));

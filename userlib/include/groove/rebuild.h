@@ -5,8 +5,8 @@
  * groove_trim() or groove_remove_volumes().  Include <groove/groove.h>.
  *
  * A process killed half way through an operation leaves no object corrupt,
- * but it can strand space: a superblock it held (taken from an active slot
- * or an inactive stack) is in no slot and no stack, an object it was
+ * but it can strand space: a superblock it held (in its thread cache, or
+ * taken from an active slot or an inactive stack) is in no slot and no stack, an object it was
  * allocating or freeing has its bit clear and no valid header, a volume it
  * had just taken or was giving back is neither in use nor on the
  * empty-volume stack.  groove_verify() reports some of these as corruption;
@@ -94,9 +94,9 @@ typedef int (*groove_rebuild_obj_fn)(void *obj, size_t sz, uint64_t tag, void *a
  * @arg:   passed to @fn
  *
  * First gives back the superblocks the calling thread holds in its cache
- * (groove_thread_flush(), when the library has one).  Then walks the
- * empty-volume stack, the active slots and inactive stacks (to
- * know what is in circulation), then every present volume's superblock
+ * (groove_thread_flush()).  Then walks the empty-volume stack, the active
+ * slots and inactive stacks (to know what is in circulation), then every
+ * present volume's superblock
  * tree.  Unless GROOVE_REBUILD_DRY_RUN: clears the active slots and inactive
  * stacks, marks free every object whose header is not a live object's,
  * gives empty superblocks back to their parents and empty volumes to the
