@@ -41,7 +41,8 @@
 #define E2E_THREADS_MAX		4
 #define E2E_TICK_OPS		64	/* a worker thread ticks the pipe this often */
 #define E2E_MANAGER_MIN_ROUNDS	100
-#define E2E_FULL_WAIT		1000000	/* yields a starved worker waits for the manager */
+#define E2E_FULL_WAIT		1000000	/* yields a worker waits for a manager round */
+#define E2E_SYNC_OPS		500	/* worker ops between waits for a manager round */
 
 /* Owner word of a payload block: (owner id << 32) | payload offset in the block. */
 #define E2E_OWNER(id, off)	(((uint64_t)(id) << 32) | ((off) & (E2E_BLK - 1)))
@@ -53,6 +54,7 @@ struct e2e_ctl {
 	uint32_t threads;		/* per worker process */
 	uint32_t ops;			/* per worker thread */
 	uint32_t ring_on;
+	uint32_t sync_ops;		/* every this many ops wait for a manager round */
 	int tick_fd;			/* worker ticks go here when >= 0 */
 	char path[128];
 
@@ -245,6 +247,18 @@ struct e2e_thread {
 	uint64_t held[E2E_HOLD];	/* offsets */
 };
 
+/*
+ * Wait (yielding, bounded) until the volume manager finishes a round, so
+ * that volumes come and go while the workers run however fast they are.
+ */
+static inline void e2e_wait_manager_round(struct e2e_ctl *c)
+{
+	uint64_t r0 = E2E_GET(c, manager_rounds), n;
+
+	for (n = 0; n < E2E_FULL_WAIT && E2E_GET(c, manager_rounds) == r0; n++)
+		sched_yield();
+}
+
 static inline void e2e_tick(struct e2e_thread *t)
 {
 	if (t->c->tick_fd >= 0 && write(t->c->tick_fd, "t", 1) != 1)
@@ -305,10 +319,7 @@ static inline void e2e_op_alloc(struct e2e_thread *t)
 			 * Nothing to give back: let the manager add a volume
 			 * rather than spin through our operations failing.
 			 */
-			uint64_t r0 = E2E_GET(c, manager_rounds), n;
-
-			for (n = 0; n < E2E_FULL_WAIT && E2E_GET(c, manager_rounds) == r0; n++)
-				sched_yield();
+			e2e_wait_manager_round(c);
 		}
 		return;
 	}
@@ -409,6 +420,8 @@ static inline void *e2e_thread_main(void *arg)
 		E2E_ADD(t->c, ops_done, 1);
 		if (n % E2E_TICK_OPS == E2E_TICK_OPS - 1)
 			e2e_tick(t);
+		if (t->c->sync_ops && n % t->c->sync_ops == t->c->sync_ops - 1)
+			e2e_wait_manager_round(t->c);
 	}
 	return NULL;
 }

@@ -84,6 +84,7 @@ TEST_F_TIMEOUT(e2e_crash, random_kills, 240)
 	c->threads = threads;
 	c->ops = 6000;
 	c->ring_on = 1;
+	c->sync_ops = E2E_SYNC_OPS;
 	rs = c->seed ^ 0x6b696c6cULL;
 	e2e_rand(&rs);
 	ASSERT_EQ(4, groove_add_volumes(self->g, 4, -1, NULL, 0));

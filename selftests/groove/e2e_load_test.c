@@ -59,6 +59,7 @@ TEST_F_TIMEOUT(e2e_load, workers_ring_and_volume_churn, 240)
 	c->threads = variant->threads;
 	c->ops = variant->ops;
 	c->ring_on = 1;
+	c->sync_ops = E2E_SYNC_OPS;
 	/* Enough for the large classes (a superblock each fills a volume). */
 	ASSERT_EQ(variant->start_volumes,
 		  groove_add_volumes(self->g, variant->start_volumes, -1, NULL, 0));
