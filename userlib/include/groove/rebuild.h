@@ -32,8 +32,7 @@ extern "C" {
  *
  * Same as groove_data_rebuild_ex(@g, 0, NULL, NULL, NULL).
  *
- * Return: GROOVE_SUCCESS, GROOVE_ERR_INVAL, GROOVE_ERR_CORRUPT (a header that
- * no crash can produce; nothing was changed), GROOVE_ERR_AGAIN (no memory).
+ * Return: as groove_data_rebuild_ex().
  */
 int groove_data_rebuild(groove_t *g);
 
@@ -108,9 +107,12 @@ typedef int (*groove_rebuild_obj_fn)(void *obj, size_t sz, uint64_t tag, void *a
  * Not lock-free and not concurrent with anything: run it with no other
  * process joined (the kernel's ADD and REMOVE must not run either).
  *
- * Return: GROOVE_SUCCESS, GROOVE_ERR_INVAL, GROOVE_ERR_CORRUPT (the shared
- * header or a volume table entry is unusable; nothing was changed),
- * GROOVE_ERR_AGAIN (no memory), or @fn's nonzero value.
+ * Return: GROOVE_SUCCESS; GROOVE_ERR_INVAL (bad @g or @flags);
+ * GROOVE_ERR_CORRUPT: the shared header does not describe this join's
+ * groove (nothing was changed), or a superblock tree deeper or larger than
+ * any the allocator builds (a partial rebuild: the state is not what a
+ * crash leaves, reload the module); GROOVE_ERR_AGAIN (no memory, nothing
+ * was changed); or @fn's nonzero value.
  */
 int groove_data_rebuild_ex(groove_t *g, unsigned int flags,
 			   struct groove_rebuild_stats *out,
