@@ -243,6 +243,7 @@ FIXTURE(crash_point) {
 
 FIXTURE_VARIANT(crash_point) {
 	enum crash_point point;
+	int fsck;		/* recover with groovectl fsck, not the library call */
 };
 
 FIXTURE_VARIANT_ADD(crash_point, after_active_take) { .point = AFTER_ACTIVE_TAKE };
@@ -250,6 +251,12 @@ FIXTURE_VARIANT_ADD(crash_point, after_inactive_pop) { .point = AFTER_INACTIVE_P
 FIXTURE_VARIANT_ADD(crash_point, after_alloc_bitmap) { .point = AFTER_ALLOC_BITMAP };
 FIXTURE_VARIANT_ADD(crash_point, after_free_bitmap) { .point = AFTER_FREE_BITMAP };
 FIXTURE_VARIANT_ADD(crash_point, after_volume_acquire) { .point = AFTER_VOLUME_ACQUIRE };
+FIXTURE_VARIANT_ADD(crash_point, fsck_after_alloc_bitmap) {
+	.point = AFTER_ALLOC_BITMAP, .fsck = 1,
+};
+FIXTURE_VARIANT_ADD(crash_point, fsck_after_volume_acquire) {
+	.point = AFTER_VOLUME_ACQUIRE, .fsck = 1,
+};
 
 #define POINT_OBJS	200
 #define POINT_SIZE	100	/* one block: the smallest class */
@@ -350,6 +357,20 @@ static void crash_child(const char *path, enum crash_point point, uint64_t victi
 	_exit(4);
 }
 
+/* groovectl --device @path --quiet fsck; its exit status (127: not found). */
+static int run_fsck(const char *path)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		execlp("groovectl", "groovectl", "--device", path, "--quiet", "fsck", (char *)NULL);
+		_exit(127);
+	}
+	return e2e_wait(pid);
+}
+
 TEST_F(crash_point, rebuild_recovers)
 {
 	struct groove *g = self->g;
@@ -398,7 +419,19 @@ TEST_F(crash_point, rebuild_recovers)
 	EXPECT_LT(0ULL, before.stranded_bytes);
 
 	ASSERT_EQ(0, e2e_census_init(&k, self->c, self->g, 0));
-	ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(self->g, 0, &fix, e2e_census_fn, &k));
+	if (variant->fsck) {
+		int status = run_fsck(self->path);
+
+		if (status == 127)
+			SKIP(return, "groovectl is not in PATH");
+		ASSERT_EQ(0, status) TH_LOG("groovectl fsck ended with %d", status);
+		ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(self->g, GROOVE_REBUILD_DRY_RUN,
+								 &fix, e2e_census_fn, &k));
+		ksft_print_msg("groovectl fsck: exit 0\n");
+	} else {
+		ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(self->g, 0, &fix,
+								 e2e_census_fn, &k));
+	}
 	ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(self->g, GROOVE_REBUILD_DRY_RUN,
 							 &after, NULL, NULL));
 	ksft_print_msg("rebuilt: %llu objects kept, %llu superblocks requeued, %u volumes back; stranded bytes now %llu\n",
