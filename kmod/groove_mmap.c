@@ -8,6 +8,16 @@
  * existing mapping, and touching a slot with no volume raises SIGBUS.  All
  * files share one address_space, so removing a volume unmaps it from every
  * process with one unmap_mapping_range().
+ *
+ * Entry sizes: a fault maps the whole aligned 2 MiB chunk of 4 KiB entries
+ * around it (at most 512 faults per GiB), and on kernels with huge PFNMAP
+ * support (6.12+) huge_fault maps a PMD or, for a 1 GiB-aligned 1 GiB
+ * volume, a PUD.  get_unmapped_area aligns addresses so both line up.
+ *
+ * These are PFNMAP mappings without struct page references, so they cannot
+ * be pinned: get_user_pages() fails on them, and with it O_DIRECT into them,
+ * RDMA memory registration and io_uring fixed buffers.  That is the price of
+ * mapping volumes that a removal must be able to take away at any time.
  */
 #include <linux/device.h>
 #include <linux/mm.h>

@@ -11,7 +11,6 @@
 
 #include "groove_selftest.h"
 
-#define ROUNDS		150	/* add+remove rounds per churner */
 #define CHURNERS	2
 #define TOUCHERS	2
 #define TOUCH_MAX	100000	/* bound on toucher rounds */
@@ -20,6 +19,7 @@ struct shared {
 	int fd;
 	struct groove_info info;
 	struct groove_vol_entry *table;
+	int rounds;		/* add+remove rounds per churner */
 	int churners_left;
 	unsigned long added, removed, touched, sigbus;
 	pthread_mutex_t lock;
@@ -50,7 +50,7 @@ static void *churner(void *arg)
 	long err = 0;
 	int round, ret;
 
-	for (round = 0; round < ROUNDS && !err; round++) {
+	for (round = 0; round < s->rounds && !err; round++) {
 		ret = groove_add(s->fd, 1 + round % 2, NULL, 0);
 		if (ret > 0)
 			count(s, &s->added, ret);
@@ -114,14 +114,17 @@ FIXTURE(concurrency) {
 
 FIXTURE_VARIANT(concurrency) {
 	const char *params;
+	int rounds;
 };
 
 FIXTURE_VARIANT_ADD(concurrency, size_2m) {
 	.params = "volume_size=2M volume_max=16 limit_bytes=16M",
+	.rounds = 150,
 };
 
 FIXTURE_VARIANT_ADD(concurrency, size_8m) {
 	.params = "volume_size=8M volume_max=8 limit_bytes=32M",
+	.rounds = 50,	/* alloc_contig_range() is slow under TCG */
 };
 
 FIXTURE_SETUP(concurrency)
@@ -140,6 +143,7 @@ TEST_F_TIMEOUT(concurrency, add_remove_map_touch, 240)
 	struct shared s = {
 		.fd = self->fd,
 		.info = self->info,
+		.rounds = variant->rounds,
 		.churners_left = CHURNERS,
 	};
 	struct groove_info info;
