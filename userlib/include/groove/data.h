@@ -36,9 +36,11 @@ typedef struct groove groove_t;
  * @tag:   64 bits stored in the object header (groove_obj_tag())
  * @err:   out: GROOVE_SUCCESS or the error; may be NULL
  *
- * Uses the active superblock of (size class, this thread's concurrency
- * group), then the class's inactive stack, then a new superblock carved out
- * of a larger object or an empty volume.  Lock-free.
+ * Small classes: the superblock this thread holds (one atomic AND).
+ * Otherwise, or when it is used up: the active superblock of (size class,
+ * this thread's concurrency group), then the class's inactive stack, then a
+ * new superblock carved out of a larger object or an empty volume.
+ * Lock-free.
  *
  * Return: the object's address in this process, or NULL with *@err set:
  * GROOVE_ERR_INVAL (bad @g, @align or @sz), GROOVE_ERR_FULL (no empty

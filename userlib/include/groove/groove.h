@@ -108,8 +108,9 @@ int groove_add_volumes(groove_t *g, unsigned int count, int node,
  * @count: most volumes to remove, >= 1
  *
  * First returns empty superblocks and volumes of the data allocator to the
- * empty-volume stack (groove_trim()), then pops empty volumes off it: only
- * volumes that hold no object can leave.  Device: GROOVE_IOC_REMOVE.  File:
+ * empty-volume stack (groove_trim(); superblocks other threads hold stay
+ * theirs until groove_thread_flush() or thread exit), then pops empty
+ * volumes off it: only volumes that hold no object can leave.  Device: GROOVE_IOC_REMOVE.  File:
  * pops with groove_volume_pool_remove() and punches the file space out.
  *
  * Return: number of volumes removed (0 .. @count), or a negative
