@@ -31,7 +31,12 @@
 #define GROOVE_VS_LOAD32(p)		READ_ONCE(*(p))
 #define GROOVE_VS_STORE32(p, v)		WRITE_ONCE(*(p), (v))
 /* cmpxchg64() is fully ordered: the link store is visible before the head. */
-#define GROOVE_VS_CAS64(p, old, new)	(cmpxchg64((p), (old), (new)) == (old))
+static inline int groove_vs_cas64(__u64 *p, __u64 old, __u64 new_word)
+{
+	return cmpxchg64(p, old, new_word) == old;
+}
+
+#define GROOVE_VS_CAS64(p, old, new)	groove_vs_cas64((p), (old), (new))
 #define GROOVE_VS_RELAX()		cpu_relax()
 #else
 #define GROOVE_VS_LOAD64(p)		__atomic_load_n((p), __ATOMIC_ACQUIRE)
@@ -42,8 +47,9 @@ static inline int groove_vs_cas64(__u64 *p, __u64 old, __u64 new_word)
 	return __atomic_compare_exchange_n(p, &old, new_word, 0,
 					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
+
 #define GROOVE_VS_CAS64(p, old, new)	groove_vs_cas64((p), (old), (new))
-#if defined(__x86_64__) || defined(__i386__)
+#ifdef __x86_64__
 #define GROOVE_VS_RELAX()		__builtin_ia32_pause()
 #else
 #define GROOVE_VS_RELAX()		__atomic_signal_fence(__ATOMIC_SEQ_CST)
