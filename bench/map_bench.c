@@ -147,6 +147,56 @@ static void module_unload(void)
 	syscall(__NR_delete_module, "groove", 0);
 }
 
+#define NR_HUGEPAGES	"/proc/sys/vm/nr_hugepages"
+
+static long hugepages_get(void)
+{
+	FILE *f = fopen(NR_HUGEPAGES, "r");
+	long n = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+static void hugepages_set(long n)
+{
+	FILE *f = fopen(NR_HUGEPAGES, "w");
+
+	if (f) {
+		fprintf(f, "%ld\n", n);
+		fclose(f);
+	}
+}
+
+static int run_groove(uint64_t volume_size, struct sample *s, char *why,
+		      size_t whylen);
+
+/*
+ * The huge pages reserved at boot lie scattered over physical memory, and a
+ * range holding one cannot become a 1 GiB volume: hand the pool back for
+ * the duration of the 1 GiB case, then reserve it again.
+ */
+static int run_groove_1g(struct sample *s, char *why, size_t whylen)
+{
+	long pool = hugepages_get();
+	int rc;
+
+	if (pool > 0)
+		hugepages_set(0);
+	rc = run_groove(GiB, s, why, whylen);
+	if (pool > 0) {
+		hugepages_set(pool);
+		if (hugepages_get() < pool)
+			printf("# hugetlb pool came back with %ld of %ld pages\n",
+			       hugepages_get(), pool);
+	}
+	return rc;
+}
+
 static int run_groove(uint64_t volume_size, struct sample *s, char *why,
 		      size_t whylen)
 {
@@ -276,7 +326,7 @@ int main(int argc, char **argv)
 				rc = run_groove(2 * MiB, &s, why, sizeof(why));
 				break;
 			default:
-				rc = run_groove(GiB, &s, why, sizeof(why));
+				rc = run_groove_1g(&s, why, sizeof(why));
 				break;
 			}
 			report(names[k], r, rc, &s, why);
