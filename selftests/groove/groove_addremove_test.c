@@ -195,6 +195,22 @@ TEST_F(addremove, reused_slot_is_zeroed)
 	EXPECT_EQ(0, munmap(vols, i->map_size - i->vol0_off));
 }
 
+/* A requested node is honoured (node 0 exists on every machine). */
+TEST_F(addremove, add_on_a_node)
+{
+	struct groove_add a = { .count = 2, .node = 0 };
+	__u64 phys;
+	int node = -1;
+
+	ASSERT_EQ(0, ioctl(self->fd, GROOVE_IOC_ADD, &a));
+	EXPECT_EQ(2U, a.added);
+	ASSERT_EQ(0, groove_phys(self->fd, 0, &phys, &node));
+	EXPECT_EQ(0, node);
+	ASSERT_EQ(0, groove_phys(self->fd, 1, &phys, &node));
+	EXPECT_EQ(0, node);
+	EXPECT_EQ(2, groove_remove(self->fd, 2));
+}
+
 TEST_F(addremove, fill_every_slot)
 {
 	const struct groove_info *i = &self->info;
