@@ -234,26 +234,41 @@ static inline int g_sb_off_ok(const struct groove *g, uint64_t off)
 	return G_LOAD_RLX(&g->table[off >> g->vshift].present) == 1;
 }
 
-/* Per-thread cache of held superblocks, for one join (tcache.c). */
+/*
+ * Per-thread cache of held superblocks, for one join (tcache.c).  mask[szc]:
+ * objects of held[szc] this thread claimed from the superblock's bitmap in
+ * one AND (their bits are clear there, their headers say FREED) and hands
+ * out or takes back without atomics.
+ */
 struct g_tcache {
 	struct groove *g;
 	uint64_t gen;
 	uint64_t held[GROOVE_SZC_MAX];	/* superblock offset per class, 0: none */
+	uint64_t mask[GROOVE_SZC_MAX];	/* free objects claimed from held[] */
 };
 
 #define G_TLS_MODEL __attribute__((tls_model("initial-exec")))
 extern __thread struct g_tcache g_tc G_TLS_MODEL;
 
-uint64_t *g_tc_switch(struct groove *g);
+struct g_tcache *g_tc_switch(struct groove *g);
 void g_register(struct groove *g);
 void g_unregister(struct groove *g);
 
-/* This thread's held superblocks for @g. */
-static inline uint64_t *g_tc_held(struct groove *g)
+/* This thread's cache for @g. */
+static inline struct g_tcache *g_tc_get(struct groove *g)
 {
 	if (G_LIKELY(g_tc.g == g && g_tc.gen == g->gen))
-		return g_tc.held;
+		return &g_tc;
 	return g_tc_switch(g);
+}
+
+/*
+ * The header of a free object that a thread cache claimed: a FREED header,
+ * so verify knows the clear bit is not a lost object.
+ */
+static inline uint64_t g_bits_claimed(uint64_t szc, uint64_t idx, uint64_t obj_off)
+{
+	return (g_bits(G_T_OBJ, szc, idx, 0, 16, 0, obj_off) & ~3ULL) | G_T_FREED;
 }
 
 /* sizeclass.c */

@@ -171,8 +171,9 @@ static int g_obj_lookup(groove_t *g, const void *p, struct g_obj **hp,
 
 /*
  * Pre:  none (any pointer).
- * Post: GROOVE_SUCCESS: the object is free, its header says FREED.  Any
- *       error: nothing changed.
+ * Post: GROOVE_SUCCESS: the object is free, its header says FREED; its bit
+ *       is set, or it is in this thread's mask when this thread holds its
+ *       superblock.  Any error: nothing changed.
  * Concurrent: anything, including another free of the same object (one of
  *       the two wins the header CAS; the other returns GROOVE_ERR_INVAL).
  */
@@ -180,6 +181,7 @@ G_API int groove_free(groove_t *g, void *p)
 {
 	uint64_t bits, obj_off, sb_off, idx;
 	struct g_obj *h;
+	uint32_t szc;
 	int r;
 
 	r = g_obj_lookup(g, p, &h, &bits, &obj_off, &sb_off);
@@ -193,7 +195,14 @@ G_API int groove_free(groove_t *g, void *p)
 	if (G_F_PAD(bits) > GROOVE_OBJ_HDR_SIZE)
 		G_STORE(&((struct g_obj *)(g->vol0 + obj_off))->bits,
 			(bits & ~3ULL) | G_T_FREED);
-	return g_obj_return(g, (uint32_t)G_F_SZC(bits), sb_off, (uint32_t)idx);
+	szc = (uint32_t)G_F_SZC(bits);
+	if (g->szc[szc].tcache && g_tc.g == g && g_tc.gen == g->gen &&
+	    g_tc.held[szc] == sb_off) {
+		/* Our own held superblock: back to this thread's mask. */
+		g_tc.mask[szc] |= 1ULL << idx;
+		return GROOVE_SUCCESS;
+	}
+	return g_obj_return(g, szc, sb_off, (uint32_t)idx);
 }
 
 G_API int groove_obj_info(groove_t *g, const void *p, size_t *sz, uint64_t *tag)

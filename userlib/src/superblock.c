@@ -146,30 +146,54 @@ void g_sb_circulate(struct groove *g, uint32_t szc, uint64_t sb_off)
 }
 
 /*
+ * Take object @i of held superblock @sb_off from a thread cache mask; write
+ * the FREED headers of the objects the cache just claimed.
+ */
+static void g_mark_claimed(struct groove *g, uint32_t szc, uint64_t sb_off, uint64_t claimed)
+{
+	const struct g_szc *c = &g->szc[szc];
+
+	while (claimed) {
+		uint32_t i = (uint32_t)__builtin_ctzll(claimed);
+		uint64_t obj = sb_off + G_BLK + i * c->fp;
+
+		claimed &= claimed - 1;
+		G_STORE_RLX(&((struct g_obj *)(g->vol0 + obj))->bits, g_bits_claimed(szc, i, obj));
+	}
+}
+
+/*
  * g_obj_take - take one free object of class @szc.
  * Pre:  none.
  * Post: GROOVE_SUCCESS: object *@idx of the superblock at
- *       *@obj_off - G_BLK - *@idx * fp is ours (its bit is clear).
- * Concurrent: anything.  Small classes: one atomic AND on the bitmap of
- *       the superblock this thread holds (tcache.c); the thread keeps it
- *       while it has free objects.  Other classes: one exchange takes the
- *       active superblock of the thread's group (else the inactive stack's
- *       top, else a new superblock), one AND takes an object, one exchange
- *       puts it back.  A superblock whose last object is taken is dropped:
- *       out of circulation until the free that makes room.
+ *       *@obj_off - G_BLK - *@idx * fp is ours (its bit is clear, it is in
+ *       no thread cache mask).
+ * Concurrent: anything.  Small classes (tcache.c): from this thread's mask
+ *       without atomics; when it is empty, one AND claims every free object
+ *       of the held superblock but one (whose bit stays set, so the bitmap
+ *       is never 0 while held), or takes that last one and drops the
+ *       superblock.  Other classes: one exchange takes the active superblock
+ *       of the thread's group (else the inactive stack's top, else a new
+ *       superblock), one AND takes an object, one exchange puts it back.  A
+ *       superblock whose last object is taken is dropped: out of
+ *       circulation until the free that makes room.
  */
 int g_obj_take(struct groove *g, uint32_t szc, uint64_t *obj_off, uint32_t *idx)
 {
 	const struct g_szc *c = &g->szc[szc];
-	uint64_t *held = c->tcache ? g_tc_held(g) : NULL;
-	uint64_t *slot = &g->st->active[szc][g_hint() & c->cg_mask].w;
-	uint64_t sb_off = held ? held[szc] : 0, bits, bm, old, bit;
+	struct g_tcache *tc = c->tcache ? g_tc_get(g) : NULL;
+	uint64_t sb_off = tc ? tc->held[szc] : 0, bits, bm, old, bit, keep;
 	struct g_sb *sb;
 	uint32_t i;
 	int err;
 
+	if (tc && tc->mask[szc]) {
+		i = (uint32_t)__builtin_ctzll(tc->mask[szc]);
+		tc->mask[szc] &= tc->mask[szc] - 1;
+		goto got;
+	}
 	if (!sb_off) {
-		sb_off = G_XCHG(slot, 0);
+		sb_off = G_XCHG(&g->st->active[szc][g_hint() & c->cg_mask].w, 0);
 		if (!sb_off) {
 			err = g_inactive_pop(g, szc, &sb_off);
 			if (err)
@@ -185,30 +209,43 @@ int g_obj_take(struct groove *g, uint32_t szc, uint64_t *obj_off, uint32_t *idx)
 		bits = G_LOAD_RLX(&g_sb_at(g, sb_off)->bits);
 		if (G_UNLIKELY(bits != g_bits(G_T_SB, szc, G_F_IDX(bits), 0, 0, 0, sb_off)))
 			return GROOVE_ERR_CORRUPT;	/* dropped: we cannot trust it */
-		if (held)
-			held[szc] = sb_off;
+		if (tc)
+			tc->held[szc] = sb_off;
 	}
 	sb = g_sb_at(g, sb_off);
 	bm = G_LOAD(&sb->free);
 	if (G_UNLIKELY(!bm || (bm & ~c->full)))
 		goto corrupt;
+	if (tc && (bm & (bm - 1))) {
+		/* Claim all but the lowest free object into the mask. */
+		keep = bm & -bm;
+		old = G_AND(&sb->free, keep);
+		if (G_UNLIKELY(!(old & keep)))
+			goto corrupt;
+		old &= ~keep;
+		i = (uint32_t)__builtin_ctzll(old);
+		tc->mask[szc] = old & (old - 1);
+		g_mark_claimed(g, szc, sb_off, tc->mask[szc]);
+		goto got;
+	}
 	i = (uint32_t)__builtin_ctzll(bm);
 	bit = 1ULL << i;
 	old = G_AND(&sb->free, ~bit);
 	if (G_UNLIKELY(!(old & bit)))
 		goto corrupt;
 	if (!(old & ~bit)) {
-		if (held)
-			held[szc] = 0;	/* full: the free that makes room brings it back */
-	} else if (!held) {
+		if (tc)
+			tc->held[szc] = 0;	/* full: the free that makes room brings it back */
+	} else if (!tc) {
 		g_sb_circulate(g, szc, sb_off);
 	}
+got:
 	*obj_off = sb_off + G_BLK + i * c->fp;
 	*idx = i;
 	return GROOVE_SUCCESS;
 corrupt:
-	if (held)
-		held[szc] = 0;
+	if (tc)
+		tc->held[szc] = 0;
 	return GROOVE_ERR_CORRUPT;
 }
 

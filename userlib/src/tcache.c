@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Thread cache: each thread holds, per size class, the superblock it last
- * allocated from, so an allocation is one atomic AND on that superblock's
- * bitmap instead of taking it out of the shared active slot and putting it
- * back (two exchanges).  A held superblock is "in the hands of one
- * allocating thread" in the circulation invariant (superblock.c): it has a
- * free object, no one else clears its bits, and it goes back to an active
- * slot when the thread flushes (groove_thread_flush(), groove_trim(), a
- * switch to another join, thread exit, groove_close()).
+ * Thread cache: each thread holds, per size class (small classes), the
+ * superblock it last allocated from, and claims all but one of its free
+ * objects in one atomic AND into a private mask: allocations from the mask
+ * need no atomic operation, and a free of an object of a superblock the
+ * thread holds goes back to the mask (after the header CAS that makes
+ * double frees safe).  A held superblock is "in the hands of one allocating
+ * thread" in the circulation invariant (superblock.c): it keeps at least
+ * one bit set in its bitmap (so a bitmap of 0 still means "full and out of
+ * circulation"), no one else clears its bits, and it goes back to an active
+ * slot, mask merged into the bitmap, when the thread flushes
+ * (groove_thread_flush(), groove_trim(), a switch to another join, thread
+ * exit, exit(), groove_close()).  Claimed objects carry a FREED header, so
+ * verify and rebuild see them as free objects whose bit is clear.
  *
  * A thread caches for one join at a time.  Joins are registered with a
  * generation number, so a flush never touches a join that was closed (its
@@ -16,6 +21,7 @@
  * held: the parent still holds it.
  */
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include "groove_internal.h"
 
@@ -43,9 +49,13 @@ static void g_tc_flush_locked(struct g_tcache *tc)
 	uint32_t szc;
 
 	if (tc->g && g_registered(tc->g, tc->gen)) {
-		for (szc = 0; szc < tc->g->szc_cnt; szc++)
-			if (tc->held[szc])
-				g_sb_circulate(tc->g, szc, tc->held[szc]);
+		for (szc = 0; szc < tc->g->szc_cnt; szc++) {
+			if (!tc->held[szc])
+				continue;
+			if (tc->mask[szc])
+				G_OR(&g_sb_at(tc->g, tc->held[szc])->free, tc->mask[szc]);
+			g_sb_circulate(tc->g, szc, tc->held[szc]);
+		}
 	}
 	memset(tc, 0, sizeof(*tc));
 }
@@ -63,10 +73,17 @@ static void g_tc_forked_child(void)
 	pthread_mutex_init(&g_reg_lock, NULL);
 }
 
+/* exit() runs no thread-specific destructor for the thread calling it. */
+static void g_tc_at_exit(void)
+{
+	g_tc_exit(&g_tc);
+}
+
 static void g_reg_init(void)
 {
 	pthread_key_create(&g_reg_key, g_tc_exit);
 	pthread_atfork(NULL, NULL, g_tc_forked_child);
+	atexit(g_tc_at_exit);
 }
 
 void g_register(struct groove *g)
@@ -95,7 +112,7 @@ void g_unregister(struct groove *g)
 	pthread_mutex_unlock(&g_reg_lock);
 }
 
-uint64_t *g_tc_switch(struct groove *g)
+struct g_tcache *g_tc_switch(struct groove *g)
 {
 	pthread_mutex_lock(&g_reg_lock);
 	g_tc_flush_locked(&g_tc);
@@ -103,7 +120,7 @@ uint64_t *g_tc_switch(struct groove *g)
 	g_tc.gen = g->gen;
 	pthread_mutex_unlock(&g_reg_lock);
 	pthread_setspecific(g_reg_key, &g_tc);	/* flush at thread exit */
-	return g_tc.held;
+	return &g_tc;
 }
 
 G_API void groove_thread_flush(groove_t *g)

@@ -34,6 +34,18 @@ static int g_walk_obj(struct g_walk *w, uint64_t obj_off, uint32_t szc, uint32_t
 	uint64_t bits = G_LOAD(&((struct g_obj *)(g->vol0 + obj_off))->bits), pad;
 	uint32_t child;
 
+	if (G_F_TYPE(bits) == G_T_FREED) {
+		/*
+		 * A clear bit with a FREED header: a free object claimed by a
+		 * thread cache (or a free cut short by a crash: rebuild's).
+		 */
+		if (!g_bits_ok((bits & ~3ULL) | G_T_OBJ, obj_off) || G_F_IDX(bits) != i ||
+		    G_F_SZC(bits) != szc)
+			return G_BAD();
+		if (w->st)
+			w->st->szc_stats[szc].free_objs++;
+		return GROOVE_SUCCESS;
+	}
 	if (!g_bits_ok(bits, obj_off) || G_F_IDX(bits) != i)
 		return G_BAD();
 	if (G_F_TYPE(bits) == G_T_SB) {
