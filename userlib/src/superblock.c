@@ -10,6 +10,12 @@
  * circulation) until the free that makes it non-full puts it back.  Only
  * the thread holding a superblock clears bits of its bitmap; frees only set
  * bits.  So a holder that sees every bit set owns it outright.
+ *
+ * A thread cache (tcache.c) may claim a held superblock's free objects in
+ * one go; it leaves one bit set, so a bitmap of 0 always means "full and
+ * out of circulation" to a freer.  Claimed objects are free objects with a
+ * clear bit and a FREED header until the thread hands them out or merges
+ * them back.
  */
 #include "groove_internal.h"
 
