@@ -3,7 +3,7 @@
 #
 #   scripts/build-initramfs.sh --kver KVER --ko groove.ko --out FILE.cpio
 #       [--selftests DIR] [--bin FILE]... [--guest-script FILE]...
-#       [--filter REGEX] [--no-selftests] [--test-timeout SECONDS]
+#       [--filter REGEX] [--exclude REGEX] [--no-selftests] [--test-timeout SECONDS]
 #
 # Layout: busybox with applet links, /init (scripts/guest/init),
 # /groove/groove.ko and /lib/modules/KVER/extra/groove.ko, the selftest
@@ -12,7 +12,7 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-kver="" ko="" out="" selftests="" bins="" guest_scripts="" filter=""
+kver="" ko="" out="" selftests="" bins="" guest_scripts="" filter="" exclude=""
 run_selftests=1 test_timeout=""
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -23,6 +23,7 @@ while [ $# -gt 0 ]; do
 	--bin) bins="$bins $2"; shift 2 ;;
 	--guest-script) guest_scripts="$guest_scripts $2"; shift 2 ;;
 	--filter) filter=$2; shift 2 ;;
+	--exclude) exclude=$2; shift 2 ;;
 	--no-selftests) run_selftests=0; shift ;;
 	--test-timeout) test_timeout=$2; shift 2 ;;
 	*) echo "build-initramfs: unknown argument $1" >&2; exit 2 ;;
@@ -92,6 +93,7 @@ cp "$top/scripts/guest/init" "$root/init"
 chmod 755 "$root/init"
 {
 	echo "GROOVE_FILTER='$(printf '%s' "$filter" | sed "s/'/'\\\\''/g")'"
+	echo "GROOVE_EXCLUDE='$(printf '%s' "$exclude" | sed "s/'/'\\\\''/g")'"
 	echo "GROOVE_RUN_SELFTESTS=$run_selftests"
 	echo "GROOVE_TEST_TIMEOUT=$test_timeout"
 } > "$root/groove/vm.conf"

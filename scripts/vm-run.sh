@@ -5,7 +5,10 @@
 #   scripts/vm-run.sh --kver <full kernel version | 6.1 | 6.12 | debug>
 #       [--mem MiB] [--smp N] [--timeout SECONDS] [--filter REGEX]
 #       [--guest-script FILE]... [--append "extra cmdline"]
-#       [--kernel IMAGE --kdir KBUILD_DIR] [--no-selftests]
+#       [--kernel IMAGE --kdir KBUILD_DIR] [--exclude REGEX] [--no-selftests]
+#
+# --filter/--exclude: extended regexes on selftest program names (run those
+# that match --filter and not --exclude).  Guest scripts run after them.
 #
 # Exit 0: pass; 1: fail (console log path printed); 2: usage or build error;
 # 4: skip (that kernel is not installed / not built).
@@ -16,11 +19,11 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 usage() {
-	sed -n '5,8p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '5,11p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
-kver_arg="" mem=4096 smp=2 timeout=900 filter="" guest_scripts="" append=""
+kver_arg="" mem=4096 smp=2 timeout=900 filter="" exclude="" guest_scripts="" append=""
 kimage="" kdir="" run_selftests=1
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -29,6 +32,7 @@ while [ $# -gt 0 ]; do
 	--smp) smp=${2:?}; shift 2 ;;
 	--timeout) timeout=${2:?}; shift 2 ;;
 	--filter) filter=${2?}; shift 2 ;;
+	--exclude) exclude=${2?}; shift 2 ;;
 	--guest-script)
 		[ -f "${2:?}" ] || { echo "vm-run: guest script $2 not found" >&2; exit 2; }
 		case "$2" in *[[:space:]]*) echo "vm-run: no spaces in guest script paths" >&2; exit 2 ;; esac
@@ -122,7 +126,7 @@ done
 # shellcheck disable=SC2086
 scripts/build-initramfs.sh --kver "$kver" --ko "build/$kver/kmod/groove.ko" \
 	--out "$vmdir/initramfs.cpio" --selftests build/selftests $bins \
-	$guest_scripts --filter "$filter" \
+	$guest_scripts --filter "$filter" --exclude "$exclude" \
 	$([ $run_selftests = 1 ] || echo --no-selftests) >> "$buildlog" 2>&1 ||
 	{ echo "vm-run: initramfs failed; log: $buildlog" >&2; exit 2; }
 
