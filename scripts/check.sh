@@ -12,7 +12,8 @@
 # is exactly "N passed, N failed" (+ ", N skipped").  Exit 1 on any failure.
 #
 # Environment: GROOVE_CHECK_STAGES="static host vm debug" selects stages;
-# GROOVE_VM_PARALLEL=1 boots the two VMs at once with one vCPU each.
+# GROOVE_VM_PARALLEL=1 boots the two VMs at once with one vCPU each;
+# GROOVE_DEBUG_EXCLUDE (regex, default "latency") skips selftests on the debug kernel.
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,6 +23,8 @@ rm -rf "$out"
 mkdir -p "$out"
 stages=${GROOVE_CHECK_STAGES:-static host vm debug}
 vm_parallel=${GROOVE_VM_PARALLEL:-0}
+# Timing tests say nothing under KASAN and cost minutes there.
+debug_exclude=${GROOVE_DEBUG_EXCLUDE:-latency}
 start_all=$(date +%s)
 
 # Results, then the "#" lines right below a "not ok" (its diagnostics).
@@ -120,16 +123,16 @@ for stage in $stages; do
 		if [ "$vm_parallel" = 1 ]; then
 			t0=$(date +%s)
 			# shellcheck disable=SC2086
-			bg_stage vm-6.1 sh scripts/vm-run.sh --kver 6.1 --smp 1 $vm_scripts
+			bg_stage vm-6.1 sh scripts/vm-run.sh --kver 6.1 --smp 1 --log-dir "$out/vm-6.1" $vm_scripts
 			# shellcheck disable=SC2086
-			bg_stage vm-6.12 sh scripts/vm-run.sh --kver 6.12 --smp 1 $vm_scripts
+			bg_stage vm-6.12 sh scripts/vm-run.sh --kver 6.12 --smp 1 --log-dir "$out/vm-6.12" $vm_scripts
 			wait_stages
 			echo "## vm (both): $(($(date +%s) - t0)) s"
 		else
 			# shellcheck disable=SC2086
-			run_stage vm-6.1 sh scripts/vm-run.sh --kver 6.1 $vm_scripts
+			run_stage vm-6.1 sh scripts/vm-run.sh --kver 6.1 --log-dir "$out/vm-6.1" $vm_scripts
 			# shellcheck disable=SC2086
-			run_stage vm-6.12 sh scripts/vm-run.sh --kver 6.12 $vm_scripts
+			run_stage vm-6.12 sh scripts/vm-run.sh --kver 6.12 --log-dir "$out/vm-6.12" $vm_scripts
 		fi
 		;;
 	debug)
@@ -141,7 +144,8 @@ for stage in $stages; do
 			[ -f scripts/debug-kernel/guest-checks.sh ] &&
 				dbg_scripts="$dbg_scripts --guest-script scripts/debug-kernel/guest-checks.sh"
 			# shellcheck disable=SC2086
-			run_stage vm-debug sh scripts/vm-run.sh --kver debug --timeout 1800 $dbg_scripts
+			run_stage vm-debug sh scripts/vm-run.sh --kver debug --timeout 1800 \
+				--log-dir "$out/vm-debug" --exclude "$debug_exclude" $dbg_scripts
 		else
 			echo "ok 1 debug kernel # SKIP scripts/debug-kernel/build.sh is missing" > "$out/vm-debug.tap"
 		fi

@@ -6,6 +6,7 @@
 #       [--mem MiB] [--smp N] [--timeout SECONDS] [--filter REGEX]
 #       [--guest-script FILE]... [--append "extra cmdline"]
 #       [--kernel IMAGE --kdir KBUILD_DIR] [--exclude REGEX] [--no-selftests]
+#       [--log-dir DIR]
 #
 # --filter/--exclude: extended regexes on selftest program names (run those
 # that match --filter and not --exclude).  Guest scripts run after them.
@@ -13,18 +14,20 @@
 # Exit 0: pass; 1: fail (console log path printed); 2: usage or build error;
 # 4: skip (that kernel is not installed / not built).
 # Logs: build/vm/<kernel release>/{console.log,tap.txt,build.log,qemu.log};
-# build/vm/<6.1|6.12|debug> link to the last run of that series.
+# build/vm/<6.1|6.12|debug> link to the last run of that series.  With
+# --log-dir, console.log, tap.txt and qemu.log go there instead (so the next
+# run of the same kernel, maybe someone else's, cannot overwrite them).
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 usage() {
-	sed -n '5,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '5,12p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
 kver_arg="" mem=4096 smp=2 timeout=900 filter="" exclude="" guest_scripts="" append=""
-kimage="" kdir="" run_selftests=1
+kimage="" kdir="" run_selftests=1 logdir=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kver) kver_arg=${2:?}; shift 2 ;;
@@ -42,6 +45,7 @@ while [ $# -gt 0 ]; do
 	--kernel) kimage=$(readlink -f "${2:?}"); shift 2 ;;
 	--kdir) kdir=$(readlink -f "${2:?}"); shift 2 ;;
 	--no-selftests) run_selftests=0; shift ;;
+	--log-dir) mkdir -p "${2:?}"; logdir=$(cd "$2" && pwd); shift 2 ;;
 	-h | --help) usage ;;
 	*) echo "vm-run: unknown argument $1" >&2; usage ;;
 	esac
@@ -134,22 +138,23 @@ cmdline="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 panic_on_taint=0x2a0"
 cmdline="$cmdline softlockup_panic=1 hung_task_panic=1 slub_debug=FZPU page_poison=1"
 cmdline="$cmdline init_on_free=1 quiet panic_print=0x20 $append"
 
-rm -f "$vmdir/console.log" "$vmdir/tap.raw" "$vmdir/tap.txt"
-echo "# vm-run: $kver (mem ${mem}M, smp $smp, timeout ${timeout}s), logs in $vmdir" >&2
+logdir=${logdir:-$top/$vmdir}
+rm -f "$logdir/console.log" "$logdir/tap.raw" "$logdir/tap.txt"
+echo "# vm-run: $kver (mem ${mem}M, smp $smp, timeout ${timeout}s), logs in $logdir" >&2
 set +e
 timeout -k 10 "$timeout" qemu-system-x86_64 -accel tcg -machine q35 -cpu max \
 	-m "$mem" -smp "$smp" -nographic -no-reboot -nic none -monitor none \
 	-kernel "$kimage" -initrd "$vmdir/initramfs.cpio" -append "$cmdline" \
-	-serial "file:$vmdir/console.log" -serial "file:$vmdir/tap.raw" \
+	-serial "file:$logdir/console.log" -serial "file:$logdir/tap.raw" \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	> "$vmdir/qemu.log" 2>&1 < /dev/null
+	> "$logdir/qemu.log" 2>&1 < /dev/null
 qemu_exit=$?
 set -e
-tr -d '\r' < "$vmdir/tap.raw" > "$vmdir/tap.txt" 2>/dev/null || : > "$vmdir/tap.txt"
-if [ "$qemu_exit" != 99 ] && [ -s "$vmdir/qemu.log" ]; then
+tr -d '\r' < "$logdir/tap.raw" > "$logdir/tap.txt" 2>/dev/null || : > "$logdir/tap.txt"
+if [ "$qemu_exit" != 99 ] && [ -s "$logdir/qemu.log" ]; then
 	echo "# vm-run: qemu said:" >&2
-	sed 's/^/#   /' "$vmdir/qemu.log" >&2
+	sed 's/^/#   /' "$logdir/qemu.log" >&2
 fi
 
-exec scripts/vm-verdict.sh --tap "$vmdir/tap.txt" --console "$top/$vmdir/console.log" \
+exec scripts/vm-verdict.sh --tap "$logdir/tap.txt" --console "$logdir/console.log" \
 	--qemu-exit "$qemu_exit" --name "vm $series"
