@@ -185,7 +185,7 @@ TEST_F_TIMEOUT(e2e_crash, random_kills, 240)
 	ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(self->g, 0, &fix, e2e_census_fn, &k));
 	ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(self->g, GROOVE_REBUILD_DRY_RUN,
 							 &after, NULL, NULL));
-	ksft_print_msg("crash: before rebuild: verify %s, stranded bytes %llu (%llu superblocks, %llu objects cut short)\n",
+	ksft_print_msg("crash: before rebuild: verify %s, stranded bytes %llu (%llu superblocks, %llu objects claimed but never handed out)\n",
 		       groove_strerror(verify_before), (unsigned long long)before.stranded_bytes,
 		       (unsigned long long)before.superblocks_stranded,
 		       (unsigned long long)before.objects_reclaimed);
@@ -411,7 +411,7 @@ TEST_F(crash_point, rebuild_recovers)
 
 	ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(self->g, GROOVE_REBUILD_DRY_RUN,
 							 &before, NULL, NULL));
-	ksft_print_msg("%s: verify %s, stranded bytes %llu (%llu superblocks, %llu objects cut short)\n",
+	ksft_print_msg("%s: verify %s, stranded bytes %llu (%llu superblocks, %llu objects claimed but never handed out)\n",
 		       "after the crash", groove_strerror(groove_verify(self->g)),
 		       (unsigned long long)before.stranded_bytes,
 		       (unsigned long long)before.superblocks_stranded,

@@ -13,7 +13,8 @@
  *     or an inactive stack, displaced from a slot, drained by
  *     groove_trim()): in no slot and no stack, its free objects unreachable;
  *   - an object whose bit it cleared but whose header it never wrote (alloc)
- *     or already marked FREED (free): a clear bit with no live header;
+ *     or already marked FREED (free), and the objects its thread cache had
+ *     claimed (FREED headers): a clear bit with no live header;
  *   - a superblock whose header it cleared on release but whose parent bit it
  *     never set: the same, one class up;
  *   - a volume it popped (still EMPTY, or DATA with no root superblock yet)

@@ -6,13 +6,14 @@
  *
  * A process killed half way through an operation leaves no object corrupt,
  * but it can strand space: a superblock it held (in its thread cache, or
- * taken from an active slot or an inactive stack) is in no slot and no stack, an object it was
- * allocating or freeing has its bit clear and no valid header, a volume it
- * had just taken or was giving back is neither in use nor on the
- * empty-volume stack.  groove_verify() reports some of these as corruption;
- * none of them can be reached by groove_alloc() again.  The rebuild walks
- * every volume's superblock tree (the source of truth), keeps every live
- * object, and puts the rest back into circulation.
+ * taken from an active slot or an inactive stack) is in no slot and no
+ * stack; the objects its cache had claimed and an object it was allocating
+ * or freeing have their bit clear and no live header; a volume it had just
+ * taken or was giving back is neither in use nor on the empty-volume stack.
+ * groove_verify() reports some of these as corruption; none of them can be
+ * reached by groove_alloc() again.  The rebuild walks every volume's
+ * superblock tree (the source of truth), keeps every live object, and puts
+ * the rest back into circulation.
  */
 #ifndef GROOVE_REBUILD_H
 #define GROOVE_REBUILD_H
@@ -50,8 +51,9 @@ int groove_data_rebuild(groove_t *g);
  * @superblocks_released: empty superblocks given back to their parents
  * @superblocks_requeued: superblocks with free objects put on their class's
  *                       inactive stack
- * @objects_reclaimed:   objects with a clear bit but no valid header (an
- *                       allocation or free cut short), marked free
+ * @objects_reclaimed:   objects with a clear bit but no live object's header
+ *                       (an allocation or free cut short, or objects a dead
+ *                       thread's cache had claimed), marked free
  * @volumes_data:        data volumes walked
  * @volumes_released:    volumes that held nothing, put back on the
  *                       empty-volume stack (GROOVE_IOC_REMOVE can take them)
