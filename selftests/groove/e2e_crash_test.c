@@ -28,7 +28,7 @@
 #endif
 
 #define CRASH_KILLS		24	/* SIGKILLs per run */
-#define CRASH_ONE_IN		8	/* a tick kills with this odds */
+#define CRASH_ONE_IN		4	/* a read of ticks kills with these odds */
 
 static int sigchld_fd = -1;
 
