@@ -37,7 +37,7 @@
 #define E2E_RING		256	/* ring slots */
 #define E2E_RING_SCAN		16	/* slots a push or pop looks at */
 #define E2E_HOLD		48	/* objects a worker thread holds at most */
-#define E2E_PROC_MAX		64	/* worker processes over a test's life */
+#define E2E_PROC_MAX		256	/* worker processes over a test's life */
 #define E2E_THREADS_MAX		4
 #define E2E_TICK_OPS		64	/* a worker thread ticks the pipe this often */
 #define E2E_MANAGER_MIN_ROUNDS	100

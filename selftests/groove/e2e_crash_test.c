@@ -27,7 +27,8 @@
 #define E2E_HAVE_INTERNALS 0
 #endif
 
-#define CRASH_KILLS		24	/* SIGKILLs per run */
+#define CRASH_KILLS		24	/* SIGKILLs per round */
+#define CRASH_ROUNDS		3	/* rounds of load, kills and rebuild */
 #define CRASH_ONE_IN		4	/* a read of ticks kills with these odds */
 
 static int sigchld_fd = -1;
@@ -74,8 +75,8 @@ TEST_F_TIMEOUT(e2e_crash, random_kills, 240)
 	struct groove_rebuild_stats before, fix, after;
 	struct e2e_census k0, k;
 	struct sigaction sa = { .sa_handler = on_sigchld, .sa_flags = SA_RESTART };
-	uint32_t next_proc, i, killed_workers = 0, killed_manager = 0;
-	uint32_t survivors = 0, survivors_failed = 0, ticks = 0;
+	uint32_t next_proc = 0, i, round, killed_workers, killed_manager;
+	uint32_t survivors = 0, survivors_failed = 0, ticks, kills_all = 0;
 	uint64_t rs, n, bad = 0;
 	int tick[2], verify_before, status;
 	long present;
@@ -88,141 +89,162 @@ TEST_F_TIMEOUT(e2e_crash, random_kills, 240)
 	rs = c->seed ^ 0x6b696c6cULL;
 	e2e_rand(&rs);
 	ASSERT_EQ(4, groove_add_volumes(self->g, 4, -1, NULL, 0));
-	ASSERT_EQ(0, pipe(tick));
-	c->tick_fd = tick[1];
-	sigchld_fd = tick[1];
-	ASSERT_EQ(0, sigaction(SIGCHLD, &sa, NULL));
 
-	mgr.proc = 0;
-	mgr.pid = e2e_spawn_manager(c, 0, 50000000);
-	ASSERT_LT(0, mgr.pid);
-	for (i = 0; i < procs; i++) {
-		w[i].proc = 1 + i;
-		w[i].pid = e2e_spawn_worker(c, w[i].proc);
-		ASSERT_LT(0, w[i].pid);
-	}
-	next_proc = 1 + procs;
+	/*
+	 * Rounds of load with kills, each ended by a rebuild: the next round
+	 * runs on the rebuilt state, with the earlier rounds' objects still
+	 * live (and passed around through the ring).
+	 */
+	for (round = 0; round < CRASH_ROUNDS; round++) {
+		killed_workers = killed_manager = ticks = 0;
+		ASSERT_EQ(0, pipe(tick));
+		c->tick_fd = tick[1];
+		c->stop_manager = 0;
+		sigchld_fd = tick[1];
+		ASSERT_EQ(0, sigaction(SIGCHLD, &sa, NULL));
 
-	/* Kill on progress ticks until enough died or no proc id is left. */
-	while (killed_workers + killed_manager < CRASH_KILLS && next_proc < E2E_PROC_MAX) {
-		ssize_t got = read(tick[0], buf, sizeof(buf));
-
-		if (got <= 0) {
-			ASSERT_EQ(EINTR, errno);
-			continue;
-		}
-		ticks += (uint32_t)got;
-		/* Finished workers are survivors; a fresh one takes the slot. */
+		mgr.proc = next_proc++;
+		mgr.pid = e2e_spawn_manager(c, mgr.proc, 50000000);
+		ASSERT_LT(0, mgr.pid);
 		for (i = 0; i < procs; i++) {
-			if (waitpid(w[i].pid, &status, WNOHANG) != w[i].pid)
-				continue;
-			survivors++;
-			survivors_failed += !WIFEXITED(status) || WEXITSTATUS(status);
 			w[i].proc = next_proc++;
 			w[i].pid = e2e_spawn_worker(c, w[i].proc);
 			ASSERT_LT(0, w[i].pid);
 		}
-		if (e2e_rand(&rs) % CRASH_ONE_IN)
-			continue;
-		if (e2e_rand(&rs) % 5 == 0) {
-			kill(mgr.pid, SIGKILL);
-			EXPECT_EQ(128 + SIGKILL, e2e_wait(mgr.pid));
-			killed_manager++;
-			mgr.proc = next_proc++;
-			mgr.pid = e2e_spawn_manager(c, mgr.proc, 50000000);
-			ASSERT_LT(0, mgr.pid);
-			continue;
+
+		/* Kill on progress ticks until enough died or no proc id is left. */
+		while (killed_workers + killed_manager < CRASH_KILLS && next_proc < E2E_PROC_MAX) {
+			ssize_t got = read(tick[0], buf, sizeof(buf));
+
+			if (got <= 0) {
+				ASSERT_EQ(EINTR, errno);
+				continue;
+			}
+			ticks += (uint32_t)got;
+			/* Finished workers are survivors; a fresh one takes the slot. */
+			for (i = 0; i < procs; i++) {
+				if (waitpid(w[i].pid, &status, WNOHANG) != w[i].pid)
+					continue;
+				survivors++;
+				survivors_failed += !WIFEXITED(status) || WEXITSTATUS(status);
+				w[i].proc = next_proc++;
+				w[i].pid = e2e_spawn_worker(c, w[i].proc);
+				ASSERT_LT(0, w[i].pid);
+			}
+			if (e2e_rand(&rs) % CRASH_ONE_IN)
+				continue;
+			if (e2e_rand(&rs) % 5 == 0) {
+				kill(mgr.pid, SIGKILL);
+				EXPECT_EQ(128 + SIGKILL, e2e_wait(mgr.pid));
+				killed_manager++;
+				mgr.proc = next_proc++;
+				mgr.pid = e2e_spawn_manager(c, mgr.proc, 50000000);
+				ASSERT_LT(0, mgr.pid);
+				continue;
+			}
+			i = (uint32_t)(e2e_rand(&rs) % procs);
+			kill(w[i].pid, SIGKILL);
+			status = e2e_wait(w[i].pid);
+			if (status == 128 + SIGKILL) {
+				killed_workers++;
+			} else {
+				survivors++;
+				survivors_failed += status != 0;
+			}
+			w[i].proc = next_proc++;
+			w[i].pid = e2e_spawn_worker(c, w[i].proc);
+			ASSERT_LT(0, w[i].pid);
 		}
-		i = (uint32_t)(e2e_rand(&rs) % procs);
-		kill(w[i].pid, SIGKILL);
-		status = e2e_wait(w[i].pid);
-		if (status == 128 + SIGKILL) {
-			killed_workers++;
-		} else {
+		/* No more kills: the last ones run to the end. */
+		__atomic_store_n(&c->tick_fd, -1, __ATOMIC_RELEASE);
+		signal(SIGCHLD, SIG_DFL);
+		sigchld_fd = -1;
+		for (i = 0; i < procs; i++) {
 			survivors++;
-			survivors_failed += status != 0;
+			survivors_failed += e2e_wait(w[i].pid) != 0;
 		}
-		w[i].proc = next_proc++;
-		w[i].pid = e2e_spawn_worker(c, w[i].proc);
-		ASSERT_LT(0, w[i].pid);
+		__atomic_store_n(&c->stop_manager, 1, __ATOMIC_RELEASE);
+		EXPECT_EQ(0, e2e_wait(mgr.pid));
+		close(tick[0]);
+		close(tick[1]);
+		kills_all += killed_workers + killed_manager;
+
+		ksft_print_msg("crash round %u: seed %#llx, %u ticks, killed %u workers + %u managers; so far %u survivors finished (%u failed), %u procs\n",
+			       round, (unsigned long long)c->seed, ticks, killed_workers,
+			       killed_manager, survivors, survivors_failed, next_proc);
+		ksft_print_msg("crash round %u: so far ops %llu allocs %llu frees %llu ring push/pop %llu/%llu full %llu; volumes added %llu removed %llu\n",
+			       round, (unsigned long long)c->ops_done,
+			       (unsigned long long)c->allocs, (unsigned long long)c->frees,
+			       (unsigned long long)c->ring_push, (unsigned long long)c->ring_pop,
+			       (unsigned long long)c->full, (unsigned long long)c->adds,
+			       (unsigned long long)c->removes);
+		ksft_print_msg("crash round %u: blocks handed out twice %llu, worker errors %u\n",
+			       round, (unsigned long long)c->handed_out_twice, c->errors);
+		EXPECT_EQ((uint32_t)CRASH_KILLS, killed_workers + killed_manager);
+		EXPECT_EQ(0ULL, c->handed_out_twice);
+		EXPECT_EQ(0U, c->errors) TH_LOG("%u errors, first: %s", c->errors, c->first_error);
+		EXPECT_LE(procs * (round + 1), survivors);
+		EXPECT_EQ(0U, survivors_failed);
+		EXPECT_LE((uint64_t)survivors * threads * c->ops, c->ops_done);
+
+		/* Recovery, with nobody else joined. */
+		verify_before = groove_verify(self->g);
+		ASSERT_EQ(0, e2e_census_init(&k0, c, self->g, 0));
+		ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(self->g, GROOVE_REBUILD_DRY_RUN,
+								 &before, e2e_census_fn, &k0));
+		ASSERT_EQ(0, e2e_census_init(&k, c, self->g, 1));
+		ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(self->g, 0, &fix,
+								 e2e_census_fn, &k));
+		ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(self->g, GROOVE_REBUILD_DRY_RUN,
+								 &after, NULL, NULL));
+		ksft_print_msg("crash round %u: before rebuild: verify %s, stranded bytes %llu (%llu superblocks, %llu objects claimed but never handed out)\n",
+			       round, groove_strerror(verify_before),
+			       (unsigned long long)before.stranded_bytes,
+			       (unsigned long long)before.superblocks_stranded,
+			       (unsigned long long)before.objects_reclaimed);
+		ksft_print_msg("crash round %u: rebuild: %llu live objects kept (%llu accounted, %llu in flight at a kill), %llu superblocks released, %llu requeued, %u volumes back on the stack\n",
+			       round, (unsigned long long)fix.objects,
+			       (unsigned long long)k.known, (unsigned long long)k.unknown,
+			       (unsigned long long)fix.superblocks_released,
+			       (unsigned long long)fix.superblocks_requeued, fix.volumes_released);
+		ksft_print_msg("crash round %u: after rebuild: verify %s, stranded bytes %llu\n",
+			       round, groove_strerror(groove_verify(self->g)),
+			       (unsigned long long)after.stranded_bytes);
+		EXPECT_EQ(before.stranded_bytes, fix.stranded_bytes);
+		EXPECT_EQ(0ULL, after.stranded_bytes);
+		EXPECT_EQ(GROOVE_SUCCESS, groove_verify(self->g));
+		EXPECT_EQ(k0.live, k.live);
+		EXPECT_EQ(0ULL, e2e_census_missing(&k));
+		EXPECT_EQ(0ULL, k.bad_pattern);
+		/* At most one object per killed thread was between alloc and account. */
+		EXPECT_LE(k.unknown, (uint64_t)killed_workers * threads);
+
+		/*
+		 * The objects in flight at a kill have no owner to free them:
+		 * free them now, so the owner map names every live object.
+		 * After the last round, free everything.
+		 */
+		for (n = 0; n < k.offs_cnt; n++) {
+			uint64_t off = k.offs[n], own = *e2e_owner(c, off);
+
+			if (round + 1 < CRASH_ROUNDS && own &&
+			    (own & (E2E_BLK - 1)) == (off & (E2E_BLK - 1)))
+				continue;
+			if (groove_free(self->g, groove_ptr(self->g, off)))
+				bad++;
+			*e2e_owner(c, off) = 0;
+		}
+		EXPECT_EQ(0ULL, bad);
+		EXPECT_EQ(GROOVE_SUCCESS, groove_verify(self->g));
+		e2e_census_fini(&k0);
+		e2e_census_fini(&k);
 	}
-	/* No more kills: the last ones run to the end. */
-	__atomic_store_n(&c->tick_fd, -1, __ATOMIC_RELEASE);
-	signal(SIGCHLD, SIG_DFL);
-	sigchld_fd = -1;
-	for (i = 0; i < procs; i++) {
-		survivors++;
-		survivors_failed += e2e_wait(w[i].pid) != 0;
-	}
-	__atomic_store_n(&c->stop_manager, 1, __ATOMIC_RELEASE);
-	EXPECT_EQ(0, e2e_wait(mgr.pid));
-	close(tick[0]);
-	close(tick[1]);
-
-	ksft_print_msg("crash: seed %#llx, %u ticks, killed %u workers + %u managers, %u survivors finished (%u failed), %u procs in all\n",
-		       (unsigned long long)c->seed, ticks, killed_workers, killed_manager,
-		       survivors, survivors_failed, next_proc);
-	ksft_print_msg("crash: ops %llu allocs %llu frees %llu ring push/pop %llu/%llu full %llu; volumes added %llu removed %llu\n",
-		       (unsigned long long)c->ops_done, (unsigned long long)c->allocs,
-		       (unsigned long long)c->frees, (unsigned long long)c->ring_push,
-		       (unsigned long long)c->ring_pop, (unsigned long long)c->full,
-		       (unsigned long long)c->adds, (unsigned long long)c->removes);
-	EXPECT_EQ((uint32_t)CRASH_KILLS, killed_workers + killed_manager);
-	ksft_print_msg("crash: blocks handed out twice %llu, worker errors %u\n",
-		       (unsigned long long)c->handed_out_twice, c->errors);
-	EXPECT_EQ(0ULL, c->handed_out_twice);
-	EXPECT_EQ(0U, c->errors) TH_LOG("%u errors, first: %s", c->errors, c->first_error);
-	EXPECT_LE(procs, survivors);
-	EXPECT_EQ(0U, survivors_failed);
-	EXPECT_LE((uint64_t)survivors * threads * c->ops, c->ops_done);
-
-	/* Recovery, with nobody else joined. */
-	verify_before = groove_verify(self->g);
-	ASSERT_EQ(0, e2e_census_init(&k0, c, self->g, 0));
-	ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(self->g, GROOVE_REBUILD_DRY_RUN,
-							 &before, e2e_census_fn, &k0));
-	ASSERT_EQ(0, e2e_census_init(&k, c, self->g, 1));
-	ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(self->g, 0, &fix, e2e_census_fn, &k));
-	ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(self->g, GROOVE_REBUILD_DRY_RUN,
-							 &after, NULL, NULL));
-	ksft_print_msg("crash: before rebuild: verify %s, stranded bytes %llu (%llu superblocks, %llu objects claimed but never handed out)\n",
-		       groove_strerror(verify_before), (unsigned long long)before.stranded_bytes,
-		       (unsigned long long)before.superblocks_stranded,
-		       (unsigned long long)before.objects_reclaimed);
-	ksft_print_msg("crash: rebuild: %llu live objects kept (%llu accounted, %llu in flight at a kill), %llu superblocks released, %llu requeued, %u volumes back on the stack\n",
-		       (unsigned long long)fix.objects, (unsigned long long)k.known,
-		       (unsigned long long)k.unknown,
-		       (unsigned long long)fix.superblocks_released,
-		       (unsigned long long)fix.superblocks_requeued, fix.volumes_released);
-	ksft_print_msg("crash: after rebuild: verify %s, stranded bytes %llu\n",
-		       groove_strerror(groove_verify(self->g)),
-		       (unsigned long long)after.stranded_bytes);
-	EXPECT_EQ(before.stranded_bytes, fix.stranded_bytes);
-	EXPECT_EQ(0ULL, after.stranded_bytes);
-	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(self->g));
-	EXPECT_EQ(k0.live, k.live);
-	EXPECT_EQ(0ULL, e2e_census_missing(&k));
-	EXPECT_EQ(0ULL, k.bad_pattern);
-	/* At most one object per killed thread was between alloc and account. */
-	EXPECT_LE(k.unknown, (uint64_t)killed_workers * threads);
-
 	/* Everything freed, every volume leaves: nothing was lost for good. */
-	for (n = 0; n < k.offs_cnt; n++) {
-		uint64_t off = k.offs[n];
-
-		if (groove_free(self->g, groove_ptr(self->g, off)))
-			bad++;
-		*e2e_owner(c, off) = 0;
-	}
-	EXPECT_EQ(0ULL, bad);
-	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(self->g));
 	present = e2e_volumes_present(self->g);
 	EXPECT_EQ(present, groove_remove_volumes(self->g, 32));
 	EXPECT_EQ(0, e2e_volumes_present(self->g));
-	ksft_print_msg("crash: freed %llu objects, removed all %ld volumes\n",
-		       (unsigned long long)k.offs_cnt, present);
-	e2e_census_fini(&k0);
-	e2e_census_fini(&k);
+	ksft_print_msg("crash: %u rounds, %u kills in all; freed everything, removed all %ld volumes\n",
+		       CRASH_ROUNDS, kills_all, present);
 }
 
 #if E2E_HAVE_INTERNALS
