@@ -27,6 +27,7 @@ mkdir -p "$res"
 	echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "peers: $(dpkg-query -W -f '${Package} ${Version}, ' libc6 libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4 libboost-dev 2>/dev/null | sed 's/, $//')"
 	echo "libgroove: $(git -C .. log -1 --format='%h %cd' --date=iso -- userlib 2>/dev/null || echo '?')"
+	echo "groove.ko: $(git -C .. log -1 --format='%h %cd' --date=iso -- kmod 2>/dev/null || echo '?')"
 	echo "groove arena: file backend in /dev/shm, volume size ${GROOVE_BENCH_VOLUME_SIZE:-1073741824}"
 } > "$res/machine.txt"
 
