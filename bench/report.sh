@@ -66,6 +66,8 @@ targets() {
 	     "load average before/after: $(sed -n 's/^load before: //p' "$res/machine.txt" 2>/dev/null) /" \
 	     "$(sed -n 's/^load after: //p' "$res/machine.txt" 2>/dev/null)."
 	echo "Peers: $(sed -n 's/^peers: //p' "$res/machine.txt" 2>/dev/null)."
+	echo "Measured: libgroove $(sed -n 's/^libgroove: //p' "$res/machine.txt" 2>/dev/null)," \
+	     "groove.ko $(sed -n 's/^groove.ko: //p' "$res/machine.txt" 2>/dev/null)."
 	echo
 	echo "Cells: median ns per operation (ratio to the best peer's median; groove is never"
 	echo "the best peer, so its ratio says how far it is from the best of the others)."
