@@ -25,8 +25,9 @@
 #ifndef _UAPI_LINUX_GROOVE_H
 #define _UAPI_LINUX_GROOVE_H
 
-#include <linux/types.h>
+#include <linux/const.h>
 #include <linux/ioctl.h>
+#include <linux/types.h>
 
 #define GROOVE_ABI_VERSION		1
 
@@ -36,8 +37,8 @@
 #define GROOVE_VOLUME_MAGIC_DATA	0x617461646f766f67ULL	/* "govodata" */
 
 /* Geometry limits. */
-#define GROOVE_VOLUME_SIZE_MIN		(1ULL << 21)	/* 2 MiB */
-#define GROOVE_VOLUME_SIZE_MAX		(1ULL << 30)	/* 1 GiB */
+#define GROOVE_VOLUME_SIZE_MIN		_BITULL(21)	/* 2 MiB */
+#define GROOVE_VOLUME_SIZE_MAX		_BITULL(30)	/* 1 GiB */
 #define GROOVE_VOLUME_MAX_LIMIT		65536U		/* slots */
 
 /* The stack's end marker and "no volume" index. */
@@ -52,18 +53,8 @@
 #define GROOVE_PAGE_SIZE		4096ULL
 #define GROOVE_VOL_TABLE_OFF		GROOVE_PAGE_SIZE
 #define GROOVE_ALLOC_STATE_SIZE		(256ULL << 10)
-#define GROOVE_ROUND_UP(x, a)		(((x) + (a) - 1) & ~((__u64)(a) - 1))
-#define GROOVE_ALLOC_OFF(volume_max) \
-	GROOVE_ROUND_UP(GROOVE_VOL_TABLE_OFF + \
-			(__u64)(volume_max) * sizeof(struct groove_vol_entry), \
-			GROOVE_PAGE_SIZE)
-#define GROOVE_HDR_SIZE(volume_max) \
-	(GROOVE_ALLOC_OFF(volume_max) + GROOVE_ALLOC_STATE_SIZE)
-#define GROOVE_VOL0_OFF(volume_max, volume_size) \
-	GROOVE_ROUND_UP(GROOVE_HDR_SIZE(volume_max), (volume_size))
-#define GROOVE_MAP_SIZE(volume_max, volume_size) \
-	(GROOVE_VOL0_OFF(volume_max, volume_size) + \
-	 (__u64)(volume_max) * (volume_size))
+
+/* Layout functions: groove_alloc_off() and friends, after the structs. */
 
 /*
  * Empty-volume stack head: one 64-bit CAS word, (version << 32) | index.
@@ -120,6 +111,46 @@ struct groove_vol_entry {
 	__u32 next;
 	__u32 present;
 };
+
+/*
+ * Layout of a groove with @volume_max slots of @volume_size bytes.  Functions
+ * rather than macros so that no argument is evaluated twice; the upper-case
+ * names are kept for callers that read better with them.
+ */
+static inline __u64 groove_round_up(__u64 x, __u64 align)
+{
+	return (x + align - 1) & ~(align - 1);
+}
+
+static inline __u64 groove_alloc_off(__u32 volume_max)
+{
+	return groove_round_up(GROOVE_VOL_TABLE_OFF + (__u64)volume_max *
+			       sizeof(struct groove_vol_entry), GROOVE_PAGE_SIZE);
+}
+
+static inline __u64 groove_hdr_size(__u32 volume_max)
+{
+	return groove_alloc_off(volume_max) + GROOVE_ALLOC_STATE_SIZE;
+}
+
+static inline __u64 groove_vol0_off(__u32 volume_max, __u64 volume_size)
+{
+	return groove_round_up(groove_hdr_size(volume_max), volume_size);
+}
+
+static inline __u64 groove_map_size(__u32 volume_max, __u64 volume_size)
+{
+	return groove_vol0_off(volume_max, volume_size) +
+	       (__u64)volume_max * volume_size;
+}
+
+#define GROOVE_ROUND_UP(x, a)			groove_round_up((x), (a))
+#define GROOVE_ALLOC_OFF(volume_max)		groove_alloc_off(volume_max)
+#define GROOVE_HDR_SIZE(volume_max)		groove_hdr_size(volume_max)
+#define GROOVE_VOL0_OFF(volume_max, volume_size) \
+	groove_vol0_off((volume_max), (volume_size))
+#define GROOVE_MAP_SIZE(volume_max, volume_size) \
+	groove_map_size((volume_max), (volume_size))
 
 #define GROOVE_VOLUME_HDR_SIZE		512U
 #define GROOVE_VOLUME_INFO_MAX		(GROOVE_VOLUME_HDR_SIZE - 32U)
