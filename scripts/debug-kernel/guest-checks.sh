@@ -21,12 +21,15 @@ debugfs=/sys/kernel/debug
 module_start=0xffffffffc0000000
 module_end=0xffffffffff000000
 fault_timeout=300
-# Passes as what:percent:spared, "spared" being a kernel function whose
-# callees never fail (fault-injection reject range).  Sparing do_init_module
+# Passes as what:percent:spared:variant.  "spared" is a kernel function whose
+# callees never fail (fault-injection reject range): sparing do_init_module
 # puts the failures in add/remove/mmap; the last pass fails module init too,
 # but spares vmalloc, whose failures always dump a stack (warn_alloc) that
-# the VM verdict cannot tell from a bug.
-passes="slab:20:do_init_module page:20:do_init_module slab+page:5:__vmalloc_node_range_noprof"
+# the VM verdict cannot tell from a bug.  "variant" (harness -v) keeps each
+# pass to one volume size when the test has it: buddy-sized, largest buddy
+# order, alloc_contig_range-sized.
+passes="slab:20:do_init_module:size_2m page:20:do_init_module:size_16m"
+passes="$passes slab+page:5:__vmalloc_node_range_noprof:size_4m"
 bad='BUG:|WARNING:|Oops|Call Trace|general protection|soft lockup|hard LOCKUP|hung_task|blocked for more than'
 
 n=0
@@ -147,14 +150,18 @@ groove_loaded && rmmod groove
 fault_test=$(pick_fault_test)
 total_injected=0
 for pass in $passes; do
-	what=${pass%%:*}
-	spared=${pass##*:}
-	prob=${pass#*:}
-	prob=${prob%:*}
+	IFS=: read -r what prob spared variant <<-EOF
+	$pass
+	EOF
 	name="fault pass $what (p=$prob%, sparing $spared)"
 	if [ -z "$fault_test" ]; then
 		skip "$name" "no add/remove selftest in $selftests"
 		continue
+	fi
+	set --
+	if "$fault_test" -l 2>&1 | awk -v v="$variant" '{ for (i = 1; i <= NF; i++) if ($i == v) f = 1 } END { exit !f }'; then
+		set -- -v "$variant"
+		name="$name, $variant"
 	fi
 	attrs=""
 	case $what in *slab*) attrs="$attrs failslab" ;; esac
@@ -167,7 +174,7 @@ for pass in $passes; do
 	for a in $attrs; do fi_arm "$a" "$prob" "$reject"; done
 	# make-it-fail is inherited by the test's children and threads.
 	timeout -s KILL "$fault_timeout" sh -c \
-		'echo 1 > /proc/self/make-it-fail && exec "$0"' "$fault_test" \
+		'echo 1 > /proc/self/make-it-fail && exec "$0" "$@"' "$fault_test" "$@" \
 		> /tmp/fault-pass.tap 2>&1 < /dev/null
 	rc=$?
 	injected=0
