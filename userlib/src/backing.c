@@ -262,6 +262,10 @@ G_API groove_t *groove_open(const char *path, unsigned int flags, ...)
 	}
 	if (r) {
 		g_register(r);
+#ifdef G_TSAN
+		if (getenv("GROOVE_TSAN_CROSS_PROCESS"))
+			g_tsan_cross_process = 1;
+#endif
 		return r;
 	}
 fail:

@@ -46,6 +46,35 @@
 #define G_PAUSE()	__atomic_signal_fence(__ATOMIC_SEQ_CST)
 #endif
 
+/*
+ * ThreadSanitizer sees happens-before only through this process's own
+ * atomics.  Memory that another process freed, released and carved again
+ * reaches a thread here through words this process never released (a free
+ * here, a release to the parent there, a carve here): real ordering that
+ * TSan cannot see.  TSan builds declare it when GROOVE_TSAN_CROSS_PROCESS=1
+ * is set at open (multi-process tests): every free releases; every alloc,
+ * free and object lookup acquires; one process-wide sync object.
+ * Single-process runs stay exact.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define G_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define G_TSAN 1
+#endif
+#endif
+#ifdef G_TSAN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+extern char g_tsan_handover;
+extern int g_tsan_cross_process;	/* GROOVE_TSAN_CROSS_PROCESS=1 at open */
+#define G_TSAN_FREED()		do { if (g_tsan_cross_process) __tsan_release(&g_tsan_handover); } while (0)
+#define G_TSAN_ALLOCATED()	do { if (g_tsan_cross_process) __tsan_acquire(&g_tsan_handover); } while (0)
+#else
+#define G_TSAN_FREED()		do { } while (0)
+#define G_TSAN_ALLOCATED()	do { } while (0)
+#endif
+
 static inline int g_cas(uint64_t *p, uint64_t old, uint64_t new_word)
 {
 	return __atomic_compare_exchange_n(p, &old, new_word, 0,

@@ -13,6 +13,11 @@
 #include <sched.h>
 #include "groove_internal.h"
 
+#ifdef G_TSAN
+char g_tsan_handover;
+int g_tsan_cross_process;
+#endif
+
 static __thread unsigned int g_tls_hint G_TLS_MODEL;
 static __thread int g_tls_hint_set G_TLS_MODEL;
 
@@ -90,6 +95,7 @@ G_API void *groove_alloc(groove_t *g, size_t align, size_t sz, uint64_t tag, int
 		*err = r;
 		return NULL;
 	}
+	G_TSAN_ALLOCATED();
 	pad = g_pad(align, obj_off);
 	alog = (uint32_t)__builtin_ctzll(align);
 	bits = g_bits(G_T_OBJ, szc, idx, alog, pad, sz, obj_off);
@@ -120,6 +126,7 @@ static int g_obj_lookup(groove_t *g, const void *p, struct g_obj **hp,
 
 	if (G_UNLIKELY(!g || !p))
 		return GROOVE_ERR_INVAL;
+	G_TSAN_ALLOCATED();	/* the object may come from another process */
 	if ((const uint8_t *)p < g->vol0)
 		return GROOVE_ERR_INVAL;
 	off = (uint64_t)((const uint8_t *)p - g->vol0);
@@ -192,6 +199,7 @@ G_API int groove_free(groove_t *g, void *p)
 		return GROOVE_ERR_INVAL;	/* already free */
 	if (G_UNLIKELY(!g_cas(&h->bits, bits, (bits & ~3ULL) | G_T_FREED)))
 		return GROOVE_ERR_INVAL;	/* lost to a concurrent free */
+	G_TSAN_FREED();
 	if (G_F_PAD(bits) > GROOVE_OBJ_HDR_SIZE)
 		G_STORE(&((struct g_obj *)(g->vol0 + obj_off))->bits,
 			(bits & ~3ULL) | G_T_FREED);
