@@ -26,7 +26,7 @@
  * that it stays within the harness's limit.  It is recognised by kmemleak's
  * debugfs file.
  */
-#define FUZZ_OPS_DEBUG		20000
+#define FUZZ_OPS_DEBUG		20000	/* also: MemAvailable within 3%, not 1% */
 #define FUZZ_FORKS_MAX_DEBUG	20
 #define FUZZ_CHILD_OPS		24
 #define FUZZ_MAPS		24
@@ -721,7 +721,12 @@ TEST_F_TIMEOUT(e2e_fuzz, hostile_operations_then_clean_unload, 240)
 	delta = after - before;
 	ksft_print_msg("fuzz: MemAvailable before load %lld KiB, after unload %lld KiB (delta %lld KiB, %.3f%%)\n",
 		       before, after, delta, 100.0 * (double)delta / (double)before);
-	EXPECT_GE(before / 100, delta < 0 ? -delta : delta);
+	/*
+	 * 1%.  A debug kernel keeps freed memory in KASAN's quarantine (up to
+	 * 1/32 of RAM) and kmemleak's metadata for a while: 3% there.
+	 */
+	EXPECT_GE(before / (rep->ops_target == FUZZ_OPS ? 100 : 33),
+		  delta < 0 ? -delta : delta);
 	munmap(rep, sizeof(*rep));
 }
 
