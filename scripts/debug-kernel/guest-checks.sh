@@ -52,6 +52,14 @@ comment_file() {
 	sed 's/^/#   /' "$1"
 }
 
+# Seconds since boot, to one decimal.
+now() {
+	cut -d' ' -f1 /proc/uptime
+}
+since() {
+	awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'
+}
+
 groove_loaded() {
 	grep -q '^groove ' /proc/modules
 }
@@ -172,6 +180,7 @@ for pass in $passes; do
 		reject="0 0"
 	fi
 	for a in $attrs; do fi_arm "$a" "$prob" "$reject"; done
+	t0=$(now)
 	# make-it-fail is inherited by the test's children and threads.
 	timeout -s KILL "$fault_timeout" sh -c \
 		'echo 1 > /proc/self/make-it-fail && exec "$0" "$@"' "$fault_test" "$@" \
@@ -197,7 +206,7 @@ for pass in $passes; do
 	[ -s /tmp/fault-bad ] && problems="$problems kernel-warnings"
 	[ "$(cat /proc/sys/kernel/tainted)" = "$taint_start" ] || problems="$problems new-taint"
 	[ "$(debug_locks)" = 1 ] || problems="$problems lockdep-off"
-	figures="$(basename "$fault_test"): $injected failures injected, $passed ok, $tfailed not ok, exit $rc"
+	figures="$(basename "$fault_test"): $injected failures injected, $passed ok, $tfailed not ok, exit $rc, $(since "$t0") s"
 	if [ -z "$problems" ]; then
 		ok "$name: $figures"
 	else
@@ -228,6 +237,7 @@ fi
 # allocation of the runs above age past that threshold first.  This waits
 # for a documented age, not for another task.
 sleep 6
+t0=$(now)
 echo scan > "$debugfs/kmemleak"
 echo scan > "$debugfs/kmemleak"
 rm -f /tmp/kmemleak-groove
@@ -244,7 +254,7 @@ all_leaks=$(grep -c '^unreferenced object' /tmp/kmemleak.txt)
 groove_leaks=0
 [ -s /tmp/kmemleak-groove ] && groove_leaks=$(grep -c '^unreferenced object' /tmp/kmemleak-groove)
 if [ "$groove_leaks" = 0 ]; then
-	ok "kmemleak: no leak from groove ($all_leaks unreferenced objects elsewhere in the kernel)"
+	ok "kmemleak: no leak from groove ($all_leaks unreferenced objects elsewhere in the kernel; 2 scans in $(since "$t0") s)"
 else
 	not_ok "kmemleak: $groove_leaks leaked objects from groove"
 	comment_file /tmp/kmemleak-groove
