@@ -13,6 +13,7 @@
 #        build.sh --print-paths   print KIMAGE=/KDIR= lines; exit 1 if not built
 #        build.sh --config-only   make and check the .config only (seconds), in DIR
 #                                 given as the next argument (default: a temp dir)
+
 # POSIX sh (+ local): scripts/resolve-kernel.sh runs it with sh.
 # shellcheck disable=SC3043
 set -eu
@@ -172,7 +173,7 @@ main() {
 		return
 		;;
 	-h | --help)
-		sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'
+		sed -n '2,/^$/p' "$0" | sed 's/^# \{0,1\}//'
 		return
 		;;
 	"") ;;
