@@ -13,7 +13,8 @@
 #
 # Environment: GROOVE_CHECK_STAGES="static host vm debug" selects stages;
 # GROOVE_VM_PARALLEL=1 boots the two VMs at once with one vCPU each;
-# GROOVE_DEBUG_EXCLUDE (regex, default "latency") skips selftests on the debug kernel.
+# GROOVE_DEBUG_EXCLUDE (regex, default "latency") skips selftests on the debug kernel;
+# GROOVE_STAGE_TIMEOUT (seconds, default 1200) limits each stage (debug: 2400).
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,6 +26,10 @@ stages=${GROOVE_CHECK_STAGES:-static host vm debug}
 vm_parallel=${GROOVE_VM_PARALLEL:-0}
 # Timing tests say nothing under KASAN and cost minutes there.
 debug_exclude=${GROOVE_DEBUG_EXCLUDE:-latency}
+# Most seconds one stage may take (the VM runs have their own, shorter limit;
+# the debug stage's is 1800 s).
+stage_limit=${GROOVE_STAGE_TIMEOUT:-1200}
+stage_cap=""	# a longer limit for the next run_stage only
 start_all=$(date +%s)
 
 # Results, then the "#" lines right below a "not ok" (its diagnostics).
@@ -46,6 +51,9 @@ account() {	# account NAME EXIT_STATUS
 			echo "ok 1 $1 # SKIP $why" | tee -a "$tap"
 		}
 		;;
+	124)
+		echo "not ok 1 $1 hit its stage time limit (log: $out/$1.log)" | tee -a "$tap"
+		;;
 	*)
 		grep -q '^not ok ' "$tap" || {
 			echo "not ok 1 $1 exited with status $2 (log: $out/$1.log)" | tee -a "$tap"
@@ -60,7 +68,11 @@ run_stage() {	# run_stage NAME COMMAND...
 	shift
 	echo "## $name: $*"
 	t0=$(date +%s)
-	"$@" > "$out/$name.tap" 2> "$out/$name.log"
+	# A hung test must not hang make check: each stage has a wall-clock
+	# limit (timeout kills the stage's whole process group; exit 124).
+	limit=${stage_cap:-$stage_limit}
+	stage_cap=""
+	timeout -k 10 "$limit" "$@" > "$out/$name.tap" 2> "$out/$name.log"
 	rc=$?
 	terse < "$out/$name.tap"
 	account "$name" $rc
@@ -90,7 +102,8 @@ bg_stage() {
 	name=$1
 	shift
 	echo "## $name: $* (in parallel)"
-	( "$@" > "$out/$name.tap" 2> "$out/$name.log"; echo $? > "$out/$name.rc" ) &
+	( timeout -k 10 "$stage_limit" "$@" > "$out/$name.tap" 2> "$out/$name.log"
+	  echo $? > "$out/$name.rc" ) &
 	bg_pids="$bg_pids $!:$name"
 }
 wait_stages() {
@@ -145,6 +158,7 @@ for stage in $stages; do
 			dbg_scripts=$vm_scripts
 			[ -f scripts/debug-kernel/guest-checks.sh ] &&
 				dbg_scripts="$dbg_scripts --guest-script scripts/debug-kernel/guest-checks.sh"
+			stage_cap=2400
 			# shellcheck disable=SC2086
 			run_stage vm-debug sh scripts/vm-run.sh --kver debug --timeout 1800 \
 				--log-dir "$out/vm-debug" --exclude "$debug_exclude" $dbg_scripts
