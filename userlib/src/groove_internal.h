@@ -267,13 +267,19 @@ static inline int g_sb_off_ok(const struct groove *g, uint64_t off)
  * Per-thread cache of held superblocks, for one join (tcache.c).  mask[szc]:
  * objects of held[szc] this thread claimed from the superblock's bitmap in
  * one AND (their bits are clear there, their headers say FREED) and hands
- * out or takes back without atomics.
+ * out or takes back without atomics.  prev[szc]/pmask[szc]: the superblock
+ * held before held[szc] ran out, still held (its last bit set), so frees of
+ * its objects stay private too; the two swap when held[szc] runs out again
+ * (a batch larger than one superblock then needs no atomic in the steady
+ * state).
  */
 struct g_tcache {
 	struct groove *g;
 	uint64_t gen;
 	uint64_t held[GROOVE_SZC_MAX];	/* superblock offset per class, 0: none */
 	uint64_t mask[GROOVE_SZC_MAX];	/* free objects claimed from held[] */
+	uint64_t prev[GROOVE_SZC_MAX];	/* the previous held superblock, 0: none */
+	uint64_t pmask[GROOVE_SZC_MAX];	/* free objects claimed from prev[] */
 };
 
 #define G_TLS_MODEL __attribute__((tls_model("initial-exec")))

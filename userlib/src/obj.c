@@ -204,11 +204,16 @@ G_API int groove_free(groove_t *g, void *p)
 		G_STORE(&((struct g_obj *)(g->vol0 + obj_off))->bits,
 			(bits & ~3ULL) | G_T_FREED);
 	szc = (uint32_t)G_F_SZC(bits);
-	if (g->szc[szc].tcache && g_tc.g == g && g_tc.gen == g->gen &&
-	    g_tc.held[szc] == sb_off) {
-		/* Our own held superblock: back to this thread's mask. */
-		g_tc.mask[szc] |= 1ULL << idx;
-		return GROOVE_SUCCESS;
+	if (g->szc[szc].tcache && g_tc.g == g && g_tc.gen == g->gen) {
+		/* Our own held superblocks: back to this thread's mask. */
+		if (g_tc.held[szc] == sb_off) {
+			g_tc.mask[szc] |= 1ULL << idx;
+			return GROOVE_SUCCESS;
+		}
+		if (g_tc.prev[szc] == sb_off) {
+			g_tc.pmask[szc] |= 1ULL << idx;
+			return GROOVE_SUCCESS;
+		}
 	}
 	return g_obj_return(g, szc, sb_off, (uint32_t)idx);
 }

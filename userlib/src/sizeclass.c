@@ -31,7 +31,7 @@
  *    <= V / (8 * superblock blocks), clamped to 1..64, so big classes do not
  *    pin many volumes in active slots;
  *  - threads hold (tcache.c) superblocks of a class only if they are
- *    nested and at most 1/64 of a volume.
+ *    nested and their superblocks are at most 1/8 of a volume.
  */
 #include "groove_internal.h"
 
@@ -39,6 +39,12 @@
 #define G_PARENT_CNT_MIN	8
 /* Classes smaller than volume / this nest in a class when one fits. */
 #define G_ROOT_FRACTION		16
+/*
+ * Threads hold superblocks (two per class) of at most volume / this: big
+ * enough for 64 KiB objects in 64 MiB volumes, small enough that a thread
+ * pins little of a volume.
+ */
+#define G_TCACHE_FRACTION	8
 #define G_MIN(a, b)		((a) < (b) ? (a) : (b))
 
 static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
@@ -135,7 +141,7 @@ static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 			out[k].cg_mask = (uint32_t)(c - 1);
 		}
 		/* small superblocks only: a held one is out of everyone else's reach */
-		out[k].tcache = best_parent != GROOVE_SZC_PARENT_VOLUME && sbb * 64 <= vb;
+		out[k].tcache = best_parent != GROOVE_SZC_PARENT_VOLUME && sbb * G_TCACHE_FRACTION <= vb;
 	}
 	return n;
 }

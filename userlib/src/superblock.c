@@ -169,6 +169,157 @@ static void g_mark_claimed(struct groove *g, uint32_t szc, uint64_t sb_off, uint
 }
 
 /*
+ * Take a superblock of class @szc into the caller's hands: the active slot
+ * of this thread's group, else the inactive stack's top, else a new one.
+ */
+static int g_sb_acquire(struct groove *g, uint32_t szc, uint64_t *sb_offp)
+{
+	const struct g_szc *c = &g->szc[szc];
+	uint64_t sb_off, bits;
+	int err;
+
+	sb_off = G_XCHG(&g->st->active[szc][g_hint() & c->cg_mask].w, 0);
+	if (!sb_off) {
+		err = g_inactive_pop(g, szc, &sb_off);
+		if (err)
+			return err;
+		if (!sb_off) {
+			err = g_sb_new(g, szc, &sb_off);
+			if (err)
+				return err;
+		}
+	}
+	if (G_UNLIKELY(!g_sb_off_ok(g, sb_off)))
+		return GROOVE_ERR_CORRUPT;
+	bits = G_LOAD_RLX(&g_sb_at(g, sb_off)->bits);
+	if (G_UNLIKELY(bits != g_bits(G_T_SB, szc, G_F_IDX(bits), 0, 0, 0, sb_off)))
+		return GROOVE_ERR_CORRUPT;	/* dropped: we cannot trust it */
+	*sb_offp = sb_off;
+	return GROOVE_SUCCESS;
+}
+
+/*
+ * A class without thread caches: one exchange takes the active superblock,
+ * one AND takes an object, one exchange puts it back (unless it is full now).
+ */
+static int g_obj_take_shared(struct groove *g, uint32_t szc, uint64_t *sb_offp, uint32_t *idx)
+{
+	const struct g_szc *c = &g->szc[szc];
+	uint64_t sb_off, bm, bit, old;
+	struct g_sb *sb;
+	int err;
+
+	err = g_sb_acquire(g, szc, &sb_off);
+	if (err)
+		return err;
+	sb = g_sb_at(g, sb_off);
+	bm = G_LOAD(&sb->free);
+	if (G_UNLIKELY(!bm || (bm & ~c->full)))
+		return GROOVE_ERR_CORRUPT;
+	*idx = (uint32_t)__builtin_ctzll(bm);
+	bit = 1ULL << *idx;
+	old = G_AND(&sb->free, ~bit);
+	if (G_UNLIKELY(!(old & bit)))
+		return GROOVE_ERR_CORRUPT;
+	if (old & ~bit)
+		g_sb_circulate(g, szc, sb_off);
+	*sb_offp = sb_off;
+	return GROOVE_SUCCESS;
+}
+
+/*
+ * A thread-cached class whose mask ran out: claim the held superblock's free
+ * objects but one; if only that one is left, swap in the previous held
+ * superblock (whose objects this thread freed meanwhile), else hold a fresh
+ * one and keep the exhausted one as the previous (the oldest goes back to
+ * circulation).  Only when no superblock can be had is the last bit taken
+ * and the superblock dropped (full: the free that makes room brings it back).
+ */
+static int g_obj_take_held(struct groove *g, struct g_tcache *tc, uint32_t szc,
+			   uint64_t *sb_offp, uint32_t *idx)
+{
+	const struct g_szc *c = &g->szc[szc];
+	uint64_t sb_off, bm, old, keep, fresh;
+	int swapped = 0, acquired = 0, err;
+	struct g_sb *sb;
+
+	for (;;) {
+		sb_off = tc->held[szc];
+		if (sb_off) {
+			sb = g_sb_at(g, sb_off);
+			bm = G_LOAD(&sb->free);
+			if (G_UNLIKELY(!bm || (bm & ~c->full)))
+				goto corrupt;
+			if (bm & (bm - 1)) {
+				/* Claim all but the lowest free object into the mask. */
+				keep = bm & -bm;
+				old = G_AND(&sb->free, keep);
+				if (G_UNLIKELY(!(old & keep)))
+					goto corrupt;
+				old &= ~keep;
+				*idx = (uint32_t)__builtin_ctzll(old);
+				tc->mask[szc] = old & (old - 1);
+				g_mark_claimed(g, szc, sb_off, tc->mask[szc]);
+				*sb_offp = sb_off;
+				return GROOVE_SUCCESS;
+			}
+		}
+		/* Held is empty or down to the bit that keeps it held. */
+		if (tc->prev[szc] && !swapped) {
+			tc->held[szc] = tc->prev[szc];
+			tc->mask[szc] = tc->pmask[szc];
+			tc->prev[szc] = sb_off;
+			tc->pmask[szc] = 0;
+			swapped = 1;
+			if (tc->mask[szc]) {
+				*idx = (uint32_t)__builtin_ctzll(tc->mask[szc]);
+				tc->mask[szc] &= tc->mask[szc] - 1;
+				*sb_offp = tc->held[szc];
+				return GROOVE_SUCCESS;
+			}
+			continue;
+		}
+		if (acquired)
+			break;
+		err = g_sb_acquire(g, szc, &fresh);
+		if (err) {
+			if (!sb_off)
+				return err;
+			break;	/* the last object of the held one, below */
+		}
+		acquired = 1;
+		if (tc->prev[szc]) {
+			if (tc->pmask[szc])
+				G_OR(&g_sb_at(g, tc->prev[szc])->free, tc->pmask[szc]);
+			g_sb_circulate(g, szc, tc->prev[szc]);
+		}
+		tc->prev[szc] = sb_off;
+		tc->pmask[szc] = 0;
+		tc->held[szc] = fresh;
+	}
+	/* Take the last free object of the held superblock and drop it. */
+	sb_off = tc->held[szc];
+	if (!sb_off)
+		return GROOVE_ERR_CORRUPT;
+	sb = g_sb_at(g, sb_off);
+	bm = G_LOAD(&sb->free);
+	if (G_UNLIKELY(!bm || (bm & ~c->full)))
+		goto corrupt;
+	*idx = (uint32_t)__builtin_ctzll(bm);
+	keep = 1ULL << *idx;
+	old = G_AND(&sb->free, ~keep);
+	if (G_UNLIKELY(!(old & keep)))
+		goto corrupt;
+	if (!(old & ~keep))
+		tc->held[szc] = 0;	/* full: the free that makes room brings it back */
+	*sb_offp = sb_off;
+	return GROOVE_SUCCESS;
+corrupt:
+	tc->held[szc] = 0;
+	return GROOVE_ERR_CORRUPT;
+}
+
+/*
  * g_obj_take - take one free object of class @szc.
  * Pre:  none.
  * Post: GROOVE_SUCCESS: object *@idx of the superblock at
@@ -177,82 +328,40 @@ static void g_mark_claimed(struct groove *g, uint32_t szc, uint64_t sb_off, uint
  * Concurrent: anything.  Small classes (tcache.c): from this thread's mask
  *       without atomics; when it is empty, one AND claims every free object
  *       of the held superblock but one (whose bit stays set, so the bitmap
- *       is never 0 while held), or takes that last one and drops the
- *       superblock.  Other classes: one exchange takes the active superblock
- *       of the thread's group (else the inactive stack's top, else a new
- *       superblock), one AND takes an object, one exchange puts it back.  A
- *       superblock whose last object is taken is dropped: out of
- *       circulation until the free that makes room.
+ *       is never 0 while held), or the thread swaps to its previous held
+ *       superblock or holds a new one (g_obj_take_held).  Other classes:
+ *       one exchange takes the active superblock of the thread's group
+ *       (else the inactive stack's top, else a new superblock), one AND
+ *       takes an object, one exchange puts it back.  A superblock whose
+ *       last object is taken is dropped: out of circulation until the free
+ *       that makes room.
  */
 int g_obj_take(struct groove *g, uint32_t szc, uint64_t *obj_off, uint32_t *idx)
 {
 	const struct g_szc *c = &g->szc[szc];
-	struct g_tcache *tc = c->tcache ? g_tc_get(g) : NULL;
-	uint64_t sb_off = tc ? tc->held[szc] : 0, bits, bm, old, bit, keep;
-	struct g_sb *sb;
+	struct g_tcache *tc;
+	uint64_t sb_off;
 	uint32_t i;
 	int err;
 
-	if (tc && tc->mask[szc]) {
-		i = (uint32_t)__builtin_ctzll(tc->mask[szc]);
-		tc->mask[szc] &= tc->mask[szc] - 1;
-		goto got;
-	}
-	if (!sb_off) {
-		sb_off = G_XCHG(&g->st->active[szc][g_hint() & c->cg_mask].w, 0);
-		if (!sb_off) {
-			err = g_inactive_pop(g, szc, &sb_off);
-			if (err)
-				return err;
-			if (!sb_off) {
-				err = g_sb_new(g, szc, &sb_off);
-				if (err)
-					return err;
-			}
+	if (!c->tcache) {
+		err = g_obj_take_shared(g, szc, &sb_off, &i);
+	} else {
+		tc = g_tc_get(g);
+		if (G_LIKELY(tc->mask[szc])) {
+			i = (uint32_t)__builtin_ctzll(tc->mask[szc]);
+			tc->mask[szc] &= tc->mask[szc] - 1;
+			sb_off = tc->held[szc];
+			err = GROOVE_SUCCESS;
+		} else {
+			err = g_obj_take_held(g, tc, szc, &sb_off, &i);
 		}
-		if (G_UNLIKELY(!g_sb_off_ok(g, sb_off)))
-			return GROOVE_ERR_CORRUPT;
-		bits = G_LOAD_RLX(&g_sb_at(g, sb_off)->bits);
-		if (G_UNLIKELY(bits != g_bits(G_T_SB, szc, G_F_IDX(bits), 0, 0, 0, sb_off)))
-			return GROOVE_ERR_CORRUPT;	/* dropped: we cannot trust it */
-		if (tc)
-			tc->held[szc] = sb_off;
 	}
-	sb = g_sb_at(g, sb_off);
-	bm = G_LOAD(&sb->free);
-	if (G_UNLIKELY(!bm || (bm & ~c->full)))
-		goto corrupt;
-	if (tc && (bm & (bm - 1))) {
-		/* Claim all but the lowest free object into the mask. */
-		keep = bm & -bm;
-		old = G_AND(&sb->free, keep);
-		if (G_UNLIKELY(!(old & keep)))
-			goto corrupt;
-		old &= ~keep;
-		i = (uint32_t)__builtin_ctzll(old);
-		tc->mask[szc] = old & (old - 1);
-		g_mark_claimed(g, szc, sb_off, tc->mask[szc]);
-		goto got;
-	}
-	i = (uint32_t)__builtin_ctzll(bm);
-	bit = 1ULL << i;
-	old = G_AND(&sb->free, ~bit);
-	if (G_UNLIKELY(!(old & bit)))
-		goto corrupt;
-	if (!(old & ~bit)) {
-		if (tc)
-			tc->held[szc] = 0;	/* full: the free that makes room brings it back */
-	} else if (!tc) {
-		g_sb_circulate(g, szc, sb_off);
-	}
-got:
+	if (G_UNLIKELY(err))
+		return err;
 	*obj_off = sb_off + G_BLK + i * c->fp;
 	*idx = i;
 	return GROOVE_SUCCESS;
-corrupt:
-	if (tc)
-		tc->held[szc] = 0;
-	return GROOVE_ERR_CORRUPT;
 }
 
 /*

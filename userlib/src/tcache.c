@@ -50,6 +50,11 @@ static void g_tc_flush_locked(struct g_tcache *tc)
 
 	if (tc->g && g_registered(tc->g, tc->gen)) {
 		for (szc = 0; szc < tc->g->szc_cnt; szc++) {
+			if (tc->prev[szc]) {
+				if (tc->pmask[szc])
+					G_OR(&g_sb_at(tc->g, tc->prev[szc])->free, tc->pmask[szc]);
+				g_sb_circulate(tc->g, szc, tc->prev[szc]);
+			}
 			if (!tc->held[szc])
 				continue;
 			if (tc->mask[szc])
