@@ -26,8 +26,8 @@ fault_timeout=300
 # puts the failures in add/remove/mmap; the last pass fails module init too,
 # but spares vmalloc, whose failures always dump a stack (warn_alloc) that
 # the VM verdict cannot tell from a bug.  "variant" (harness -v) keeps each
-# pass to one volume size when the test has it: buddy-sized, largest buddy
-# order, alloc_contig_range-sized.
+# pass to one volume size when the test has it: 2 MiB (buddy allocator),
+# 16 MiB (alloc_contig_range), 4 MiB (largest buddy order).
 passes="slab:20:do_init_module:size_2m page:20:do_init_module:size_16m"
 passes="$passes slab+page:5:__vmalloc_node_range_noprof:size_4m"
 bad='BUG:|WARNING:|Oops|Call Trace|general protection|soft lockup|hard LOCKUP|hung_task|blocked for more than'
