@@ -192,6 +192,12 @@ struct g_szc {
 };
 
 #define G_SMALL_LOOKUP	64
+/*
+ * Larger sizes: the class of the first block count of each run of 16; the
+ * classes past 64 blocks are at least 16 blocks apart, so one step at most.
+ */
+#define G_MID_SHIFT	4
+#define G_MID_LOOKUP	((G_LARGEST_BLOCKS - 1) >> G_MID_SHIFT)
 
 /* The local join. */
 struct groove {
@@ -206,6 +212,7 @@ struct groove {
 	uint32_t szc_cnt;
 	uint32_t largest_blocks;
 	uint8_t small_szc[G_SMALL_LOOKUP + 1];	/* blocks -> class */
+	uint8_t mid_szc[G_MID_LOOKUP + 1];	/* (blocks - 1) / 16 -> class */
 	struct g_szc szc[GROOVE_SZC_MAX];
 
 	/* thread cache registry (tcache.c) */
@@ -233,21 +240,14 @@ static inline struct groove_volume_hdr *g_vol(const struct groove *g, uint32_t i
 /* Size class of an object needing @blocks blocks (1..largest_blocks). */
 static inline uint32_t g_szc_of(const struct groove *g, uint64_t blocks)
 {
-	uint32_t lo, hi;
+	uint32_t k;
 
 	if (G_LIKELY(blocks <= G_SMALL_LOOKUP))
 		return g->small_szc[blocks];
-	lo = g->small_szc[G_SMALL_LOOKUP];
-	hi = g->szc_cnt - 1;
-	while (lo < hi) {
-		uint32_t mid = (lo + hi) / 2;
-
-		if (g->szc[mid].fp_blocks >= blocks)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
+	k = g->mid_szc[(blocks - 1) >> G_MID_SHIFT];
+	while (k < g->szc_cnt - 1 && g->szc[k].fp_blocks < blocks)
+		k++;
+	return k;
 }
 
 /*

@@ -90,10 +90,17 @@ G_API void *groove_alloc(groove_t *g, size_t align, size_t sz, uint64_t tag, int
 		return NULL;
 	}
 	szc = g_szc_of(g, (need + G_BLK - 1) >> G_BLK_SHIFT);
-	r = g_obj_take(g, szc, &obj_off, &idx);
-	if (G_UNLIKELY(r)) {
-		*err = r;
-		return NULL;
+	if (G_LIKELY(g_tc.g == g && g_tc.gen == g->gen && g_tc.mask[szc])) {
+		/* From this thread's mask (only thread-cached classes have one). */
+		idx = (uint32_t)__builtin_ctzll(g_tc.mask[szc]);
+		g_tc.mask[szc] &= g_tc.mask[szc] - 1;
+		obj_off = g_tc.held[szc] + G_BLK + idx * g->szc[szc].fp;
+	} else {
+		r = g_obj_take(g, szc, &obj_off, &idx);
+		if (G_UNLIKELY(r)) {
+			*err = r;
+			return NULL;
+		}
 	}
 	G_TSAN_ALLOCATED();
 	pad = g_pad(align, obj_off);

@@ -31,7 +31,7 @@
  *    <= V / (8 * superblock blocks), clamped to 1..64, so big classes do not
  *    pin many volumes in active slots;
  *  - threads hold (tcache.c) superblocks of a class only if they are
- *    nested and their superblocks are at most 1/8 of a volume.
+ *    nested and their superblocks are at most 1/8 of a volume and 8 MiB.
  */
 #include "groove_internal.h"
 
@@ -40,11 +40,12 @@
 /* Classes smaller than volume / this nest in a class when one fits. */
 #define G_ROOT_FRACTION		16
 /*
- * Threads hold superblocks (two per class) of at most volume / this: big
- * enough for 64 KiB objects in 64 MiB volumes, small enough that a thread
- * pins little of a volume.
+ * Threads hold superblocks (two per class) of at most volume / this and at
+ * most G_TCACHE_MAX_BLOCKS: 64 KiB objects are thread-cached from 64 MiB
+ * volumes up, and a thread pins at most 16 MiB of a class.
  */
 #define G_TCACHE_FRACTION	8
+#define G_TCACHE_MAX_BLOCKS	((8ULL << 20) >> G_BLK_SHIFT)
 #define G_MIN(a, b)		((a) < (b) ? (a) : (b))
 
 static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
@@ -141,7 +142,8 @@ static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 			out[k].cg_mask = (uint32_t)(c - 1);
 		}
 		/* small superblocks only: a held one is out of everyone else's reach */
-		out[k].tcache = best_parent != GROOVE_SZC_PARENT_VOLUME && sbb * G_TCACHE_FRACTION <= vb;
+		out[k].tcache = best_parent != GROOVE_SZC_PARENT_VOLUME &&
+				sbb * G_TCACHE_FRACTION <= vb && sbb <= G_TCACHE_MAX_BLOCKS;
 	}
 	return n;
 }
@@ -178,6 +180,11 @@ int g_szc_init(struct groove *g)
 		while (k < g->szc_cnt - 1 && g->szc[k].fp_blocks < b)
 			k++;
 		g->small_szc[b] = (uint8_t)k;
+	}
+	for (k = 0, b = 0; b <= G_MID_LOOKUP; b++) {
+		while (k < g->szc_cnt - 1 && g->szc[k].fp_blocks < (b << G_MID_SHIFT) + 1)
+			k++;
+		g->mid_szc[b] = (uint8_t)k;
 	}
 	return GROOVE_SUCCESS;
 }

@@ -48,10 +48,11 @@ int g_inactive_push(struct groove *g, uint32_t szc, uint64_t sb_off)
  *       by the caller.  GROOVE_ERR_CORRUPT: the head names no superblock
  *       (nothing changed).
  * Concurrent: pushes and pops.  The link of the top may be read after
- *       another thread popped it (it is still mapped: a superblock is only
- *       released when its volume is empty and the volume only leaves the
- *       groove through the empty-volume stack); the tag makes the CAS fail
- *       then, so a stale link is never installed.
+ *       another thread popped it; the tag makes the CAS fail then, so a
+ *       stale link is never installed.  Known hazard (userlib/README.md,
+ *       "Known limits"): if, between the two loads, other threads pop it,
+ *       empty it, release it up to its volume and the volume is removed
+ *       (GROOVE_IOC_REMOVE), the link read faults (SIGBUS) on the device.
  */
 int g_inactive_pop(struct groove *g, uint32_t szc, uint64_t *sb_off)
 {

@@ -36,8 +36,10 @@ typedef struct groove groove_t;
  * @tag:   64 bits stored in the object header (groove_obj_tag())
  * @err:   out: GROOVE_SUCCESS or the error; may be NULL
  *
- * Small classes: the superblock this thread holds (one atomic AND).
- * Otherwise, or when it is used up: the active superblock of (size class,
+ * Classes whose superblocks are at most 1/8 of a volume and 8 MiB: from
+ * the objects this thread claimed (no atomic), refilled by one atomic AND
+ * from one of the two superblocks per class the thread holds.
+ * Otherwise, or when they are used up: the active superblock of (size class,
  * this thread's concurrency group), then the class's inactive stack, then a
  * new superblock carved out of a larger object or an empty volume.
  * Lock-free.
