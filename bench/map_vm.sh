@@ -51,7 +51,7 @@ embed() {
 } > "$guest"
 
 set +e
-"$top/scripts/vm-run.sh" --kver "$series" --no-selftests --mem 6144 --smp 2 \
+"$top/scripts/vm-run.sh" --kver "$series" --no-selftests --mem 8192 --smp 2 \
 	--timeout 900 --guest-script "$guest" \
 	--append "hugepages=512 transparent_hugepage=madvise init_on_free=0 page_poison=0 slub_debug=-" \
 	> "$here/build/map-vm-$series.log" 2>&1
