@@ -280,7 +280,24 @@ struct g_tcache {
 	uint64_t mask[GROOVE_SZC_MAX];	/* free objects claimed from held[] */
 	uint64_t prev[GROOVE_SZC_MAX];	/* the previous held superblock, 0: none */
 	uint64_t pmask[GROOVE_SZC_MAX];	/* free objects claimed from prev[] */
+	uint16_t hsig[GROOVE_SZC_MAX];	/* g_sb_sig() of held[]'s header */
+	uint16_t psig[GROOVE_SZC_MAX];	/* g_sb_sig() of prev[]'s header */
 };
+
+/*
+ * A superblock header word in 16 bits (index in the parent and check; type
+ * and class are implied), so a free checks a held superblock's header by
+ * one compare instead of recomputing the check.
+ */
+static inline uint16_t g_sb_sig(uint64_t sbits)
+{
+	return (uint16_t)(G_F_IDX(sbits) | (G_F_CHECK(sbits) << 6));
+}
+
+static inline uint64_t g_sb_bits_of_sig(uint64_t szc, uint16_t sig)
+{
+	return G_T_SB | (szc << 2) | ((uint64_t)(sig & 63) << 8) | ((uint64_t)(sig >> 6) << 54);
+}
 
 #define G_TLS_MODEL __attribute__((tls_model("initial-exec")))
 extern __thread struct g_tcache g_tc G_TLS_MODEL;

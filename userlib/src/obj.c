@@ -58,54 +58,17 @@ static inline uint64_t g_pad(uint64_t align, uint64_t obj_off)
 	return ((obj_off + GROOVE_OBJ_HDR_SIZE + align - 1) & ~(align - 1)) - obj_off;
 }
 
-/*
- * Pre:  none.
- * Post: non-NULL: a new object, no other live object overlaps it, its
- *       header holds size, alignment and @tag.
- * Concurrent: anything.
- */
-G_API void *groove_alloc(groove_t *g, size_t align, size_t sz, uint64_t tag, int *err)
+/* Write the header(s) of object @idx at @obj_off; its payload address. */
+static inline __attribute__((always_inline))
+void *g_obj_init(groove_t *g, uint32_t szc, uint64_t obj_off, uint32_t idx,
+		 size_t align, size_t sz, uint64_t tag, int *err)
 {
-	uint64_t worst, need, obj_off, pad, bits;
-	uint32_t szc, idx, alog;
+	uint64_t pad, bits;
 	struct g_obj *h;
-	int dummy, r;
 
-	if (!err)
-		err = &dummy;
-	if (G_UNLIKELY(!g)) {
-		*err = GROOVE_ERR_INVAL;
-		return NULL;
-	}
-	if (!align)
-		align = GROOVE_ALIGN_DEFAULT;
-	if (G_UNLIKELY((align & (align - 1)) || align > GROOVE_ALIGN_MAX)) {
-		*err = GROOVE_ERR_INVAL;
-		return NULL;
-	}
-	worst = align <= GROOVE_OBJ_HDR_SIZE ? GROOVE_OBJ_HDR_SIZE : align;
-	need = worst + sz;
-	if (G_UNLIKELY(sz > G_SZ_LIMIT || need > ((uint64_t)g->largest_blocks << G_BLK_SHIFT))) {
-		*err = GROOVE_ERR_INVAL;
-		return NULL;
-	}
-	szc = g_szc_of(g, (need + G_BLK - 1) >> G_BLK_SHIFT);
-	if (G_LIKELY(g_tc.g == g && g_tc.gen == g->gen && g_tc.mask[szc])) {
-		/* From this thread's mask (only thread-cached classes have one). */
-		idx = (uint32_t)__builtin_ctzll(g_tc.mask[szc]);
-		g_tc.mask[szc] &= g_tc.mask[szc] - 1;
-		obj_off = g_tc.held[szc] + G_BLK + idx * g->szc[szc].fp;
-	} else {
-		r = g_obj_take(g, szc, &obj_off, &idx);
-		if (G_UNLIKELY(r)) {
-			*err = r;
-			return NULL;
-		}
-	}
 	G_TSAN_ALLOCATED();
 	pad = g_pad(align, obj_off);
-	alog = (uint32_t)__builtin_ctzll(align);
-	bits = g_bits(G_T_OBJ, szc, idx, alog, pad, sz, obj_off);
+	bits = g_bits(G_T_OBJ, szc, idx, (uint32_t)__builtin_ctzll(align), pad, sz, obj_off);
 	h = (struct g_obj *)(g->vol0 + obj_off + pad - GROOVE_OBJ_HDR_SIZE);
 	G_STORE_RLX(&h->tag, tag);
 	G_STORE(&h->bits, bits);
@@ -115,16 +78,75 @@ G_API void *groove_alloc(groove_t *g, size_t align, size_t sz, uint64_t tag, int
 		G_STORE_RLX(&h->tag, tag);
 		G_STORE(&h->bits, bits);
 	}
-	*err = GROOVE_SUCCESS;
+	if (err)
+		*err = GROOVE_SUCCESS;
 	return g->vol0 + obj_off + pad;
 }
 
 /*
- * Find and check the header of the object whose payload is at @p.  Reads
- * only present volumes.  On success: *@hp, *@bits, *@obj_off, *@sb_off.
+ * Off the fast path (its own frame, so the fast path saves no registers):
+ * bad arguments, and objects that need a superblock operation.
  */
-static int g_obj_lookup(groove_t *g, const void *p, struct g_obj **hp,
-			uint64_t *bitsp, uint64_t *obj_offp, uint64_t *sb_offp)
+static __attribute__((noinline))
+void *g_alloc_slow(groove_t *g, int bad, uint32_t szc, size_t align, size_t sz,
+		   uint64_t tag, int *err)
+{
+	uint64_t obj_off;
+	uint32_t idx;
+	int r = GROOVE_ERR_INVAL;
+
+	if (!bad)
+		r = g_obj_take(g, szc, &obj_off, &idx);
+	if (r) {
+		if (err)
+			*err = r;
+		return NULL;
+	}
+	return g_obj_init(g, szc, obj_off, idx, align, sz, tag, err);
+}
+
+/*
+ * Pre:  none.
+ * Post: non-NULL: a new object, no other live object overlaps it, its
+ *       header holds size, alignment and @tag.
+ * Concurrent: anything.
+ */
+G_API void *groove_alloc(groove_t *g, size_t align, size_t sz, uint64_t tag, int *err)
+{
+	uint64_t worst, need, obj_off;
+	uint32_t szc, idx;
+
+	if (G_UNLIKELY(!g))
+		return g_alloc_slow(g, 1, 0, 0, 0, 0, err);
+	if (!align)
+		align = GROOVE_ALIGN_DEFAULT;
+	if (G_UNLIKELY((align & (align - 1)) || align > GROOVE_ALIGN_MAX))
+		return g_alloc_slow(g, 1, 0, 0, 0, 0, err);
+	worst = align <= GROOVE_OBJ_HDR_SIZE ? GROOVE_OBJ_HDR_SIZE : align;
+	need = worst + sz;
+	if (G_UNLIKELY(sz > G_SZ_LIMIT || need > ((uint64_t)g->largest_blocks << G_BLK_SHIFT)))
+		return g_alloc_slow(g, 1, 0, 0, 0, 0, err);
+	szc = g_szc_of(g, (need + G_BLK - 1) >> G_BLK_SHIFT);
+	if (G_UNLIKELY(g_tc.g != g || g_tc.gen != g->gen || !g_tc.mask[szc]))
+		return g_alloc_slow(g, 0, szc, align, sz, tag, err);
+	/* From this thread's mask (only thread-cached classes have one). */
+	idx = (uint32_t)__builtin_ctzll(g_tc.mask[szc]);
+	g_tc.mask[szc] &= g_tc.mask[szc] - 1;
+	obj_off = g_tc.held[szc] + G_BLK + idx * g->szc[szc].fp;
+	return g_obj_init(g, szc, obj_off, idx, align, sz, tag, err);
+}
+
+/*
+ * Find and check the header of the object whose payload is at @p.  Reads
+ * only present volumes.  On success: *@hp, *@bits, *@obj_off, *@sb_off, and
+ * *@maskp: this thread's mask for the superblock when the thread holds it
+ * (its header is then compared with the word the thread checked when it
+ * took it, not checked again), else NULL.
+ */
+static inline __attribute__((always_inline))
+int g_obj_lookup(groove_t *g, const void *p, struct g_obj **hp,
+		 uint64_t *bitsp, uint64_t *obj_offp, uint64_t *sb_offp,
+		 uint64_t **maskp)
 {
 	uint64_t off, voff, vbase, bits, pad, obj_off, sb_off, szc, idx, sbb;
 	const struct g_szc *c;
@@ -169,10 +191,23 @@ static int g_obj_lookup(groove_t *g, const void *p, struct g_obj **hp,
 	if (G_UNLIKELY(obj_off - vbase < G_BLK + sbb))
 		return GROOVE_ERR_INVAL;
 	sb_off = obj_off - sbb;
+	*maskp = NULL;
 	{
 		uint64_t sbits = G_LOAD(&g_sb_at(g, sb_off)->bits);
 
-		if (G_UNLIKELY(G_F_TYPE(sbits) != G_T_SB || G_F_SZC(sbits) != szc ||
+		if (g_tc.g == g && g_tc.gen == g->gen) {
+			if (g_tc.held[szc] == sb_off) {
+				if (G_UNLIKELY(sbits != g_sb_bits_of_sig(szc, g_tc.hsig[szc])))
+					return GROOVE_ERR_INVAL;
+				*maskp = &g_tc.mask[szc];
+			} else if (g_tc.prev[szc] == sb_off) {
+				if (G_UNLIKELY(sbits != g_sb_bits_of_sig(szc, g_tc.psig[szc])))
+					return GROOVE_ERR_INVAL;
+				*maskp = &g_tc.pmask[szc];
+			}
+		}
+		if (!*maskp &&
+		    G_UNLIKELY(G_F_TYPE(sbits) != G_T_SB || G_F_SZC(sbits) != szc ||
 			       !g_bits_ok(sbits, sb_off)))
 			return GROOVE_ERR_INVAL;
 	}
@@ -193,12 +228,11 @@ static int g_obj_lookup(groove_t *g, const void *p, struct g_obj **hp,
  */
 G_API int groove_free(groove_t *g, void *p)
 {
-	uint64_t bits, obj_off, sb_off, idx;
+	uint64_t bits, obj_off, sb_off, idx, *mask;
 	struct g_obj *h;
-	uint32_t szc;
 	int r;
 
-	r = g_obj_lookup(g, p, &h, &bits, &obj_off, &sb_off);
+	r = g_obj_lookup(g, p, &h, &bits, &obj_off, &sb_off, &mask);
 	if (G_UNLIKELY(r))
 		return r;
 	idx = G_F_IDX(bits);
@@ -210,28 +244,21 @@ G_API int groove_free(groove_t *g, void *p)
 	if (G_F_PAD(bits) > GROOVE_OBJ_HDR_SIZE)
 		G_STORE(&((struct g_obj *)(g->vol0 + obj_off))->bits,
 			(bits & ~3ULL) | G_T_FREED);
-	szc = (uint32_t)G_F_SZC(bits);
-	if (g->szc[szc].tcache && g_tc.g == g && g_tc.gen == g->gen) {
-		/* Our own held superblocks: back to this thread's mask. */
-		if (g_tc.held[szc] == sb_off) {
-			g_tc.mask[szc] |= 1ULL << idx;
-			return GROOVE_SUCCESS;
-		}
-		if (g_tc.prev[szc] == sb_off) {
-			g_tc.pmask[szc] |= 1ULL << idx;
-			return GROOVE_SUCCESS;
-		}
+	if (mask) {
+		/* Our own held superblock: back to this thread's mask. */
+		*mask |= 1ULL << idx;
+		return GROOVE_SUCCESS;
 	}
-	return g_obj_return(g, szc, sb_off, (uint32_t)idx);
+	return g_obj_return(g, (uint32_t)G_F_SZC(bits), sb_off, (uint32_t)idx);
 }
 
 G_API int groove_obj_info(groove_t *g, const void *p, size_t *sz, uint64_t *tag)
 {
-	uint64_t bits, obj_off, sb_off;
+	uint64_t bits, obj_off, sb_off, *mask;
 	struct g_obj *h;
 	int r;
 
-	r = g_obj_lookup(g, p, &h, &bits, &obj_off, &sb_off);
+	r = g_obj_lookup(g, p, &h, &bits, &obj_off, &sb_off, &mask);
 	if (r)
 		return r;
 	if (G_LOAD(&g_sb_at(g, sb_off)->free) & (1ULL << G_F_IDX(bits)))

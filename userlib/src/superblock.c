@@ -173,7 +173,7 @@ static void g_mark_claimed(struct groove *g, uint32_t szc, uint64_t sb_off, uint
  * Take a superblock of class @szc into the caller's hands: the active slot
  * of this thread's group, else the inactive stack's top, else a new one.
  */
-static int g_sb_acquire(struct groove *g, uint32_t szc, uint64_t *sb_offp)
+static int g_sb_acquire(struct groove *g, uint32_t szc, uint64_t *sb_offp, uint64_t *bitsp)
 {
 	const struct g_szc *c = &g->szc[szc];
 	uint64_t sb_off, bits;
@@ -196,6 +196,7 @@ static int g_sb_acquire(struct groove *g, uint32_t szc, uint64_t *sb_offp)
 	if (G_UNLIKELY(bits != g_bits(G_T_SB, szc, G_F_IDX(bits), 0, 0, 0, sb_off)))
 		return GROOVE_ERR_CORRUPT;	/* dropped: we cannot trust it */
 	*sb_offp = sb_off;
+	*bitsp = bits;
 	return GROOVE_SUCCESS;
 }
 
@@ -206,11 +207,11 @@ static int g_sb_acquire(struct groove *g, uint32_t szc, uint64_t *sb_offp)
 static int g_obj_take_shared(struct groove *g, uint32_t szc, uint64_t *sb_offp, uint32_t *idx)
 {
 	const struct g_szc *c = &g->szc[szc];
-	uint64_t sb_off, bm, bit, old;
+	uint64_t sb_off, bm, bit, old, bits;
 	struct g_sb *sb;
 	int err;
 
-	err = g_sb_acquire(g, szc, &sb_off);
+	err = g_sb_acquire(g, szc, &sb_off, &bits);
 	if (err)
 		return err;
 	sb = g_sb_at(g, sb_off);
@@ -240,7 +241,8 @@ static int g_obj_take_held(struct groove *g, struct g_tcache *tc, uint32_t szc,
 			   uint64_t *sb_offp, uint32_t *idx)
 {
 	const struct g_szc *c = &g->szc[szc];
-	uint64_t sb_off, bm, old, keep, fresh;
+	uint64_t sb_off, bm, old, keep, fresh, fresh_bits;
+	uint16_t sig;
 	int swapped = 0, acquired = 0, err;
 	struct g_sb *sb;
 
@@ -267,10 +269,13 @@ static int g_obj_take_held(struct groove *g, struct g_tcache *tc, uint32_t szc,
 		}
 		/* Held is empty or down to the bit that keeps it held. */
 		if (tc->prev[szc] && !swapped) {
+			sig = tc->hsig[szc];
 			tc->held[szc] = tc->prev[szc];
 			tc->mask[szc] = tc->pmask[szc];
+			tc->hsig[szc] = tc->psig[szc];
 			tc->prev[szc] = sb_off;
 			tc->pmask[szc] = 0;
+			tc->psig[szc] = sig;
 			swapped = 1;
 			if (tc->mask[szc]) {
 				*idx = (uint32_t)__builtin_ctzll(tc->mask[szc]);
@@ -282,7 +287,7 @@ static int g_obj_take_held(struct groove *g, struct g_tcache *tc, uint32_t szc,
 		}
 		if (acquired)
 			break;
-		err = g_sb_acquire(g, szc, &fresh);
+		err = g_sb_acquire(g, szc, &fresh, &fresh_bits);
 		if (err) {
 			if (!sb_off)
 				return err;
@@ -296,7 +301,9 @@ static int g_obj_take_held(struct groove *g, struct g_tcache *tc, uint32_t szc,
 		}
 		tc->prev[szc] = sb_off;
 		tc->pmask[szc] = 0;
+		tc->psig[szc] = tc->hsig[szc];
 		tc->held[szc] = fresh;
+		tc->hsig[szc] = g_sb_sig(fresh_bits);
 	}
 	/* Take the last free object of the held superblock and drop it. */
 	sb_off = tc->held[szc];
