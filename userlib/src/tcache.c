@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Thread cache: each thread holds, per size class (small classes), the
- * superblock it last allocated from, and claims all but one of its free
- * objects in one atomic AND into a private mask: allocations from the mask
+ * Thread cache: each thread holds, per size class (classes whose superblocks
+ * are at most 1/8 of a volume and 8 MiB), the superblock it allocates from
+ * and the one before it (struct g_tcache), and claims all but one of a held
+ * superblock's free objects in one atomic AND into a private mask (one per
+ * held superblock): allocations from the mask
  * need no atomic operation, and a free of an object of a superblock the
  * thread holds goes back to the mask (after the header CAS that makes
  * double frees safe).  A held superblock is "in the hands of one allocating
