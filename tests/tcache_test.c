@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * The per-thread held superblocks: given back at thread exit, on a switch
+ * The per-thread held superblocks: two per class for batches larger than
+ * one; given back at thread exit, on a switch
  * between joins and by groove_thread_flush(); forgotten by a forked child
  * (the parent still holds them, so the two never hand out the same block).
  */
@@ -58,6 +59,59 @@ TEST(flush_gives_back)
 	groove_thread_flush(NULL);
 	ASSERT_EQ(0, groove_verify(g));
 	ASSERT_EQ(4, groove_remove_volumes(g, 4));
+	groove_close(g);
+}
+
+/*
+ * A batch larger than one superblock: the thread keeps the superblock it
+ * used up as its previous one and swaps between the two.  After the first
+ * round a round changes neither which superblocks it holds nor their
+ * bitmaps (no atomic on them), and hands out distinct objects; verify and
+ * a flush see everything.
+ */
+TEST(batch_swaps_two_held_superblocks)
+{
+	groove_t *g = test_groove_new(VS, 8, 4, NULL, 0);
+	uint64_t lo, hi, was_lo = 0, was_hi = 0;
+	uint32_t szc, batch;
+	void *p[128];
+	int round, k, j;
+
+	ASSERT_NE(NULL, g);
+	szc = g_szc_of(g, 2);	/* 512 B and its header: two blocks */
+	ASSERT_TRUE(g->szc[szc].tcache);
+	batch = g->szc[szc].cnt + 1;	/* more than one superblock, less than two */
+	ASSERT_LE(batch, 2 * (g->szc[szc].cnt - 1));
+	ASSERT_LE(batch, 128);
+	for (round = 0; round < 4; round++) {
+		for (k = 0; k < (int)batch; k++) {
+			p[k] = groove_alloc(g, 0, 512, k, NULL);
+			ASSERT_NE(NULL, p[k]);
+			for (j = 0; j < k; j++)
+				ASSERT_NE(p[j], p[k]);
+		}
+		ASSERT_EQ(0, groove_verify(g));
+		for (k = 0; k < (int)batch; k++)
+			ASSERT_EQ(0, groove_free(g, p[k]));
+		/* the two held superblocks, in address order (they swap roles) */
+		lo = g_tc.held[szc] < g_tc.prev[szc] ? g_tc.held[szc] : g_tc.prev[szc];
+		hi = g_tc.held[szc] ^ g_tc.prev[szc] ^ lo;
+		ASSERT_NE(0, lo);
+		if (round > 0) {
+			ASSERT_EQ(was_lo, lo);
+			ASSERT_EQ(was_hi, hi);
+			/* only the bit that keeps each held: no atomic touched them */
+			ASSERT_EQ(1, __builtin_popcountll(G_LOAD(&g_sb_at(g, lo)->free)));
+			ASSERT_EQ(1, __builtin_popcountll(G_LOAD(&g_sb_at(g, hi)->free)));
+		}
+		was_lo = lo;
+		was_hi = hi;
+	}
+	ASSERT_EQ(0, groove_verify(g));
+	groove_thread_flush(g);
+	ASSERT_EQ(0, g_tc.prev[szc]);
+	ASSERT_EQ(0, groove_verify(g));
+	ASSERT_EQ(4, groove_remove_volumes(g, 4));	/* nothing held anywhere */
 	groove_close(g);
 }
 
