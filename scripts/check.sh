@@ -160,7 +160,9 @@ for stage in $stages; do
 				dbg_scripts="$dbg_scripts --guest-script scripts/debug-kernel/guest-checks.sh"
 			stage_cap=2400
 			# shellcheck disable=SC2086
-			run_stage vm-debug sh scripts/vm-run.sh --kver debug --timeout 1800 \
+			# KASAN's shadow takes 1/8 of RAM: at 6 GiB no aligned GiB is
+			# left free for the 1 GiB-volume tests, at 8 GiB there is.
+			run_stage vm-debug sh scripts/vm-run.sh --kver debug --timeout 1800 --mem 8192 \
 				--log-dir "$out/vm-debug" --exclude "$debug_exclude" $dbg_scripts
 		else
 			echo "ok 1 debug kernel # SKIP scripts/debug-kernel/build.sh is missing" > "$out/vm-debug.tap"
