@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "allocators.h"
+#include "bench.h"
 
 static struct bench_alloc table[BENCH_MAX_ALLOCS];
 
@@ -56,4 +57,16 @@ void bench_allocs_close(void)
 {
 	bench_close_boost();
 	bench_close_groove();
+}
+
+int bench_allocs_open_here(const char *only, const char *shm_dir,
+			   struct bench_alloc **out, int max)
+{
+	int n = bench_allocs_open(only, shm_dir, BENCH_ARENA_BYTES, out, max);
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (out[i]->thread_init)
+			out[i]->thread_init(0);
+	return n;
 }

@@ -53,6 +53,12 @@ struct bench_alloc {
  */
 int bench_allocs_open(const char *only, const char *shm_dir,
 		      uint64_t arena_bytes, struct bench_alloc **out, int max);
+/*
+ * bench_allocs_open() for a single-threaded benchmark: also runs each
+ * allocator's thread_init on the calling thread (index 0).
+ */
+int bench_allocs_open_here(const char *only, const char *shm_dir,
+			   struct bench_alloc **out, int max);
 /* Remove the shared arenas' files (parent process only). */
 void bench_allocs_close(void);
 

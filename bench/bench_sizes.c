@@ -21,12 +21,9 @@ int main(int argc, char **argv)
 
 	bench_parse_opts(&o, argc, argv, NULL);
 	bench_pin(0);
-	n = bench_allocs_open(o.only, o.shm_dir, BENCH_ARENA_BYTES, allocs, BENCH_MAX_ALLOCS);
+	n = bench_allocs_open_here(o.only, o.shm_dir, allocs, BENCH_MAX_ALLOCS);
 	if (!n)
 		return 1;
-	for (i = 0; i < n; i++)
-		if (allocs[i]->thread_init)
-			allocs[i]->thread_init(0);
 
 	/* Warm-up: every allocator has seen every size before timing starts. */
 	for (s = 0; s < NSIZES; s++)
