@@ -225,10 +225,33 @@ static vm_fault_t groove_huge_fault(struct vm_fault *vmf, unsigned int order)
 }
 #endif
 
+#if defined(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP) && defined(CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD)
+/*
+ * groove_may_split - before the core splits @vma at @addr (partial munmap,
+ * mprotect, mremap), drop a PUD entry that straddles @addr.  The core's
+ * vma_adjust_trans_huge() on these kernels splits PMD entries only and would
+ * walk a PUD leaf as if it pointed to a PMD table (seen as a NULL-pointer
+ * oops in __split_huge_pmd on a KASAN kernel).  The range refaults later
+ * with PMD entries, which split correctly.
+ */
+static int groove_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	unsigned long start = addr & PUD_MASK;
+
+	if (addr != start && start >= vma->vm_start &&
+	    start + PUD_SIZE <= vma->vm_end)
+		zap_vma_ptes(vma, start, PUD_SIZE);
+	return 0;
+}
+#endif
+
 static const struct vm_operations_struct groove_vm_ops = {
 	.fault = groove_fault,
 #ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
 	.huge_fault = groove_huge_fault,
+#endif
+#if defined(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP) && defined(CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD)
+	.may_split = groove_may_split,
 #endif
 };
 
