@@ -3,7 +3,8 @@
 #
 #   1 static   checkpatch --strict, W=1 and sparse on 6.1 and 6.12, kernel-doc, codespell
 #   2 host     the VM runner's canned-log test, the library's host tests
-#              (make -C tests check), the install check, the DKMS check
+#              (make -C tests check), groovectl on files (make -C tools/groovectl
+#              check), the install check, the DKMS check
 #   3 vm       the selftests (+ the groovectl VM test) in qemu on 6.1 and on 6.12
 #   4 debug    the same on the KASAN/lockdep/kmemleak kernel (+ its guest checks)
 #
@@ -131,6 +132,7 @@ for stage in $stages; do
 	host)
 		run_stage vmrunner sh tests/vmrunner/run.sh
 		[ -f tests/Makefile ] && run_stage host-tests make -s -C tests check
+		[ -f tools/groovectl/Makefile ] && run_stage groovectl-host make -s -C tools/groovectl check
 		[ -f scripts/install-check.sh ] && run_stage install-check sh scripts/install-check.sh
 		[ -f scripts/dkms-check.sh ] && run_stage dkms-check sh scripts/dkms-check.sh
 		;;

@@ -127,7 +127,7 @@ if [ $rc != 0 ]; then
 fi
 
 bins=""
-for b in build/guest/* tools/groovectl/groovectl; do
+for b in build/guest/* tools/groovectl/groovectl tools/groovectl/tests/groovectl_helper; do
 	[ -f "$b" ] && [ -x "$b" ] && bins="$bins --bin $b"
 done
 # shellcheck disable=SC2086
