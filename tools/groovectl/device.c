@@ -182,3 +182,20 @@ int ctl_ioc_info(int fd, const char *path, struct groove_info *info)
 	}
 	return EXIT_OK;
 }
+
+/*
+ * ctl_open_device() then ctl_ioc_info(): the start of every command that
+ * talks to the device.  On failure nothing is left open.
+ */
+int ctl_open_device_info(const char *path, int flags, int *fd,
+			 struct groove_info *info)
+{
+	int ret = ctl_open_device(path, flags, fd);
+
+	if (ret)
+		return ret;
+	ret = ctl_ioc_info(*fd, path, info);
+	if (ret)
+		close(*fd);
+	return ret;
+}

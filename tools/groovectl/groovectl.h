@@ -68,6 +68,8 @@ int ctl_exit_for_errno(int err);
 void ctl_explain_errno(const char *what, const char *path, int err);
 bool ctl_is_char_device(const char *path);
 int ctl_ioc_info(int fd, const char *path, struct groove_info *info);
+int ctl_open_device_info(const char *path, int flags, int *fd,
+			 struct groove_info *info);
 
 /* output.c */
 void fmt_size(char *buf, size_t len, uint64_t bytes);

@@ -102,11 +102,9 @@ static int read_info(const struct groovectl_opts *o, struct groove_info *info)
 		groove_close(g);
 		return EXIT_OK;
 	}
-	ret = ctl_open_device(o->device, O_RDONLY, &fd);
-	if (ret)
-		return ret;
-	ret = ctl_ioc_info(fd, o->device, info);
-	close(fd);
+	ret = ctl_open_device_info(o->device, O_RDONLY, &fd, info);
+	if (!ret)
+		close(fd);
 	return ret;
 }
 

@@ -140,12 +140,9 @@ int cmd_add(const struct groovectl_opts *o, unsigned long count)
 	}
 	if (!ctl_is_char_device(o->device))
 		return file_add_remove(o, true, count);
-	ret = ctl_open_device(o->device, O_RDWR, &fd);
+	ret = ctl_open_device_info(o->device, O_RDWR, &fd, &info);
 	if (ret)
 		return ret;
-	ret = ctl_ioc_info(fd, o->device, &info);
-	if (ret)
-		goto out;
 
 	memset(&add, 0, sizeof(add));
 	add.count = (__u32)count;
@@ -174,12 +171,9 @@ int cmd_remove(const struct groovectl_opts *o, unsigned long count)
 
 	if (!ctl_is_char_device(o->device))
 		return file_add_remove(o, false, count);
-	ret = ctl_open_device(o->device, O_RDWR, &fd);
+	ret = ctl_open_device_info(o->device, O_RDWR, &fd, &info);
 	if (ret)
 		return ret;
-	ret = ctl_ioc_info(fd, o->device, &info);
-	if (ret)
-		goto out;
 	trim_device(o->device);
 	memset(&rm, 0, sizeof(rm));
 	rm.count = (__u32)count;
