@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What differs between the kernels groove.ko builds on (6.1 and 6.12), in
+ * What differs between the kernels groove.ko builds on (6.1, 6.12, 7.2), in
  * one place, so the rest of the module reads like current kernel code.
- * Differences are detected by feature (kmod/Kbuild greps the kernel's
- * headers), never by version number.
+ * Differences are detected by feature and by signature (kmod/Kbuild matches
+ * the kernel's prototypes), never by version number.
  */
 #ifndef _GROOVE_COMPAT_H
 #define _GROOVE_COMPAT_H
 
 #include <linux/log2.h>
+#include <linux/gfp.h>
+#include <linux/huge_mm.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#ifdef GROOVE_INSERT_PFN_T
+#include <linux/pfn_t.h>
+#endif
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 
@@ -38,12 +43,50 @@ groove_mm_get_unmapped_area(struct file *file, unsigned long addr,
 			    unsigned long len, unsigned long pgoff,
 			    unsigned long flags)
 {
-#ifdef GROOVE_HAVE_MM_GET_UNMAPPED_AREA
+#if defined(GROOVE_MM_GET_UNMAPPED_AREA_FILE)
+	return mm_get_unmapped_area(file, addr, len, pgoff, flags);
+#elif defined(GROOVE_MM_GET_UNMAPPED_AREA_MM)
 	return mm_get_unmapped_area(current->mm, file, addr, len, pgoff, flags);
 #else
 	return current->mm->get_unmapped_area(file, addr, len, pgoff, flags);
 #endif
 }
+
+/* alloc_contig_range() for an ordinary (non-CMA) allocation. */
+static inline int groove_alloc_contig_range(unsigned long start,
+					    unsigned long end, gfp_t gfp)
+{
+#ifdef GROOVE_CONTIG_ACR_FLAGS
+	return alloc_contig_range(start, end, ACR_FLAGS_NONE, gfp);
+#else
+	return alloc_contig_range(start, end, MIGRATE_MOVABLE, gfp);
+#endif
+}
+
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+/* Huge PFN entries took a pfn_t before pfn_t went away. */
+static inline vm_fault_t groove_insert_pfn_pmd(struct vm_fault *vmf,
+					       unsigned long pfn, bool write)
+{
+#ifdef GROOVE_INSERT_PFN_T
+	return vmf_insert_pfn_pmd(vmf, pfn_to_pfn_t(pfn), write);
+#else
+	return vmf_insert_pfn_pmd(vmf, pfn, write);
+#endif
+}
+#endif
+
+#if defined(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP) && defined(CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD)
+static inline vm_fault_t groove_insert_pfn_pud(struct vm_fault *vmf,
+					       unsigned long pfn, bool write)
+{
+#ifdef GROOVE_INSERT_PFN_T
+	return vmf_insert_pfn_pud(vmf, pfn_to_pfn_t(pfn), write);
+#else
+	return vmf_insert_pfn_pud(vmf, pfn, write);
+#endif
+}
+#endif
 
 /* The lowest zone a contiguous volume may come from. */
 #ifdef CONFIG_ZONE_DMA32

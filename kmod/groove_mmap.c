@@ -22,7 +22,6 @@
 #include <linux/device.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
-#include <linux/pfn_t.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/srcu.h>
@@ -143,10 +142,10 @@ static vm_fault_t groove_insert_huge(struct groove_dev *g, struct vm_fault *vmf,
 		return VM_FAULT_FALLBACK;
 	pfn = groove_vol_off_to_pfn(g, vol, off & ~((u64)size - 1));
 	if (order == PMD_ORDER)
-		return vmf_insert_pfn_pmd(vmf, pfn_to_pfn_t(pfn), write);
+		return groove_insert_pfn_pmd(vmf, pfn, write);
 #if defined(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP) && defined(CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD)
 	if (order == PUD_ORDER)
-		return vmf_insert_pfn_pud(vmf, pfn_to_pfn_t(pfn), write);
+		return groove_insert_pfn_pud(vmf, pfn, write);
 #endif
 	return VM_FAULT_FALLBACK;
 }

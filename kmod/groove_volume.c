@@ -58,8 +58,7 @@ static bool groove_contig_zone(struct zone *zone, unsigned long nr,
 			return false;
 		if (!groove_range_usable(zone, pfn, nr))
 			continue;
-		if (!alloc_contig_range(pfn, pfn + nr, MIGRATE_MOVABLE,
-					GROOVE_GFP)) {
+		if (!groove_alloc_contig_range(pfn, pfn + nr, GROOVE_GFP)) {
 			*pfn_out = pfn;
 			return true;
 		}

@@ -5,15 +5,17 @@
 #   2 host     the VM runner's canned-log test, the library's host tests
 #              (make -C tests check), groovectl on files (make -C tools/groovectl
 #              check), the install check, the DKMS check
-#   3 vm       the selftests (+ the groovectl VM test) in qemu on 6.1 and on 6.12
-#   4 debug    the same on the KASAN/lockdep/kmemleak kernel (+ its guest checks)
+#   3 vm       the selftests (+ the groovectl VM test) in qemu on Debian's 6.1,
+#              6.12 and 6.12-rt (PREEMPT_RT)
+#   4 debug    the same on the KASAN/lockdep/kmemleak kernel built from 7.2
+#              (+ its guest checks)
 #
 # Each stage writes build/check/<stage>.tap (stdout) and <stage>.log (stderr);
 # the terminal shows results and the diagnostics of failures.  The last line
 # is exactly "N passed, N failed" (+ ", N skipped").  Exit 1 on any failure.
 #
 # Environment: GROOVE_CHECK_STAGES="static host vm debug" selects stages;
-# GROOVE_VM_PARALLEL=1 boots the two VMs at once with one vCPU each;
+# GROOVE_VM_PARALLEL=1 boots the stock-kernel VMs at once with one vCPU each;
 # GROOVE_DEBUG_EXCLUDE (regex, default "latency") skips selftests on the debug kernel;
 # GROOVE_STAGE_TIMEOUT (seconds, default 1200) limits each stage (debug: 2400).
 set -u
@@ -124,6 +126,16 @@ vm_scripts=""
 [ -f tools/groovectl/tests/groovectl_vm_test.sh ] &&
 	vm_scripts="--guest-script tools/groovectl/tests/groovectl_vm_test.sh"
 
+# The debug kernel first: the static stage checks the module against it too.
+# Builds and caches it when missing (~25 min cold).
+case " $stages " in
+*" debug "*)
+	[ -f scripts/debug-kernel/build.sh ] &&
+		run_step debug-kernel-build "debug kernel (7.2) built (or cached)" \
+			nice sh scripts/debug-kernel/build.sh
+	;;
+esac
+
 for stage in $stages; do
 	case $stage in
 	static)
@@ -143,20 +155,21 @@ for stage in $stages; do
 			bg_stage vm-6.1 sh scripts/vm-run.sh --kver 6.1 --smp 1 --log-dir "$out/vm-6.1" $vm_scripts
 			# shellcheck disable=SC2086
 			bg_stage vm-6.12 sh scripts/vm-run.sh --kver 6.12 --smp 1 --log-dir "$out/vm-6.12" $vm_scripts
+			# shellcheck disable=SC2086
+			bg_stage vm-6.12-rt sh scripts/vm-run.sh --kver 6.12-rt --smp 1 --log-dir "$out/vm-6.12-rt" $vm_scripts
 			wait_stages
-			echo "## vm (both): $(($(date +%s) - t0)) s"
+			echo "## vm (all): $(($(date +%s) - t0)) s"
 		else
 			# shellcheck disable=SC2086
 			run_stage vm-6.1 sh scripts/vm-run.sh --kver 6.1 --log-dir "$out/vm-6.1" $vm_scripts
 			# shellcheck disable=SC2086
 			run_stage vm-6.12 sh scripts/vm-run.sh --kver 6.12 --log-dir "$out/vm-6.12" $vm_scripts
+			# shellcheck disable=SC2086
+			run_stage vm-6.12-rt sh scripts/vm-run.sh --kver 6.12-rt --log-dir "$out/vm-6.12-rt" $vm_scripts
 		fi
 		;;
 	debug)
 		if [ -f scripts/debug-kernel/build.sh ]; then
-			# Builds and caches the kernel when missing (~25 min cold).
-			run_step debug-kernel-build "debug kernel built (or cached)" \
-				nice sh scripts/debug-kernel/build.sh
 			dbg_scripts=$vm_scripts
 			[ -f scripts/debug-kernel/guest-checks.sh ] &&
 				dbg_scripts="$dbg_scripts --guest-script scripts/debug-kernel/guest-checks.sh"

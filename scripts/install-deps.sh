@@ -12,9 +12,10 @@ need_root() {
 export DEBIAN_FRONTEND=noninteractive
 stamp_dir=/var/lib/apt/lists
 
-# Newest Debian 6.12 kernel flavour in the index, e.g. 6.12.113+deb12-amd64.
+# Newest Debian 6.12 kernel of a flavour (amd64, rt-amd64) in the index,
+# e.g. 6.12.113+deb12-amd64.
 newest_612() {
-	apt-cache search --names-only '^linux-image-6\.12\.[0-9]+\+deb12-amd64$' |
+	apt-cache search --names-only "^linux-image-6\\.12\\.[0-9]+\\+deb12-$1\$" |
 		awk '{print $1}' | sed 's/^linux-image-//' | sort -V | tail -n1
 }
 
@@ -36,14 +37,17 @@ if [ -n "$missing" ] || ! ls "$stamp_dir"/*Packages* >/dev/null 2>&1; then
 	apt-get update -qq
 fi
 
-k612=$(newest_612)
+k612=$(newest_612 amd64)
 if [ -z "$k612" ]; then
 	need_root
 	apt-get update -qq
-	k612=$(newest_612)
+	k612=$(newest_612 amd64)
 fi
 [ -n "$k612" ] || { echo "install-deps: no linux-image-6.12.*+deb12-amd64 in the index" >&2; exit 1; }
-for p in "linux-image-$k612" "linux-headers-$k612"; do
+# PREEMPT_RT: latency-critical users run it; a package, no build.
+k612rt=$(newest_612 rt-amd64)
+[ -n "$k612rt" ] || { echo "install-deps: no linux-image-6.12.*+deb12-rt-amd64 in the index" >&2; exit 1; }
+for p in "linux-image-$k612" "linux-headers-$k612" "linux-image-$k612rt" "linux-headers-$k612rt"; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
 		missing="$missing $p"
 done
@@ -55,4 +59,4 @@ if [ -n "$missing" ]; then
 	# the files, so a failing bootloader hook on a container is not fatal.
 	apt-get install -y -qq --no-install-recommends $missing
 fi
-echo "install-deps: ok (6.12 flavour $k612)"
+echo "install-deps: ok (6.12: $k612, $k612rt)"

@@ -1,16 +1,17 @@
 #!/bin/sh
 # Resolve a kernel name to the files a groove build and VM boot need.
 #
-#   scripts/resolve-kernel.sh 6.1|6.12|debug|<full version>
+#   scripts/resolve-kernel.sh 6.1|6.12|6.12-rt|debug|<full version>
 #
 # prints three shell-assignable lines:
 #   KVER=<kernel release>  KIMAGE=<bzImage/vmlinuz>  KDIR=<kbuild dir>
-# "6.1"/"6.12" pick the newest installed Debian kernel of that series that has
-# both /boot/vmlinuz-<v> and /lib/modules/<v>/build.  "debug" asks
+# "6.1"/"6.12"/"6.12-rt" pick the newest installed Debian kernel of that
+# series (-rt: the PREEMPT_RT flavour) that has both /boot/vmlinuz-<v> and
+# /lib/modules/<v>/build.  "debug" asks
 # scripts/debug-kernel/build.sh.  Exit 4 (skip) when the kernel is absent.
 set -eu
 
-want=${1:?usage: resolve-kernel.sh 6.1|6.12|debug|<version>}
+want=${1:?usage: resolve-kernel.sh 6.1|6.12|6.12-rt|debug|<version>}
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 complete() {
@@ -44,15 +45,16 @@ debug)
 		make -s -C "$kdir" kernelrelease)
 	emit "$kver" "$kimage" "$kdir"
 	;;
-6.1 | 6.12)
+6.1 | 6.12 | 6.12-rt)
 	best=""
-	for m in /lib/modules/"$want".*; do
+	for m in /lib/modules/"${want%-rt}".*; do
 		v=${m#/lib/modules/}
 		complete "$v" || continue
 		# "6.1" must not match 6.12.x and vice versa.
 		case "$want" in
-		6.1) case "$v" in 6.1.*) ;; *) continue ;; esac ;;
-		6.12) case "$v" in 6.12.*) ;; *) continue ;; esac ;;
+		6.1) case "$v" in 6.1.*-rt-*) continue ;; 6.1.*) ;; *) continue ;; esac ;;
+		6.12) case "$v" in 6.12.*-rt-*) continue ;; 6.12.*) ;; *) continue ;; esac ;;
+		6.12-rt) case "$v" in 6.12.*-rt-*) ;; *) continue ;; esac ;;
 		esac
 		best="$best$v
 "

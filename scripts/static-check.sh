@@ -1,7 +1,8 @@
 #!/bin/sh
 # Static checks of groove, as TAP (one result per check):
 #   checkpatch.pl --strict on every kmod/*.[ch], uapi/linux/groove.h, common/*.h
-#   W=1 build and sparse (C=2) for the 6.1 and the 6.12 kernel: no warning
+#   W=1 build and sparse (C=2) for every kernel of the bed (6.1, 6.12,
+#   6.12-rt, the 7.2 debug kernel when built): no warning
 #   kernel-doc on kmod/ and the uapi header: no warning
 #   codespell on every tracked file (kernel/library identifiers that look
 #   like typos, e.g. iput, are listed in scripts/codespell-ignore.txt)
@@ -28,8 +29,8 @@ fail() {	# fail NAME LOG
 }
 
 checkpatch_files=$(ls kmod/*.c kmod/*.h uapi/linux/groove.h common/*.h 2>/dev/null | grep -v '\.mod\.c$')
-kernels="6.1 6.12"
-plan=$(($(echo "$checkpatch_files" | grep -c .) + 4 + 2))
+kernels="6.1 6.12 6.12-rt debug"
+plan=$(($(echo "$checkpatch_files" | grep -c .) + 2 * $(echo $kernels | wc -w) + 2))
 echo "TAP version 13"
 echo "1..$plan"
 

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Build (once) and cache groove's debug kernel: Debian's linux-source-6.12 with
-# x86_64 defconfig + kvm_guest.config + groove-debug.config (KASAN, lockdep,
+# Build (once) and cache groove's debug kernel: Debian unstable's
+# linux-source-7.2 (fetch-source.sh downloads it) with x86_64 defconfig + kvm_guest.config + groove-debug.config (KASAN, lockdep,
 # kmemleak, fault injection...).  The result is a bzImage plus a kernel tree
 # prepared for out-of-tree module builds (make -C "$KDIR" M=...).
 #
@@ -19,12 +19,12 @@
 set -eu
 
 # Bump when the build steps change in a way that changes the result.
-RECIPE=1
+RECIPE=2
 
 here=$(cd "$(dirname "$0")" && pwd)
 fragment=$here/groove-debug.config
-src_pkg=linux-source-6.12
-tarball=/usr/src/linux-source-6.12.tar.xz
+fetch_source=$here/fetch-source.sh
+tarball=""
 cache_root=${GROOVE_DEBUG_KERNEL_CACHE:-/var/cache/groove/debug-kernel}
 jobs=${GROOVE_DEBUG_KERNEL_JOBS:-2}
 keep_entries=2
@@ -33,7 +33,7 @@ die() { echo "debug-kernel: $*" >&2; exit 1; }
 log() { echo "debug-kernel: $*" >&2; }
 
 src_version() {
-	dpkg-query -W -f='${Version}' "$src_pkg" 2>/dev/null
+	sh "$fetch_source" --version
 }
 
 cache_key() {
@@ -47,7 +47,7 @@ cache_key() {
 
 # Extract the source tarball into $1 (the top-level directory is dropped).
 extract_source() {
-	[ -r "$tarball" ] || die "$tarball missing (run scripts/install-deps.sh)"
+	tarball=$(sh "$fetch_source") || die "no kernel source to build from"
 	mkdir -p "$1"
 	tar -xJf "$tarball" -C "$1" --strip-components=1
 }
@@ -109,7 +109,7 @@ build_into() {
 	local dir=$1 tree=$1/build start end
 
 	start=$(date +%s)
-	log "extracting $tarball ($(src_version))"
+	log "extracting linux-source $(src_version)"
 	extract_source "$tree"
 	configure "$tree"
 	log "building bzImage + modules_prepare with nice -n 10 make -j$jobs (log: $dir/build.log)"
@@ -156,9 +156,12 @@ print_paths() {
 main() {
 	local key dir tmp
 
-	src_version >/dev/null ||
-		die "$src_pkg is not installed (run scripts/install-deps.sh)"
 	[ -f "$fragment" ] || die "$fragment missing"
+	# --print-paths must stay offline and fast: it only reads the cache.
+	if [ "${1:-}" != --print-paths ]; then
+		sh "$fetch_source" >/dev/null || die "cannot fetch the kernel source"
+	fi
+	src_version >/dev/null || die "no cached kernel source (run $fetch_source)"
 
 	case ${1:-} in
 	--print-paths)
