@@ -12,7 +12,10 @@
  *                                  allocator state at alloc_off)
  *   [hdr_size, vol0_off)           hole: mapping it is refused
  *   [vol0_off + i * volume_size,   volume slot i, 0 <= i < volume_max.  A slot
- *    + volume_size)                with no volume gives SIGBUS when touched.
+ *    + volume_size)                with no volume reads as zeros (a read-only
+ *                                  zero page, so a lock-free reader holding a
+ *                                  stale offset reads 0 and its check or
+ *                                  tagged CAS fails) and gives SIGBUS on write.
  *
  * vol0_off is a multiple of volume_size, so a mapping of the volume windows
  * can be aligned in user space to the volume size.  Every value that shared
@@ -29,7 +32,12 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define GROOVE_ABI_VERSION		1
+/*
+ * 2: absent slots read as zeros (SIGBUS only on write), GROOVE_IOC_EXCLUSIVE,
+ * the allocator's inactive-stack words carry a tag in every bit the block
+ * index does not need.
+ */
+#define GROOVE_ABI_VERSION		2
 
 /* "groove!\0" and friends, little-endian; distinct so a stray one is caught. */
 #define GROOVE_SHARED_MAGIC		0x002165766f6f7267ULL
@@ -262,10 +270,37 @@ struct groove_volume_phys {
 	__u64 reserved[2];
 };
 
+/**
+ * struct groove_exclusive - GROOVE_IOC_EXCLUSIVE argument
+ * @op:         GROOVE_EXCL_ACQUIRE or GROOVE_EXCL_RELEASE
+ * @others:     out, on -EBUSY from ACQUIRE: how many other open files of the
+ *              device exist (every process that uses a groove holds one; a
+ *              mapping keeps its file open)
+ * @other_pid:  out, on -EBUSY from ACQUIRE: the process that opened one of
+ *              them (its thread-group id at open time)
+ * @reserved:   zero
+ *
+ * ACQUIRE succeeds only when the calling file is the device's one open file.
+ * While it is held, every open() of the device fails with -EBUSY, so nobody
+ * joins while an offline rebuild or fsck rewrites the shared state.  RELEASE,
+ * or closing the file, ends it.  ACQUIRE twice on the same file is 0;
+ * RELEASE without ACQUIRE is -EINVAL.
+ */
+struct groove_exclusive {
+	__u32 op;
+	__u32 others;
+	__s32 other_pid;
+	__u32 reserved[3];
+};
+
+#define GROOVE_EXCL_ACQUIRE		1U
+#define GROOVE_EXCL_RELEASE		2U
+
 #define GROOVE_IOC_MAGIC		0xB7
 #define GROOVE_IOC_INFO		_IOR(GROOVE_IOC_MAGIC, 0x00, struct groove_info)
 #define GROOVE_IOC_ADD		_IOWR(GROOVE_IOC_MAGIC, 0x01, struct groove_add)
 #define GROOVE_IOC_REMOVE	_IOWR(GROOVE_IOC_MAGIC, 0x02, struct groove_remove)
 #define GROOVE_IOC_VOLUME_PHYS	_IOWR(GROOVE_IOC_MAGIC, 0x03, struct groove_volume_phys)
+#define GROOVE_IOC_EXCLUSIVE	_IOWR(GROOVE_IOC_MAGIC, 0x04, struct groove_exclusive)
 
 #endif /* _UAPI_LINUX_GROOVE_H */
