@@ -322,9 +322,9 @@ TEST(verify_reports_corruption)
 	}
 	ASSERT_EQ(0, groove_verify(g));
 
-	/* a head pointing outside the region: verify and alloc say CORRUPT */
+	/* a head naming an absent slot (the region's last block): CORRUPT */
 	saved = st->inactive[0].w;
-	st->inactive[0].w = G_STK_BLK_MASK;
+	st->inactive[0].w = g->stk_blk_mask;
 	ASSERT_EQ(GROOVE_ERR_CORRUPT, groove_verify(g));
 	for (i = 0; i < (int)GROOVE_CGROUP_MAX; i++)
 		st->active[0][i].w = 0;

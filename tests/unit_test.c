@@ -168,6 +168,84 @@ TEST(alloc_every_size_fits)
 	groove_close(g);
 }
 
+/*
+ * Inactive-stack words: the block index takes ceil(log2(blocks)) bits and
+ * the tag every bit above (ABI 2); at the largest geometry that is 37 + 27.
+ */
+TEST(inactive_stack_split_every_geometry)
+{
+	ASSERT_EQ(G_STK_IDX_BITS_MAX, g_stk_idx_bits((uint64_t)GROOVE_VOLUME_MAX_LIMIT *
+						     GROOVE_VOLUME_SIZE_MAX));
+	ASSERT_LE(27, 64 - G_STK_IDX_BITS_MAX);
+	ASSERT_EQ(12, g_stk_idx_bits(GROOVE_VOLUME_SIZE_MIN));		/* 4096 blocks */
+	ASSERT_EQ(14, g_stk_idx_bits(3 * GROOVE_VOLUME_SIZE_MIN));	/* 12288 blocks */
+	ASSERT_EQ(16, g_stk_idx_bits(16 * GROOVE_VOLUME_SIZE_MIN));
+	ASSERT_EQ(17, g_stk_idx_bits(16 * GROOVE_VOLUME_SIZE_MIN + GROOVE_VOLUME_SIZE_MIN));
+	for (uint64_t vs = GROOVE_VOLUME_SIZE_MIN; vs <= GROOVE_VOLUME_SIZE_MAX; vs <<= 1)
+		for (uint64_t n = 1; n <= GROOVE_VOLUME_MAX_LIMIT; n = n * 3 + 1) {
+			uint32_t b = g_stk_idx_bits(n * vs);
+
+			/* the last block's index fits, and no bit is wasted */
+			ASSERT_EQ(0, ((n * vs >> G_BLK_SHIFT) - 1) >> b);
+			ASSERT_NE(0, ((n * vs >> G_BLK_SHIFT) - 1) >> (b - 1));
+		}
+}
+
+/*
+ * The tag really has 64 - stk_shift bits: its top bit survives a pop and
+ * never leaks into the index, the largest tag wraps to 0 with the index
+ * intact, and a pop and push of the same superblock (same index) makes a
+ * stale head word's CAS fail.
+ */
+TEST(inactive_stack_tag_wraps_and_distinguishes)
+{
+	groove_t *g = test_groove_new(2 << 20, 4, 2, NULL, 0);
+	uint32_t szc, tag_bits;
+	uint64_t *head, top_tag, tag_max, sb, got, stale;
+
+	ASSERT_NE(NULL, g);
+	ASSERT_EQ(2, g->hdr->abi_version);	/* the file backend formats ABI 2 */
+	szc = g_szc_of(g, 1);
+	head = &g->st->inactive[szc].w;
+	ASSERT_EQ(g_stk_idx_bits(4ULL * (2 << 20)), g->stk_shift);
+	tag_bits = 64 - g->stk_shift;
+	ASSERT_EQ(50, tag_bits);
+	top_tag = 1ULL << (tag_bits - 1);
+	tag_max = top_tag | (top_tag - 1);
+
+	ASSERT_EQ(0, g_sb_new(g, szc, &sb));
+	ASSERT_EQ(0, g_inactive_push(g, szc, sb));
+	ASSERT_EQ(sb >> G_BLK_SHIFT, g_stk_blk(g, *head));
+
+	*head = g_stk_word(g, top_tag, sb >> G_BLK_SHIFT);
+	ASSERT_EQ(top_tag, g_stk_tag(g, *head));
+	ASSERT_EQ(0, g_inactive_pop(g, szc, &got));
+	ASSERT_EQ(sb, got);
+	ASSERT_EQ(top_tag + 1, g_stk_tag(g, *head));
+	ASSERT_EQ(0, g_stk_blk(g, *head));
+
+	*head = g_stk_word(g, tag_max, 0);
+	ASSERT_EQ(0, g_inactive_push(g, szc, sb));
+	ASSERT_EQ(0, g_stk_tag(g, *head));
+	ASSERT_EQ(sb >> G_BLK_SHIFT, g_stk_blk(g, *head));
+
+	/* Past where a 24-bit tag would wrap: the word still differs. */
+	*head = g_stk_word(g, (1ULL << 24) - 1, sb >> G_BLK_SHIFT);
+	stale = *head;
+	ASSERT_EQ(0, g_inactive_pop(g, szc, &got));
+	ASSERT_EQ(0, g_inactive_push(g, szc, sb));
+	ASSERT_EQ(g_stk_blk(g, stale), g_stk_blk(g, *head));
+	ASSERT_EQ((1ULL << 24) + 1, g_stk_tag(g, *head));
+	ASSERT_NE(stale, *head);
+	ASSERT_FALSE(g_cas(head, stale, 0));
+
+	ASSERT_EQ(0, g_inactive_pop(g, szc, &got));
+	ASSERT_EQ(sb, got);
+	ASSERT_EQ(0, g_sb_release(g, szc, sb));
+	ASSERT_EQ(0, groove_verify(g));
+	groove_close(g);
+}
+
 TEST(strerror_names)
 {
 	ASSERT_STREQ("success", groove_strerror(GROOVE_SUCCESS));

@@ -116,6 +116,8 @@ static int g_join(struct groove *g, void *hdr_map, size_t hdr_map_len)
 	g->volume_max = h->volume_max;
 	g->vshift = (uint32_t)__builtin_ctzll(h->volume_size);
 	g->region_size = (uint64_t)h->volume_max * h->volume_size;
+	g->stk_shift = g_stk_idx_bits(g->region_size);
+	g->stk_blk_mask = (1ULL << g->stk_shift) - 1;
 	g->vol0_off = h->vol0_off;
 	g->table = (void *)((uint8_t *)h + h->vol_table_off);
 	g->st = (void *)((uint8_t *)h + h->alloc_off);

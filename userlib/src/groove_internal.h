@@ -87,9 +87,15 @@ static inline int g_cas(uint64_t *p, uint64_t old, uint64_t new_word)
  * inactive stacks.  Each hot word has its own cache line.
  *
  * active[szc][cg]: offset of the active superblock, 0 for none.
- * inactive[szc]:   versioned stack head, (tag << G_STK_TAG_SHIFT) | block
- *                  index of the top superblock (0: empty).  The tag is 24
- *                  bits (upstream had 9), bumped by every push and pop.
+ * inactive[szc]:   versioned stack head, (tag << stk_shift) | block index
+ *                  of the top superblock (0: empty).  The block index takes
+ *                  stk_shift = ceil(log2(region_size / 512)) bits, 12 (one
+ *                  2 MiB volume) to 37 (65536 x 1 GiB = 2^46 bytes); the tag
+ *                  takes every bit above, 52 down to 27 (upstream had 9,
+ *                  ABI 1 had 24), bumped by every push and pop and wrapping
+ *                  modulo 2^(64 - stk_shift).  Every process derives
+ *                  stk_shift from the header's geometry, which never
+ *                  changes, so all agree.  Decode only with g_stk_*().
  */
 struct g_word {
 	uint64_t w;
@@ -104,8 +110,15 @@ struct g_alloc_state {
 _Static_assert(sizeof(struct g_alloc_state) <= GROOVE_ALLOC_STATE_SIZE,
 	       "allocator state must fit GROOVE_ALLOC_STATE_SIZE");
 
-#define G_STK_TAG_SHIFT	40
-#define G_STK_BLK_MASK	((1ULL << G_STK_TAG_SHIFT) - 1)
+/* Bits of a block index of a region of @region_size bytes (>= 1 volume). */
+static inline uint32_t g_stk_idx_bits(uint64_t region_size)
+{
+	uint64_t blocks = region_size >> G_BLK_SHIFT;
+
+	return blocks > 1 ? 64 - (uint32_t)__builtin_clzll(blocks - 1) : 1;
+}
+
+#define G_STK_IDX_BITS_MAX	37	/* GROOVE_VOLUME_MAX_LIMIT x GROOVE_VOLUME_SIZE_MAX */
 
 /*
  * Header word ("bits"), the first 8 bytes of every object's first block and
@@ -211,6 +224,8 @@ struct groove {
 	uint32_t volume_max;
 	uint32_t szc_cnt;
 	uint32_t largest_blocks;
+	uint32_t stk_shift;		/* g_stk_idx_bits(region_size) */
+	uint64_t stk_blk_mask;		/* (1 << stk_shift) - 1 */
 	uint8_t small_szc[G_SMALL_LOOKUP + 1];	/* blocks -> class */
 	uint8_t mid_szc[G_MID_LOOKUP + 1];	/* (blocks - 1) / 16 -> class */
 	struct g_szc szc[GROOVE_SZC_MAX];
@@ -226,6 +241,27 @@ struct groove {
 	size_t hdr_map_len;
 	uint64_t vol0_off;
 };
+
+/*
+ * The one decoder of an inactive-stack word (and of a superblock's next
+ * link, which holds a bare block index): block index, tag, and the word of
+ * a tag and index.  A tag that outgrows its field wraps (the shift drops
+ * its carry), it never spills into the index.
+ */
+static inline uint64_t g_stk_blk(const struct groove *g, uint64_t word)
+{
+	return word & g->stk_blk_mask;
+}
+
+static inline uint64_t g_stk_tag(const struct groove *g, uint64_t word)
+{
+	return word >> g->stk_shift;
+}
+
+static inline uint64_t g_stk_word(const struct groove *g, uint64_t tag, uint64_t blk)
+{
+	return (tag << g->stk_shift) | (blk & g->stk_blk_mask);
+}
 
 static inline struct g_sb *g_sb_at(const struct groove *g, uint64_t off)
 {

@@ -88,7 +88,7 @@ static int g_rb_collect_circ(struct g_rb *rb)
 					return r;
 			}
 		}
-		head = G_LOAD(&g->st->inactive[szc].w) & G_STK_BLK_MASK;
+		head = g_stk_blk(g, G_LOAD(&g->st->inactive[szc].w));
 		for (n = 0; head && n < blocks; n++) {
 			off = head << G_BLK_SHIFT;
 			if (!g_sb_off_ok(g, off))
@@ -96,7 +96,7 @@ static int g_rb_collect_circ(struct g_rb *rb)
 			r = g_rb_circ_add(rb, off);
 			if (r)
 				return r;
-			head = G_LOAD_RLX(&g_sb_at(g, off)->next) & G_STK_BLK_MASK;
+			head = g_stk_blk(g, G_LOAD_RLX(&g_sb_at(g, off)->next));
 		}
 	}
 	if (rb->circ_cnt)
@@ -245,8 +245,7 @@ static void g_rb_reset_circulation(struct groove *g)
 		for (cg = 0; cg < GROOVE_CGROUP_MAX; cg++)
 			G_STORE(&g->st->active[szc][cg].w, 0);
 		/* New tag, empty stack: a stale pop could not succeed anyway. */
-		G_STORE(&g->st->inactive[szc].w,
-			((old >> G_STK_TAG_SHIFT) + 1) << G_STK_TAG_SHIFT);
+		G_STORE(&g->st->inactive[szc].w, g_stk_word(g, g_stk_tag(g, old) + 1, 0));
 	}
 }
 

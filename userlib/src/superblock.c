@@ -22,7 +22,7 @@
 /*
  * g_inactive_push - push superblock @sb_off on class @szc's inactive stack.
  * Pre:  the caller holds @sb_off (it is in no slot and no stack).
- * Post: it is on the stack; the 24-bit tag of the head changed.
+ * Post: it is on the stack; the tag of the head changed (g_stk_tag()).
  * Concurrent: pushes and pops of any class, allocs and frees.
  */
 int g_inactive_push(struct groove *g, uint32_t szc, uint64_t sb_off)
@@ -32,10 +32,9 @@ int g_inactive_push(struct groove *g, uint32_t szc, uint64_t sb_off)
 
 	for (;;) {
 		uint64_t old = G_LOAD(head);
-		uint64_t tag = (old >> G_STK_TAG_SHIFT) + 1;
 
-		G_STORE_RLX(&sb->next, old & G_STK_BLK_MASK);
-		if (g_cas(head, old, (tag << G_STK_TAG_SHIFT) | (sb_off >> G_BLK_SHIFT)))
+		G_STORE_RLX(&sb->next, g_stk_blk(g, old));
+		if (g_cas(head, old, g_stk_word(g, g_stk_tag(g, old) + 1, sb_off >> G_BLK_SHIFT)))
 			return GROOVE_SUCCESS;
 		G_PAUSE();
 	}
@@ -60,8 +59,8 @@ int g_inactive_pop(struct groove *g, uint32_t szc, uint64_t *sb_off)
 
 	for (;;) {
 		uint64_t old = G_LOAD(head);
-		uint64_t off = (old & G_STK_BLK_MASK) << G_BLK_SHIFT;
-		uint64_t tag = (old >> G_STK_TAG_SHIFT) + 1, next;
+		uint64_t off = g_stk_blk(g, old) << G_BLK_SHIFT;
+		uint64_t next;
 
 		if (!off) {
 			*sb_off = 0;
@@ -73,7 +72,7 @@ int g_inactive_pop(struct groove *g, uint32_t szc, uint64_t *sb_off)
 			continue;
 		}
 		next = G_LOAD_RLX(&g_sb_at(g, off)->next);
-		if (g_cas(head, old, (tag << G_STK_TAG_SHIFT) | (next & G_STK_BLK_MASK))) {
+		if (g_cas(head, old, g_stk_word(g, g_stk_tag(g, old) + 1, next))) {
 			*sb_off = off;
 			return GROOVE_SUCCESS;
 		}

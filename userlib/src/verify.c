@@ -229,8 +229,8 @@ static int g_walk_all(struct groove *g, struct groove_stats *st)
 				r = g_circulating(w, off, szc);
 		}
 		head = G_LOAD(&g->st->inactive[szc].w);
-		for (n = 0; !r && (head & G_STK_BLK_MASK); n++) {
-			uint64_t off = (head & G_STK_BLK_MASK) << G_BLK_SHIFT;
+		for (n = 0; !r && g_stk_blk(g, head); n++) {
+			uint64_t off = g_stk_blk(g, head) << G_BLK_SHIFT;
 
 			if (n > blocks) {
 				r = G_BAD();
@@ -242,7 +242,7 @@ static int g_walk_all(struct groove *g, struct groove_stats *st)
 		}
 	}
 	for (szc = g->szc_cnt; !r && szc < GROOVE_SZC_MAX; szc++) {
-		if (G_LOAD(&g->st->inactive[szc].w) & G_STK_BLK_MASK)
+		if (g_stk_blk(g, G_LOAD(&g->st->inactive[szc].w)))
 			r = G_BAD();
 		for (cg = 0; !r && cg < GROOVE_CGROUP_MAX; cg++)
 			if (G_LOAD(&g->st->active[szc][cg].w))
