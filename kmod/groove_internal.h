@@ -8,6 +8,7 @@
 
 #include <linux/atomic.h>
 #include <linux/fs.h>
+#include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
 #include <linux/numa.h>
@@ -70,6 +71,12 @@ struct groove_slot {
  * @lock:            serialises ADD, REMOVE and the slot states
  * @srcu:            the fault path reads @slots under it; removal waits for it
  * @mapping:         the one address_space every open file uses
+ * @zero_page:       what a read of an absent slot maps (read-only); the
+ *                   module's own, so no write path can reach a shared one
+ * @zero_pfn:        its page frame
+ * @files:           every open file (struct groove_file), under @lock
+ * @nr_files:        entries of @files
+ * @exclusive:       the file holding GROOVE_IOC_EXCLUSIVE, or NULL; under @lock
  * @reserved:        bytes of volume memory held or being allocated
  * @present:         volumes in PRESENT slots
  * @node_bytes:      bytes of volume memory per NUMA node
@@ -92,6 +99,11 @@ struct groove_dev {
 	struct mutex lock; /* see above */
 	struct srcu_struct srcu;
 	struct address_space *mapping;
+	struct page *zero_page;
+	unsigned long zero_pfn;
+	struct list_head files;
+	u32 nr_files;
+	struct groove_file *exclusive;
 	u64 reserved;
 	u32 present;
 	atomic64_t node_bytes[MAX_NUMNODES];
@@ -101,6 +113,23 @@ struct groove_dev {
 };
 
 extern struct groove_dev groove;
+
+/**
+ * struct groove_file - what the module keeps per open file
+ * @g:    the groove it opens
+ * @node: in groove_dev.files, under groove_dev.lock
+ * @tgid: the opener's thread-group id, to name it when it is in the way
+ */
+struct groove_file {
+	struct groove_dev *g;
+	struct list_head node;
+	pid_t tgid;
+};
+
+static inline struct groove_dev *groove_from_file(struct file *file)
+{
+	return ((struct groove_file *)file->private_data)->g;
+}
 
 static inline struct groove_shared_hdr *groove_shared(struct groove_dev *g)
 {

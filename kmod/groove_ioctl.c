@@ -25,6 +25,14 @@
 
 /* CAS attempts on the shared stack before giving up with -EAGAIN. */
 #define GROOVE_VSTACK_TRIES	BIT(16)
+/*
+ * Failed pop attempts one REMOVE may spend in all, however many volumes it
+ * pops: a member that keeps bumping the stack head must not keep the
+ * ioctl (or the lock between its pops) busy for long.
+ */
+#define GROOVE_REMOVE_BUDGET	BIT(16)
+/* Reschedule after this many failed attempts in a row. */
+#define GROOVE_RESCHED_TRIES	BIT(8)
 
 static struct device *groove_device(struct groove_dev *g)
 {
@@ -155,6 +163,24 @@ static void groove_unpublish(struct groove_dev *g, struct groove_volume *vol)
 }
 
 /*
+ * Wait out in-flight faults that read the slots of @vols before their last
+ * publish or unpublish, then drop every entry of those slots in every
+ * process.
+ */
+static void groove_unmap_slots(struct groove_dev *g, struct groove_volume **vols,
+			       u32 count)
+{
+	u32 n;
+
+	synchronize_srcu(&g->srcu);
+	for (n = 0; n < count; n++) {
+		unmap_mapping_range(g->mapping, groove_slot_off(g, vols[n]->idx),
+				    g->volume_size, 1);
+		cond_resched();
+	}
+}
+
+/*
  * Wait out in-flight faults on unpublished volumes, unmap them from every
  * process, free them and free their slots.
  */
@@ -165,10 +191,7 @@ static void groove_retire(struct groove_dev *g, struct groove_volume **vols,
 
 	if (!count)
 		return;
-	synchronize_srcu(&g->srcu);
-	for (n = 0; n < count; n++)
-		unmap_mapping_range(g->mapping, groove_slot_off(g, vols[n]->idx),
-				    g->volume_size, 1);
+	groove_unmap_slots(g, vols, count);
 	mutex_lock(&g->lock);
 	for (n = 0; n < count; n++) {
 		g->slots[vols[n]->idx].state = GROOVE_SLOT_FREE;
@@ -189,7 +212,8 @@ static int groove_check_add(struct groove_dev *g, const struct groove_add *a)
 	if (a->info_sz > GROOVE_VOLUME_INFO_MAX || (!a->info_sz && a->info_ptr))
 		return -EINVAL;
 	if (a->node != NUMA_NO_NODE &&
-	    (a->node < 0 || a->node >= MAX_NUMNODES || !node_online(a->node)))
+	    (a->node < 0 || a->node >= MAX_NUMNODES ||
+	     !node_state(a->node, N_MEMORY)))
 		return -EINVAL;
 	return 0;
 }
@@ -201,15 +225,18 @@ static int groove_check_add(struct groove_dev *g, const struct groove_add *a)
  * @uarg: user struct groove_add
  *
  * Claims free slots and reserves their bytes, allocates and zeroes the
- * volumes with no lock held, writes their volume headers, publishes them
- * and pushes them on the empty-volume stack in one CAS.  On any failure
- * every volume is freed and every slot released: nothing was added.
+ * volumes with no lock held, writes their volume headers, publishes them,
+ * drops the zero-page entries that stale readers left in those slots, and
+ * pushes them on the empty-volume stack in one CAS.  On any failure every
+ * volume is freed and every slot released: nothing was added.  Once the
+ * push succeeded the call returns 0, whatever happens to @uarg.
  *
  * Return: 0 with @uarg->added == @uarg->count; -EBADF for a read-only file;
- * -EFAULT; -EINVAL for non-zero flags or reserved fields, a count of 0 or
- * above the slot count, info_sz above GROOVE_VOLUME_INFO_MAX or an offline
- * node; -ENOSPC when the byte limit or the free slots do not allow @count
- * more volumes; -ENOMEM when the memory cannot be found; -EAGAIN when the
+ * -EFAULT (nothing added) when @uarg cannot be read or written; -EINVAL
+ * for non-zero flags or reserved fields, a count of 0 or above the slot
+ * count, info_sz above GROOVE_VOLUME_INFO_MAX or a node without memory;
+ * -ENOSPC when the byte limit or the free slots do not allow @count more
+ * volumes; -ENOMEM when the memory cannot be found; -EAGAIN when the
  * shared stack stayed contended; -EINTR on a fatal signal.
  */
 static long groove_ioctl_add(struct groove_dev *g, struct file *file,
@@ -256,12 +283,31 @@ static long groove_ioctl_add(struct groove_dev *g, struct file *file,
 		groove_format_volume(vols[done], idxs[done], info, a.info_sz);
 	}
 
+	/*
+	 * Reaching @uarg->added must not fail after the volumes went on the
+	 * stack (they cannot be taken back then): check it while nothing has
+	 * been committed.
+	 */
+	if (put_user(0U, &uarg->added)) {
+		err = -EFAULT;
+		goto out_unwind;
+	}
+
 	/* Link the new volumes in slot order; one CAS puts them all on. */
 	for (n = 0; n + 1 < a.count; n++)
 		WRITE_ONCE(g->vol_table[idxs[n]].next, idxs[n + 1]);
 	mutex_lock(&g->lock);
 	for (n = 0; n < a.count; n++)
 		groove_publish(g, vols[n]);
+	mutex_unlock(&g->lock);
+	/*
+	 * Stale readers may have zero-page entries in these slots.  Faults see
+	 * the volumes now; wait for those that did not, then drop every entry,
+	 * and only then let anyone find the volumes on the stack.
+	 */
+	groove_unmap_slots(g, vols, a.count);
+
+	mutex_lock(&g->lock);
 	switch (groove_vstack_push_chain(&groove_shared(g)->empty_stack,
 					 g->vol_table, g->volume_max, idxs[0],
 					 idxs[a.count - 1], GROOVE_VSTACK_TRIES)) {
@@ -284,9 +330,14 @@ static long groove_ioctl_add(struct groove_dev *g, struct file *file,
 	mutex_unlock(&g->lock);
 	atomic64_add(a.count, &g->volumes_added);
 
+	/*
+	 * Committed: the volumes are in use from here on.  A caller that
+	 * unmapped @uarg since the check above loses the count, not the ADD.
+	 */
 	a.added = a.count;
 	if (put_user(a.added, &uarg->added))
-		err = -EFAULT;
+		dev_dbg(groove_device(g), "ADD of %u committed, count not written back\n",
+			a.count);
 	goto out_free;
 
 out_unwind:
@@ -300,11 +351,40 @@ out_free:
 }
 
 /*
- * Pop one volume off the shared stack and check it is one the kernel holds
- * and that it is empty.  Under g->lock.  Returns the volume, NULL when the
- * stack is empty, or an ERR_PTR.
+ * One pop off the shared stack, one CAS attempt at a time so that every
+ * failed attempt is charged to *@budget.  Under g->lock, which it drops to
+ * reschedule every GROOVE_RESCHED_TRIES failures.
  */
-static struct groove_volume *groove_pop_empty(struct groove_dev *g)
+static int groove_pop_budget(struct groove_dev *g, u32 *idx, u32 *budget)
+{
+	struct groove_shared_hdr *sh = groove_shared(g);
+	u32 fails = 0;
+	int ret;
+
+	for (;;) {
+		ret = groove_vstack_pop(&sh->empty_stack, g->vol_table,
+					g->volume_max, idx, 1);
+		if (ret != GROOVE_VS_AGAIN)
+			return ret;
+		if (!*budget || !--*budget)
+			return GROOVE_VS_AGAIN;
+		if (!(++fails % GROOVE_RESCHED_TRIES)) {
+			mutex_unlock(&g->lock);
+			cond_resched();
+			mutex_lock(&g->lock);
+		} else {
+			cpu_relax();
+		}
+	}
+}
+
+/*
+ * Pop one volume off the shared stack and check it is one the kernel holds
+ * and that it is empty.  Under g->lock (dropped and retaken while it waits
+ * out contention).  Returns the volume, NULL when the stack is empty, or an
+ * ERR_PTR.
+ */
+static struct groove_volume *groove_pop_empty(struct groove_dev *g, u32 *budget)
 {
 	struct groove_shared_hdr *sh = groove_shared(g);
 	struct groove_volume_hdr *vh;
@@ -312,8 +392,7 @@ static struct groove_volume *groove_pop_empty(struct groove_dev *g)
 	u64 magic, vidx;
 	u32 idx;
 
-	switch (groove_vstack_pop(&sh->empty_stack, g->vol_table, g->volume_max,
-				  &idx, GROOVE_VSTACK_TRIES)) {
+	switch (groove_pop_budget(g, &idx, budget)) {
 	case GROOVE_VS_OK:
 		break;
 	case GROOVE_VS_EMPTY:
@@ -354,18 +433,22 @@ static struct groove_volume *groove_pop_empty(struct groove_dev *g)
  * leave), unpublishes their slots, waits for in-flight faults, unmaps them
  * from every process and frees them.
  *
+ * The work is bounded: at most GROOVE_REMOVE_BUDGET failed CAS attempts in
+ * all, with the lock dropped between pops and while waiting out contention.
+ *
  * Return: 0 with @uarg->removed set (possibly 0 when the stack is empty, or
- * short when the stack ran empty or proved corrupt after some volumes were
- * removed); -EBADF for a read-only file; -EFAULT; -EINVAL for a count of 0
- * or non-zero flags or reserved fields; -EUCLEAN when the shared header is
- * corrupt and nothing was removed; -EAGAIN when the stack stayed contended.
+ * short when the stack ran empty, stayed contended or proved corrupt after
+ * some volumes were removed); -EBADF for a read-only file; -EFAULT; -EINVAL
+ * for a count of 0 or non-zero flags or reserved fields; -EUCLEAN when the
+ * shared header is corrupt and nothing was removed; -EAGAIN when the stack
+ * stayed contended and nothing was removed.
  */
 static long groove_ioctl_remove(struct groove_dev *g, struct file *file,
 				struct groove_remove __user *uarg)
 {
+	u32 n = 0, max, budget = GROOVE_REMOVE_BUDGET;
 	struct groove_volume **vols, *vol;
 	struct groove_remove r;
-	u32 n = 0, max;
 	long err = 0;
 
 	if (!(file->f_mode & FMODE_WRITE))
@@ -380,10 +463,11 @@ static long groove_ioctl_remove(struct groove_dev *g, struct file *file,
 	if (!vols)
 		return -ENOMEM;
 
-	mutex_lock(&g->lock);
 	while (n < max) {
-		vol = groove_pop_empty(g);
+		mutex_lock(&g->lock);
+		vol = groove_pop_empty(g, &budget);
 		if (IS_ERR_OR_NULL(vol)) {
+			mutex_unlock(&g->lock);
 			err = PTR_ERR_OR_ZERO(vol);
 			break;
 		}
@@ -391,9 +475,10 @@ static long groove_ioctl_remove(struct groove_dev *g, struct file *file,
 		WRITE_ONCE(groove_volume_hdr(vol)->magic, 0);
 		WRITE_ONCE(g->vol_table[vol->idx].next, GROOVE_VOL_NIL);
 		groove_unpublish(g, vol);
+		mutex_unlock(&g->lock);
 		vols[n++] = vol;
+		cond_resched();
 	}
-	mutex_unlock(&g->lock);
 
 	groove_retire(g, vols, n);
 	kvfree(vols);
@@ -447,6 +532,68 @@ static long groove_ioctl_volume_phys(struct groove_dev *g,
 }
 
 /**
+ * groove_ioctl_exclusive() - GROOVE_IOC_EXCLUSIVE: be the groove's only user
+ * @file: the open device; must be open for writing
+ * @uarg: user struct groove_exclusive
+ *
+ * For offline repair (libgroove's rebuild, groovectl fsck), which rewrites
+ * the shared state and would hand objects out twice if anyone else used the
+ * groove meanwhile.  ACQUIRE succeeds only when @file is the device's one
+ * open file; while it holds, open() fails with -EBUSY.  Closing @file or
+ * RELEASE ends it.
+ *
+ * Return: 0; -EBADF for a read-only file; -EFAULT; -EINVAL for an unknown
+ * op, non-zero reserved fields or RELEASE without ACQUIRE; -EBUSY when other
+ * files are open (@uarg->others and @uarg->other_pid say who).
+ */
+static long groove_ioctl_exclusive(struct file *file,
+				   struct groove_exclusive __user *uarg)
+{
+	struct groove_file *gf = file->private_data, *other;
+	struct groove_dev *g = gf->g;
+	struct groove_exclusive x;
+	long err = 0;
+
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (copy_from_user(&x, uarg, sizeof(x)))
+		return -EFAULT;
+	if (x.others || x.other_pid || memchr_inv(x.reserved, 0, sizeof(x.reserved)))
+		return -EINVAL;
+
+	mutex_lock(&g->lock);
+	switch (x.op) {
+	case GROOVE_EXCL_ACQUIRE:
+		if (g->nr_files == 1) {
+			g->exclusive = gf;
+			break;
+		}
+		err = -EBUSY;
+		x.others = g->nr_files - 1;
+		list_for_each_entry(other, &g->files, node) {
+			if (other != gf) {
+				x.other_pid = other->tgid;
+				break;
+			}
+		}
+		break;
+	case GROOVE_EXCL_RELEASE:
+		if (g->exclusive == gf)
+			g->exclusive = NULL;
+		else
+			err = -EINVAL;
+		break;
+	default:
+		err = -EINVAL;
+		break;
+	}
+	mutex_unlock(&g->lock);
+	if (err == -EBUSY && copy_to_user(uarg, &x, sizeof(x)))
+		err = -EFAULT;
+	return err;
+}
+
+/**
  * groove_ioctl() - ioctl handler of /dev/groove
  * @file: the open device
  * @cmd:  GROOVE_IOC_*
@@ -456,7 +603,7 @@ static long groove_ioctl_volume_phys(struct groove_dev *g,
  */
 long groove_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	struct groove_dev *g = file->private_data;
+	struct groove_dev *g = groove_from_file(file);
 	void __user *uarg = (void __user *)arg;
 
 	switch (cmd) {
@@ -468,6 +615,8 @@ long groove_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return groove_ioctl_remove(g, file, uarg);
 	case GROOVE_IOC_VOLUME_PHYS:
 		return groove_ioctl_volume_phys(g, uarg);
+	case GROOVE_IOC_EXCLUSIVE:
+		return groove_ioctl_exclusive(file, uarg);
 	default:
 		return -ENOTTY;
 	}

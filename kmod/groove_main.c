@@ -149,17 +149,56 @@ static void groove_format(struct groove_dev *g)
 	/* The allocator state is zero: vzalloc(). */
 }
 
+/*
+ * Every open file is recorded, so GROOVE_IOC_EXCLUSIVE can tell whether its
+ * caller is alone and hold off new opens while it is.
+ */
 static int groove_open(struct inode *inode, struct file *file)
 {
+	struct groove_dev *g = &groove;
+	struct groove_file *gf;
+
+	gf = kzalloc(sizeof(*gf), GFP_KERNEL);
+	if (!gf)
+		return -ENOMEM;
+	gf->g = g;
+	gf->tgid = task_tgid_vnr(current);
+	mutex_lock(&g->lock);
+	if (g->exclusive) {
+		mutex_unlock(&g->lock);
+		kfree(gf);
+		return -EBUSY;
+	}
+	list_add_tail(&gf->node, &g->files);
+	g->nr_files++;
+	mutex_unlock(&g->lock);
+
 	/* One address_space for all opens: one unmap reaches every process. */
-	file->f_mapping = groove.mapping;
-	file->private_data = &groove;
+	file->f_mapping = g->mapping;
+	file->private_data = gf;
+	return 0;
+}
+
+/* The last reference to the file is gone: no mapping uses it any more. */
+static int groove_release(struct inode *inode, struct file *file)
+{
+	struct groove_file *gf = file->private_data;
+	struct groove_dev *g = gf->g;
+
+	mutex_lock(&g->lock);
+	if (g->exclusive == gf)
+		g->exclusive = NULL;
+	list_del(&gf->node);
+	g->nr_files--;
+	mutex_unlock(&g->lock);
+	kfree(gf);
 	return 0;
 }
 
 static const struct file_operations groove_fops = {
 	.owner = THIS_MODULE,
 	.open = groove_open,
+	.release = groove_release,
 	.unlocked_ioctl = groove_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = groove_mmap,
@@ -206,9 +245,16 @@ static int __init groove_init(void)
 		goto err_hdr;
 	}
 	mutex_init(&g->lock);
+	INIT_LIST_HEAD(&g->files);
+	g->zero_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!g->zero_page) {
+		err = -ENOMEM;
+		goto err_slots;
+	}
+	g->zero_pfn = page_to_pfn(g->zero_page);
 	err = init_srcu_struct(&g->srcu);
 	if (err)
-		goto err_slots;
+		goto err_zero;
 	groove_format(g);
 
 	err = groove_inode_create(g);
@@ -233,6 +279,8 @@ err_inode:
 	groove_inode_destroy();
 err_srcu:
 	cleanup_srcu_struct(&g->srcu);
+err_zero:
+	__free_page(g->zero_page);
 err_slots:
 	kvfree(g->slots);
 err_hdr:
@@ -248,6 +296,7 @@ static void __exit groove_exit(void)
 	groove_remove_all(g);
 	groove_inode_destroy();
 	cleanup_srcu_struct(&g->srcu);
+	__free_page(g->zero_page);
 	kvfree(g->slots);
 	vfree(g->hdr);
 }
@@ -257,3 +306,5 @@ module_exit(groove_exit);
 
 MODULE_DESCRIPTION("groove: shared lock-free object store in physically contiguous volumes");
 MODULE_LICENSE("GPL");
+/* The release of the shared-memory ABI, GROOVE_ABI_VERSION. */
+MODULE_VERSION("2");

@@ -5,9 +5,23 @@
  * A mapping covers part of the header window or part of the volume windows
  * (see uapi/linux/groove.h).  It is VM_PFNMAP: nothing is mapped at mmap
  * time, pages arrive by fault, so a volume added later shows up in every
- * existing mapping, and touching a slot with no volume raises SIGBUS.  All
- * files share one address_space, so removing a volume unmaps it from every
- * process with one unmap_mapping_range().
+ * existing mapping.  All files share one address_space, so removing a
+ * volume unmaps it from every process with one unmap_mapping_range().
+ *
+ * A slot with no volume reads as zeros and gives SIGBUS on write.  Lock-free
+ * readers in user space load a link, are preempted, and load what it named;
+ * by then the volume may be gone.  Such a reader must see something it can
+ * reject (a zero tag, a zero magic) rather than die.  A read fault in an
+ * absent slot therefore maps the module's own zero page read-only, one
+ * 4 KiB entry (huge faults fall back).  A write fault there, or a write to
+ * such an entry through the write-protect path (pfn_mkwrite), is SIGBUS,
+ * so the zero page stays zero.  ADD unmaps these entries before anyone can
+ * learn of the new volume (groove_ioctl.c).
+ *
+ * Having pfn_mkwrite makes the core write-protect the vma's default
+ * protection (writenotify), so volume pages are inserted with the vma's
+ * full protection explicitly: a first read of a page followed by a write
+ * costs one fault, as before.
  *
  * Entry sizes: a fault maps the whole aligned 2 MiB chunk of 4 KiB entries
  * around it (at most 512 faults per GiB), and on kernels with huge PFNMAP
@@ -22,6 +36,7 @@
 #include <linux/device.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/mmap_lock.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/srcu.h>
@@ -79,6 +94,28 @@ static unsigned long groove_vol_off_to_pfn(struct groove_dev *g,
 }
 
 /*
+ * Protection of volume and header entries: everything the vma allows, write
+ * included (vma->vm_page_prot lacks write under writenotify, see above).
+ */
+static pgprot_t groove_volume_prot(struct vm_area_struct *vma)
+{
+	return vm_get_page_prot(vma->vm_flags);
+}
+
+/*
+ * An absent slot: a read maps the zero page read-only; a write is SIGBUS.
+ */
+static vm_fault_t groove_insert_zero(struct groove_dev *g, struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+
+	if (vmf->flags & FAULT_FLAG_WRITE)
+		return VM_FAULT_SIGBUS;
+	return vmf_insert_pfn_prot(vma, vmf->address & PAGE_MASK, g->zero_pfn,
+				   vm_get_page_prot(vma->vm_flags & ~VM_WRITE));
+}
+
+/*
  * Map the aligned 2 MiB chunk of 4 KiB entries around the fault, clamped to
  * the vma and to the volume: a PFNMAP vma gets no huge entries on older
  * kernels (and none here when the vma is not aligned), so this keeps a
@@ -91,10 +128,12 @@ static vm_fault_t groove_insert_chunk(struct groove_dev *g, struct vm_fault *vmf
 	struct vm_area_struct *vma = vmf->vma;
 	unsigned long fault = vmf->address & PAGE_MASK;
 	u64 in_vol = (off - g->vol0_off) & (g->volume_size - 1);
+	pgprot_t prot = groove_volume_prot(vma);
 	unsigned long start, end, addr;
 	vm_fault_t ret;
 
-	ret = vmf_insert_pfn(vma, fault, groove_vol_off_to_pfn(g, vol, off));
+	ret = vmf_insert_pfn_prot(vma, fault, groove_vol_off_to_pfn(g, vol, off),
+				  prot);
 	if (ret & VM_FAULT_ERROR)
 		return ret;
 
@@ -104,9 +143,9 @@ static vm_fault_t groove_insert_chunk(struct groove_dev *g, struct vm_fault *vmf
 	for (addr = start; addr < end; addr += PAGE_SIZE) {
 		if (addr == fault)
 			continue;
-		if (vmf_insert_pfn(vma, addr,
-				   groove_vol_off_to_pfn(g, vol, off + addr - fault)) &
-		    VM_FAULT_ERROR)
+		if (vmf_insert_pfn_prot(vma, addr,
+					groove_vol_off_to_pfn(g, vol, off + addr - fault),
+					prot) & VM_FAULT_ERROR)
 			break;
 	}
 	return ret;
@@ -135,7 +174,8 @@ static vm_fault_t groove_insert_huge(struct groove_dev *g, struct vm_fault *vmf,
 				     unsigned int order)
 {
 	unsigned long size = PAGE_SIZE << order;
-	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	/* Writable from the first fault when the vma is (see the top). */
+	bool write = vmf->vma->vm_flags & VM_WRITE;
 	unsigned long pfn;
 
 	if (!groove_huge_fits(g, vmf, off, size))
@@ -163,7 +203,9 @@ static vm_fault_t groove_insert_huge(struct groove_dev *g, struct vm_fault *vmf,
  * entry of @order (0: the 4 KiB fault-around chunk).  The slot is read
  * under SRCU: a removal unpublishes the slot, waits for this read side,
  * then unmaps, so nothing inserted here survives the removal, and a fault
- * after the unpublish finds no volume (SIGBUS).
+ * after the unpublish finds no volume (zero page or SIGBUS).  An ADD
+ * publishes, waits for this read side, then unmaps, so no zero-page entry
+ * inserted here survives the ADD either.
  */
 static vm_fault_t groove_fault_volume(struct groove_dev *g, struct vm_fault *vmf,
 				      u64 off, unsigned int order)
@@ -176,7 +218,7 @@ static vm_fault_t groove_fault_volume(struct groove_dev *g, struct vm_fault *vmf
 	vol = srcu_dereference(g->slots[groove_off_to_slot(g, off)].vol,
 			       &g->srcu);
 	if (!vol)
-		ret = VM_FAULT_SIGBUS;
+		ret = order ? VM_FAULT_FALLBACK : groove_insert_zero(g, vmf);
 	else if (order)
 		ret = groove_insert_huge(g, vmf, vol, off, order);
 	else
@@ -192,7 +234,7 @@ static vm_fault_t groove_fault_volume(struct groove_dev *g, struct vm_fault *vmf
 static vm_fault_t groove_handle_fault(struct vm_fault *vmf, unsigned int order)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	struct groove_dev *g = vma->vm_file->private_data;
+	struct groove_dev *g = groove_from_file(vma->vm_file);
 	u64 off = (u64)vmf->pgoff << PAGE_SHIFT;
 	vm_fault_t ret;
 
@@ -200,8 +242,9 @@ static vm_fault_t groove_handle_fault(struct vm_fault *vmf, unsigned int order)
 		return VM_FAULT_SIGBUS;
 	if (off < g->hdr_size)
 		ret = order ? VM_FAULT_FALLBACK :
-		      vmf_insert_pfn(vma, vmf->address,
-				     vmalloc_to_pfn(g->hdr + off));
+		      vmf_insert_pfn_prot(vma, vmf->address & PAGE_MASK,
+					  vmalloc_to_pfn(g->hdr + off),
+					  groove_volume_prot(vma));
 	else if (off >= g->vol0_off && off < g->map_size)
 		ret = groove_fault_volume(g, vmf, off, order);
 	else
@@ -216,6 +259,21 @@ static vm_fault_t groove_fault(struct vm_fault *vmf)
 	return groove_handle_fault(vmf, 0);
 }
 
+/*
+ * A write to a read-only entry of a writable mapping.  Entries are inserted
+ * writable, so this is a zero-page entry of an absent slot (SIGBUS: the
+ * zero page must stay zero) or an entry that mprotect() made read-only and
+ * back (let the core make it writable).
+ */
+static vm_fault_t groove_pfn_mkwrite(struct vm_fault *vmf)
+{
+	struct groove_dev *g = groove_from_file(vmf->vma->vm_file);
+
+	if (pte_pfn(vmf->orig_pte) == g->zero_pfn)
+		return VM_FAULT_SIGBUS;
+	return 0;
+}
+
 #ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
 /* Kernels with huge PFNMAP support pass the entry order (PMD or PUD). */
 static vm_fault_t groove_huge_fault(struct vm_fault *vmf, unsigned int order)
@@ -227,16 +285,23 @@ static vm_fault_t groove_huge_fault(struct vm_fault *vmf, unsigned int order)
 #if defined(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP) && defined(CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD)
 /*
  * groove_may_split - before the core splits @vma at @addr (partial munmap,
- * mprotect, mremap), drop a PUD entry that straddles @addr.  The core's
- * vma_adjust_trans_huge() on these kernels splits PMD entries only and would
- * walk a PUD leaf as if it pointed to a PMD table (seen as a NULL-pointer
- * oops in __split_huge_pmd on a KASAN kernel).  The range refaults later
- * with PMD entries, which split correctly.
+ * mprotect, madvise, mbind, mremap, MAP_FIXED over part of it), drop a PUD
+ * entry that straddles @addr.  The core's vma_adjust_trans_huge() on these
+ * kernels splits PMD entries only and would walk a PUD leaf as if it
+ * pointed to a PMD table.  The range refaults later with PMD entries, which
+ * split correctly.
+ *
+ * The vma is write-locked first: the core takes that lock only after this
+ * hook, and until then a huge_fault under the per-VMA lock could reinstall
+ * the PUD between the zap and the split.  Every caller holds mmap_lock for
+ * writing, so faults that take mmap_lock are excluded already, and once the
+ * vma is write-locked, per-VMA-lock faults wait for mmap_lock too.
  */
 static int groove_may_split(struct vm_area_struct *vma, unsigned long addr)
 {
 	unsigned long start = addr & PUD_MASK;
 
+	vma_start_write(vma);
 	if (addr != start && start >= vma->vm_start &&
 	    start + PUD_SIZE <= vma->vm_end)
 		zap_vma_ptes(vma, start, PUD_SIZE);
@@ -246,6 +311,7 @@ static int groove_may_split(struct vm_area_struct *vma, unsigned long addr)
 
 static const struct vm_operations_struct groove_vm_ops = {
 	.fault = groove_fault,
+	.pfn_mkwrite = groove_pfn_mkwrite,
 #ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
 	.huge_fault = groove_huge_fault,
 #endif
@@ -272,7 +338,7 @@ unsigned long groove_get_unmapped_area(struct file *file, unsigned long addr,
 				       unsigned long len, unsigned long pgoff,
 				       unsigned long flags)
 {
-	struct groove_dev *g = file->private_data;
+	struct groove_dev *g = groove_from_file(file);
 	unsigned long align = min_t(u64, g->volume_size, PUD_SIZE);
 	u64 off = (u64)pgoff << PAGE_SHIFT;
 	unsigned long ret;
@@ -296,7 +362,7 @@ unsigned long groove_get_unmapped_area(struct file *file, unsigned long addr,
  */
 int groove_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	struct groove_dev *g = file->private_data;
+	struct groove_dev *g = groove_from_file(file);
 	int err;
 
 	err = groove_check_vma(g, vma, __func__);

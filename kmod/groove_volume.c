@@ -130,6 +130,13 @@ struct groove_volume *groove_volume_alloc(struct groove_dev *g, int node)
 						order);
 		if (!page)
 			goto err;
+		/*
+		 * Split into order-0 pages, each with its own reference, as
+		 * alloc_contig_range() leaves its range: a non-compound block
+		 * would leave its tail pages at refcount 0 while mapped.
+		 * Both kinds are then freed the same way.
+		 */
+		split_page(page, order);
 		vol->pfn = page_to_pfn(page);
 		vol->order = order;
 	} else {
@@ -152,10 +159,8 @@ err:
  */
 void groove_volume_free(struct groove_dev *g, struct groove_volume *vol)
 {
-	if (vol->order >= 0)
-		__free_pages(pfn_to_page(vol->pfn), vol->order);
-	else
-		free_contig_range(vol->pfn, g->volume_size >> PAGE_SHIFT);
+	/* Order-0 pages with a reference each, whichever path gave them. */
+	free_contig_range(vol->pfn, g->volume_size >> PAGE_SHIFT);
 	kfree(vol);
 }
 
