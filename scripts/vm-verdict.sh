@@ -5,7 +5,7 @@
 #
 # Prints the guest's TAP (CR stripped), then one TAP block of its own checks:
 #   1. qemu ended with the guest's success code (not a panic, timeout, crash)
-#   2. the kernel log holds no BUG/WARNING/Oops/trace/lockup/hung-task line
+#   2. the kernel log holds no BUG/WARNING/Oops/trace/lockup/hung-task/bad page table line
 #   3. every TAP plan got all its results and every program finished
 #   4. no test result is "not ok"
 # Exit 0 when all pass; otherwise 1, after naming the console log.
@@ -14,7 +14,7 @@ set -eu
 # Keep in sync with scripts/guest/init: guest value 0x31 -> (0x31 << 1) | 1.
 QEMU_EXIT_PASS=99
 QEMU_EXIT_TIMEOUT=124
-BAD_KERNEL='BUG:|WARNING:|Oops|Call Trace|general protection|soft lockup|hard LOCKUP|hung_task|blocked for more than|Kernel panic'
+BAD_KERNEL='BUG:|WARNING:|Oops|Call Trace|general protection|soft lockup|hard LOCKUP|hung_task|blocked for more than|Kernel panic|: bad p(te|md|ud|4d|gd) '
 
 tap="" console="" qemu_exit="" name=vm
 while [ $# -gt 0 ]; do

@@ -4,6 +4,9 @@
  * writes over it, ioctls return cleanly (success or -EUCLEAN / -EAGAIN /
  * -ENOSPC), the kernel frees only volumes it holds, and the module unloads.
  */
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "groove_selftest.h"
 #include "groove_vstack.h"
 
@@ -144,6 +147,58 @@ TEST_F(hostile, random_bytes_over_header)
 		ASSERT_LE(info.volumes_present, info.volume_max);
 		ASSERT_EQ(info.volumes_present * info.volume_size, info.bytes_reserved);
 	}
+}
+
+struct bumper {
+	__u64 *head;
+	atomic_int stop;
+	unsigned long bumps;
+};
+
+/* A member that keeps changing the stack head's version, as fast as it can. */
+static void *bump_head(void *arg)
+{
+	struct bumper *b = arg;
+
+	while (!atomic_load_explicit(&b->stop, memory_order_relaxed)) {
+		__atomic_fetch_add(b->head, 1ULL << 32, __ATOMIC_RELAXED);
+		b->bumps++;
+	}
+	return NULL;
+}
+
+/*
+ * REMOVE while another member bumps the stack head non-stop: it returns
+ * (some volumes, or -EAGAIN after its bounded budget), INFO answers from
+ * another thread meanwhile, and the accounting adds up once the member
+ * stops.  (Before the budget, each pop could spin 2^16 times under the
+ * lock for each of volume_max volumes.)
+ */
+TEST_F_TIMEOUT(hostile, remove_under_a_bumping_member, 120)
+{
+	struct bumper b = { .head = &self->sh->empty_stack };
+	struct groove_info info;
+	int removed = 0, rounds, r;
+	pthread_t t;
+
+	ASSERT_EQ(8, groove_add(self->fd, 8, NULL, 0));
+	ASSERT_EQ(0, pthread_create(&t, NULL, bump_head, &b));
+	for (rounds = 0; rounds < 50 && removed < 8; rounds++) {
+		r = groove_remove(self->fd, 8 - removed);
+		ASSERT_TRUE(r >= 0 || r == -EAGAIN) TH_LOG("remove: %d", r);
+		if (r > 0)
+			removed += r;
+		ASSERT_EQ(0, groove_info(self->fd, &info));
+		ASSERT_EQ(8U - removed, info.volumes_present);
+	}
+	atomic_store(&b.stop, 1);
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	ksft_print_msg("removed %d of 8 in %d rounds against %lu bumps\n",
+		       removed, rounds, b.bumps);
+	/* Quiet again: the rest leaves. */
+	if (removed < 8)
+		EXPECT_EQ(8 - removed, groove_remove(self->fd, 8));
+	EXPECT_EQ(0U, present(self->fd));
 }
 
 TEST_HARNESS_MAIN

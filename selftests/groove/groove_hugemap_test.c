@@ -148,8 +148,12 @@ TEST_F(hugemap, remove_unmaps_huge_entries)
 	gone = self->vols + (__u64)top * self->info.volume_size;
 	kept = self->vols + (__u64)(1 - top) * self->info.volume_size;
 	ASSERT_EQ(1, groove_remove(self->fd, 1));
-	EXPECT_EQ(SIGBUS, groove_touch_signal(gone, 0));
-	EXPECT_EQ(SIGBUS, groove_touch_signal(gone + self->info.volume_size - 1, 0));
+	/* Gone: reads see zeros, writes are SIGBUS. */
+	EXPECT_EQ(0, gone[0]);
+	EXPECT_EQ(0, gone[self->info.volume_size - 1]);
+	EXPECT_EQ(SIGBUS, groove_touch_signal(gone, GROOVE_TOUCH_WRITE));
+	EXPECT_EQ(SIGBUS, groove_touch_signal(gone + self->info.volume_size - 1,
+					      GROOVE_TOUCH_READ_WRITE));
 	EXPECT_EQ(0ULL, mismatches(self->vols, kept - self->vols,
 				   kept - self->vols + self->info.volume_size));
 }

@@ -154,4 +154,85 @@ TEST_F(ioctl, volume_phys_needs_cap_sys_admin)
 	EXPECT_EQ(1, groove_remove(self->fd, 1));
 }
 
+/*
+ * ADD is all or nothing, also when the result cannot be written back: an
+ * argument in a read-only page is read fine, then the write of @added
+ * fails.  That must be -EFAULT with nothing added (the teardown checks),
+ * not volumes added behind an error that invites a retry.
+ */
+TEST_F(ioctl, add_with_unwritable_result_adds_nothing)
+{
+	struct groove_add *a;
+	long page = sysconf(_SC_PAGESIZE);
+
+	a = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, a);
+	memset(a, 0, sizeof(*a));
+	a->count = 2;
+	a->node = -1;
+	ASSERT_EQ(0, mprotect(a, page, PROT_READ));
+	EXPECT_EQ(-EFAULT, add_raw(self->fd, a));
+	EXPECT_EQ(0U, a->added);
+	EXPECT_EQ(0, munmap(a, page));
+}
+
+static int exclusive_raw(int fd, struct groove_exclusive *x)
+{
+	return ioctl(fd, GROOVE_IOC_EXCLUSIVE, x) ? -errno : 0;
+}
+
+/*
+ * EXCLUSIVE: refused while another file is open (and says who), holds off
+ * new opens while held, ends on RELEASE and on close.
+ */
+TEST_F(ioctl, exclusive_claim)
+{
+	struct groove_exclusive x = { .op = GROOVE_EXCL_ACQUIRE };
+	int fd2, ro;
+
+	fd2 = groove_open_dev(O_RDWR);
+	ASSERT_LE(0, fd2);
+	EXPECT_EQ(-EBUSY, exclusive_raw(self->fd, &x));
+	EXPECT_EQ(1U, x.others);
+	EXPECT_EQ(getpid(), x.other_pid);
+	close(fd2);
+
+	x = (struct groove_exclusive){ .op = GROOVE_EXCL_ACQUIRE };
+	EXPECT_EQ(0, exclusive_raw(self->fd, &x));
+	EXPECT_EQ(0, exclusive_raw(self->fd, &x));	/* again: still ours */
+	EXPECT_EQ(-1, groove_open_dev(O_RDWR));
+	EXPECT_EQ(EBUSY, errno);
+	/* The holder itself keeps working. */
+	EXPECT_EQ(1, groove_add(self->fd, 1, NULL, 0));
+	EXPECT_EQ(1, groove_remove(self->fd, 1));
+
+	x.op = GROOVE_EXCL_RELEASE;
+	EXPECT_EQ(0, exclusive_raw(self->fd, &x));
+	EXPECT_EQ(-EINVAL, exclusive_raw(self->fd, &x));	/* not held */
+	fd2 = groove_open_dev(O_RDWR);
+	ASSERT_LE(0, fd2);
+	close(fd2);
+
+	/* Closing the holder ends the claim (the fixture's fd is reopened). */
+	x.op = GROOVE_EXCL_ACQUIRE;
+	EXPECT_EQ(0, exclusive_raw(self->fd, &x));
+	close(self->fd);
+	self->fd = groove_open_dev(O_RDWR);
+	ASSERT_LE(0, self->fd);
+
+	/* Bad arguments. */
+	ro = groove_open_dev(O_RDONLY);
+	ASSERT_LE(0, ro);
+	x = (struct groove_exclusive){ .op = GROOVE_EXCL_ACQUIRE };
+	EXPECT_EQ(-EBADF, exclusive_raw(ro, &x));
+	close(ro);
+	x = (struct groove_exclusive){ .op = 3 };
+	EXPECT_EQ(-EINVAL, exclusive_raw(self->fd, &x));
+	x = (struct groove_exclusive){ .op = GROOVE_EXCL_ACQUIRE, .reserved[2] = 1 };
+	EXPECT_EQ(-EINVAL, exclusive_raw(self->fd, &x));
+	x = (struct groove_exclusive){ .op = GROOVE_EXCL_ACQUIRE, .others = 1 };
+	EXPECT_EQ(-EINVAL, exclusive_raw(self->fd, &x));
+	EXPECT_EQ(-EFAULT, exclusive_raw(self->fd, NULL));
+}
+
 TEST_HARNESS_MAIN

@@ -114,32 +114,56 @@ TEST_F(mmap, volume_added_after_mmap_is_visible)
 
 	vols = groove_map_volumes(self->fd, i, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, vols);
-	EXPECT_EQ(SIGBUS, groove_touch_signal(vols, 0));
-	ASSERT_EQ(1, groove_add(self->fd, 1, NULL, 0));
+	/*
+	 * A stale reader in this very process: the absent slot reads as
+	 * zeros through a read-only entry, which ADD must drop, or this
+	 * process would go on seeing zeros instead of the new volume.
+	 */
 	vh = (void *)vols;
-	EXPECT_EQ(GROOVE_VOLUME_MAGIC_EMPTY, vh->magic);
+	EXPECT_EQ(0ULL, *(volatile __u64 *)&vh->magic);
+	ASSERT_EQ(1, groove_add(self->fd, 1, NULL, 0));
+	EXPECT_EQ(GROOVE_VOLUME_MAGIC_EMPTY, *(volatile __u64 *)&vh->magic);
 	EXPECT_EQ(0ULL, vh->idx);
 	EXPECT_EQ(0, munmap(vols, self->vols_len));
 }
 
-TEST_F(mmap, sigbus_on_absent_slot)
+/*
+ * An absent slot reads as zeros and refuses every write: a write fault, and
+ * a write to the read-only entry a read left (the write-protect path, which
+ * would otherwise make the module's zero page writable).
+ */
+TEST_F(mmap, absent_slot_reads_zero_and_refuses_writes)
 {
 	const struct groove_info *i = &self->info;
-	char *vols, *last;
+	volatile char *vols, *last;
+	__u64 off, nonzero = 0;
 
 	ASSERT_EQ(1, groove_add(self->fd, 1, NULL, 0));
 	vols = groove_map_volumes(self->fd, i, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, vols);
 	last = vols + (i->volume_max - 1) * i->volume_size;
-	EXPECT_EQ(0, groove_touch_signal(vols + 4096, 1));
-	EXPECT_EQ(SIGBUS, groove_touch_signal(last, 0));
-	EXPECT_EQ(SIGBUS, groove_touch_signal(last + i->volume_size - 1, 1));
-	EXPECT_EQ(0, munmap(vols, self->vols_len));
+	EXPECT_EQ(0, groove_touch_signal(vols + 4096, GROOVE_TOUCH_WRITE));
+	EXPECT_EQ(0, groove_touch_signal(last, GROOVE_TOUCH_READ));
+	EXPECT_EQ(SIGBUS, groove_touch_signal(last, GROOVE_TOUCH_WRITE));
+	EXPECT_EQ(SIGBUS, groove_touch_signal(last + i->volume_size - 1,
+					      GROOVE_TOUCH_WRITE));
+	/* Read here (the entry now exists in this process), write in a child. */
+	for (off = 0; off < i->volume_size; off += 4096)
+		nonzero |= last[off];
+	EXPECT_EQ(0ULL, nonzero);
+	EXPECT_EQ(SIGBUS, groove_touch_signal(last, GROOVE_TOUCH_READ_WRITE));
+	EXPECT_EQ(SIGBUS, groove_touch_signal(last + 4096, GROOVE_TOUCH_WRITE));
+	/* Still zero everywhere: no write reached the zero page. */
+	for (off = 0; off < i->volume_size; off += 4096)
+		nonzero |= last[off];
+	EXPECT_EQ(0ULL, nonzero);
+	EXPECT_EQ(0, munmap((void *)vols, self->vols_len));
 }
 
 /*
  * A process that had the volume mapped and touched loses it when the
- * volume is removed: its next touch is SIGBUS, not the old page.
+ * volume is removed: its next read sees zeros, not the old page, and its
+ * next write is SIGBUS.
  */
 TEST_F(mmap, sigbus_on_removed_volume)
 {
@@ -163,7 +187,9 @@ TEST_F(mmap, sigbus_on_removed_volume)
 		if (vols[4096] != 7 || write(to_parent[1], &c, 1) != 1 ||
 		    read(to_child[0], &c, 1) != 1)
 			_exit(1);
-		(void)vols[4096];
+		if (vols[4096] != 0)
+			_exit(2);
+		vols[4096] = 8;
 		_exit(0);
 	}
 	ASSERT_EQ(1, read(to_parent[0], &c, 1));
@@ -173,7 +199,8 @@ TEST_F(mmap, sigbus_on_removed_volume)
 	EXPECT_TRUE(WIFSIGNALED(status));
 	EXPECT_EQ(SIGBUS, WTERMSIG(status));
 	/* And in this process, which had it mapped too. */
-	EXPECT_EQ(SIGBUS, groove_touch_signal(vols + 4096, 0));
+	EXPECT_EQ(0, vols[4096]);
+	EXPECT_EQ(SIGBUS, groove_touch_signal(vols + 4096, GROOVE_TOUCH_WRITE));
 	close(to_child[0]);
 	close(to_child[1]);
 	close(to_parent[0]);

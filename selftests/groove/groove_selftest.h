@@ -160,11 +160,17 @@ static inline int groove_phys(int fd, __u32 idx, __u64 *phys, int *node)
 	return 0;
 }
 
+/* What groove_touch_signal() does at the address. */
+#define GROOVE_TOUCH_READ	0
+#define GROOVE_TOUCH_WRITE	1
+/* Read (mapping a read-only entry where the slot is absent), then write. */
+#define GROOVE_TOUCH_READ_WRITE	2
+
 /*
- * Touch @addr (a read, or a write when @write) in a child process and
- * return the signal that killed it, or 0 when the touch worked.
+ * Touch @addr (GROOVE_TOUCH_*) in a child process and return the signal
+ * that killed it, or 0 when the touch worked.
  */
-static inline int groove_touch_signal(volatile char *addr, int write)
+static inline int groove_touch_signal(volatile char *addr, int how)
 {
 	int status;
 	pid_t pid;
@@ -173,10 +179,13 @@ static inline int groove_touch_signal(volatile char *addr, int write)
 	if (pid < 0)
 		return -1;
 	if (!pid) {
-		if (write)
+		if (how == GROOVE_TOUCH_WRITE) {
 			*addr = 1;
-		else
+		} else {
 			(void)*addr;
+			if (how == GROOVE_TOUCH_READ_WRITE)
+				*addr = 1;
+		}
 		_exit(0);
 	}
 	if (waitpid(pid, &status, 0) != pid)

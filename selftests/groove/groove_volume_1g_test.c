@@ -2,9 +2,12 @@
 /*
  * groove selftest: a 1 GiB volume (volume_size=1G, far above the buddy
  * allocator's limit: the alloc_contig_range() path) is added, aligned to
- * 1 GiB in physical memory, zeroed, mapped and touched end to end, removed.
+ * 1 GiB in physical memory, zeroed, mapped and touched end to end, removed;
+ * and splits of a GiB mapped by one PUD entry (6.12+) race with faults.
  */
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 
 #include "groove_selftest.h"
 
@@ -46,11 +49,13 @@ TEST_F_TIMEOUT(gib, add_touch_remove, 240)
 	vols[GiB - 1] = 1;
 	EXPECT_EQ(0ULL, nonzero);
 	EXPECT_EQ(1, vols[GiB - 1]);
-	/* Slot 1 has no volume. */
-	EXPECT_EQ(SIGBUS, groove_touch_signal(vols + GiB, 0));
+	/* Slot 1 has no volume: zeros to read, SIGBUS to write. */
+	EXPECT_EQ(0, vols[GiB]);
+	EXPECT_EQ(SIGBUS, groove_touch_signal(vols + GiB, GROOVE_TOUCH_WRITE));
 
 	EXPECT_EQ(1, groove_remove(self->fd, 1));
-	EXPECT_EQ(SIGBUS, groove_touch_signal(vols + 2 * MiB, 0));
+	EXPECT_EQ(0, vols[2 * MiB]);
+	EXPECT_EQ(SIGBUS, groove_touch_signal(vols + 2 * MiB, GROOVE_TOUCH_READ_WRITE));
 	EXPECT_EQ(0, munmap((void *)vols, i->map_size - i->vol0_off));
 }
 
@@ -93,6 +98,101 @@ TEST_F_TIMEOUT(gib, fork_and_partial_munmap, 240)
 	EXPECT_EQ(0, munmap((void *)vols, GiB / 2 + 4096));
 	EXPECT_EQ(0, munmap((void *)(vols + GiB / 2 + 8192),
 			    i->map_size - i->vol0_off - GiB / 2 - 8192));
+	EXPECT_EQ(1, groove_remove(self->fd, 1));
+}
+
+/* Split operations per run: enough to hit the window, short on KASAN. */
+#define SPLIT_ROUNDS		300
+
+struct split_race {
+	volatile char *vols;
+	atomic_int stop;
+	atomic_ulong reads, mismatches;
+};
+
+/* Read the first byte of every 2 MiB chunk and check the pattern, forever. */
+static void *split_reader(void *arg)
+{
+	struct split_race *r = arg;
+	unsigned long reads = 0, bad = 0;
+	__u64 off;
+
+	while (!atomic_load_explicit(&r->stop, memory_order_relaxed)) {
+		for (off = 0; off < GiB; off += 2 * MiB) {
+			if (r->vols[off] != (char)(off >> 21 | 1))
+				bad++;
+			reads++;
+		}
+	}
+	atomic_fetch_add(&r->reads, reads);
+	atomic_fetch_add(&r->mismatches, bad);
+	return NULL;
+}
+
+/*
+ * Three threads read a GiB that one PUD entry maps (where the kernel does)
+ * while a fourth splits the mapping at odd 4 KiB offsets, each round on a
+ * freshly mapped window whose PUD the splitter has just faulted in:
+ * mprotect there and back, munmap and MAP_FIXED the page back, madvise a
+ * page, MAP_FIXED over a page.  A PUD reinstalled by a racing fault between
+ * the driver's zap and the core's split would be walked as a PMD table:
+ * "bad pud" in the log (the VM runner fails the run on it) or an oops.
+ * The data must stay in place throughout.
+ */
+TEST_F_TIMEOUT(gib, pud_split_races_faults, 600)
+{
+	const struct groove_info *i = &self->info;
+	struct split_race r = { 0 };
+	size_t len = i->map_size - i->vol0_off;
+	pthread_t readers[3];
+	unsigned int round, t;
+	char *page;
+	__u64 off;
+
+	ASSERT_EQ(1, groove_add(self->fd, 1, NULL, 0)) TH_LOG("%s", GROOVE_1G_HINT);
+	r.vols = groove_map_volumes(self->fd, i, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, r.vols);
+	for (off = 0; off < GiB; off += 2 * MiB)
+		r.vols[off] = (char)(off >> 21 | 1);
+	for (t = 0; t < 3; t++)
+		ASSERT_EQ(0, pthread_create(&readers[t], NULL, split_reader, &r));
+
+	for (round = 0; round < SPLIT_ROUNDS; round++) {
+		/* Odd page, never the first of a 2 MiB chunk (the readers'). */
+		off = (__u64)(round * 37 % 512) * 2 * MiB + (round % 511 + 1) * 4096;
+		page = (char *)r.vols + off;
+		/* A fresh single vma over the window, PUD faulted in. */
+		ASSERT_EQ((void *)r.vols, mmap((void *)r.vols, len, PROT_READ | PROT_WRITE,
+					      MAP_SHARED | MAP_FIXED, self->fd, i->vol0_off));
+		(void)r.vols[GiB / 2];
+		switch (round % 4) {
+		case 0:
+			ASSERT_EQ(0, mprotect(page, 4096, PROT_READ));
+			ASSERT_EQ(0, mprotect(page, 4096, PROT_READ | PROT_WRITE));
+			break;
+		case 1:
+			ASSERT_EQ(0, munmap(page, 4096));
+			ASSERT_EQ((void *)page, mmap(page, 4096, PROT_READ | PROT_WRITE,
+						     MAP_SHARED | MAP_FIXED, self->fd,
+						     i->vol0_off + off));
+			break;
+		case 2:
+			ASSERT_EQ(0, madvise(page, 4096, MADV_RANDOM));
+			break;
+		case 3:
+			ASSERT_EQ((void *)page, mmap(page, 4096, PROT_READ,
+						     MAP_SHARED | MAP_FIXED, self->fd,
+						     i->vol0_off + off));
+			break;
+		}
+	}
+	atomic_store(&r.stop, 1);
+	for (t = 0; t < 3; t++)
+		ASSERT_EQ(0, pthread_join(readers[t], NULL));
+	ksft_print_msg("%u split rounds against %lu reads\n", round,
+		       (unsigned long)atomic_load(&r.reads));
+	EXPECT_EQ(0UL, atomic_load(&r.mismatches));
+	EXPECT_EQ(0, munmap((void *)r.vols, len));
 	EXPECT_EQ(1, groove_remove(self->fd, 1));
 }
 
