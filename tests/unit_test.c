@@ -255,6 +255,13 @@ TEST(strerror_names)
 	ASSERT_STREQ("empty", groove_strerror(GROOVE_ERR_EMPTY));
 	ASSERT_STREQ("full", groove_strerror(GROOVE_ERR_FULL));
 	ASSERT_STREQ("key not found", groove_strerror(GROOVE_ERR_KEY));
+	ASSERT_EQ(-7, GROOVE_ERR_BUSY);
+	ASSERT_EQ(-8, GROOVE_ERR_UNSUPPORTED);
+	ASSERT_STREQ("in use by another process or thread", groove_strerror(GROOVE_ERR_BUSY));
+	ASSERT_STREQ("not supported by this groove", groove_strerror(GROOVE_ERR_UNSUPPORTED));
+	/* the file join lock's byte is in the hole before slot 0 for every geometry */
+	ASSERT_LT(GROOVE_HDR_SIZE(GROOVE_VOLUME_MAX_LIMIT), G_FILE_LOCK_OFF);
+	ASSERT_LT(G_FILE_LOCK_OFF, GROOVE_VOL0_OFF(1, GROOVE_VOLUME_SIZE_MIN));
 	ASSERT_STREQ("unknown", groove_strerror(42));
 }
 

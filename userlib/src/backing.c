@@ -171,13 +171,18 @@ static groove_t *g_open_file(struct groove *g, const struct stat *stt,
 	void *m;
 	int e;
 
+	if (geo && (!g_geometry_ok(geo->volume_size, geo->volume_max) || geo->reserved)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	/* Before anything is read or truncated: no join while one is exclusive. */
+	e = g_file_join_lock(g->fd);
+	if (e < 0)
+		return NULL;
+	g->file_locked = e;
 	if (geo) {
-		if (!g_geometry_ok(geo->volume_size, geo->volume_max) || geo->reserved) {
-			errno = EINVAL;
-			return NULL;
-		}
 		map_size = GROOVE_MAP_SIZE(geo->volume_max, geo->volume_size);
-		if (ftruncate(g->fd, (off_t)map_size) < 0)
+		if (ftruncate(g->fd, 0) < 0 || ftruncate(g->fd, (off_t)map_size) < 0)
 			return NULL;
 		hdr_size = GROOVE_HDR_SIZE(geo->volume_max);
 	} else {
@@ -244,7 +249,8 @@ G_API groove_t *groove_open(const char *path, unsigned int flags, ...)
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		return NULL;
-	g->fd = open(path, O_RDWR | O_CLOEXEC | (geo ? O_CREAT | O_TRUNC : 0), 0600);
+	/* No O_TRUNC: the file is truncated only once its join lock is held. */
+	g->fd = open(path, O_RDWR | O_CLOEXEC | (geo ? O_CREAT : 0), 0600);
 	if (g->fd < 0)
 		goto fail;
 	if (fstat(g->fd, &stt) < 0)

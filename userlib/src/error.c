@@ -19,6 +19,10 @@ G_API const char *groove_strerror(int err)
 		return "full";
 	case GROOVE_ERR_KEY:
 		return "key not found";
+	case GROOVE_ERR_BUSY:
+		return "in use by another process or thread";
+	case GROOVE_ERR_UNSUPPORTED:
+		return "not supported by this groove";
 	default:
 		return "unknown";
 	}

@@ -10,6 +10,8 @@
  *   volume_pool.c  the empty-volume stack (common/groove_vstack.h)
  *   backing.c      /dev/groove or a file: open, map, add/remove volumes
  *   verify.c       verify and statistics walks
+ *   rebuild.c      offline crash recovery
+ *   exclusive.c    exclusive use for rebuild/fsck: join locks, device claim
  *
  * Shared memory holds offsets relative to volume slot 0, never pointers.
  */
@@ -233,6 +235,11 @@ struct groove {
 	/* thread cache registry (tcache.c) */
 	uint64_t gen;
 	struct groove *reg_next;
+	uint32_t tc_bound;		/* thread caches bound to this join (g_reg_lock) */
+
+	/* exclusive use (exclusive.c) */
+	int excl;			/* this join holds the groove exclusively */
+	int file_locked;		/* file: holds the join lock at G_FILE_LOCK_OFF */
 
 	/* backing */
 	int fd;
@@ -358,6 +365,20 @@ static inline uint64_t g_bits_claimed(uint64_t szc, uint64_t idx, uint64_t obj_o
 {
 	return (g_bits(G_T_OBJ, szc, idx, 0, 16, 0, obj_off) & ~3ULL) | G_T_FREED;
 }
+
+/*
+ * File backend: the byte every join read-locks (OFD lock) and an exclusive
+ * claim write-locks: the last byte before the smallest possible vol0_off,
+ * so always in the hole between the header region (at most 772 KiB) and
+ * volume slot 0 (at 2 MiB or later), never data.
+ */
+#define G_FILE_LOCK_OFF	(GROOVE_VOLUME_SIZE_MIN - 1)
+
+/* exclusive.c */
+int g_file_join_lock(int fd);
+
+/* tcache.c */
+uint32_t g_tc_bound_others(struct groove *g);
 
 /* sizeclass.c */
 int g_szc_init(struct groove *g);

@@ -20,7 +20,9 @@
  *   - a volume it popped (still EMPTY, or DATA with no root superblock yet)
  *     or was giving back (EMPTY, not pushed).
  *
- * Not concurrent with anything: the caller guarantees no other join.
+ * Not concurrent with anything: groove_exclusive_acquire() (exclusive.c)
+ * makes sure no other join, handle or thread cache is live, and keeps new
+ * joins out while the rebuild runs.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -148,7 +150,8 @@ static int g_rb_child_sb(const struct groove *g, uint64_t obj_off, uint64_t bits
 
 /*
  * Walk superblock @sb_off of class @szc.  *@fr_out: its free bitmap after
- * the walk (with the repairs when fixing).  When fixing, a superblock with
+ * the walk with the repairs (written only when fixing; a dry run counts
+ * the same repairs).  When fixing, a superblock with
  * some free objects ends on its inactive stack, an empty one is left to the
  * caller to give back, a full one stays out of circulation.
  */
@@ -179,8 +182,9 @@ static int g_rb_walk_sb(struct g_rb *rb, uint64_t sb_off, uint32_t szc, int dept
 			r = g_rb_walk_sb(rb, obj_off, child, depth + 1, &child_fr);
 			if (r)
 				return r;
-			if (rb->fix && child_fr == g->szc[child].full) {
-				G_STORE(&h->bits, G_T_NONE);
+			if (child_fr == g->szc[child].full) {
+				if (rb->fix)
+					G_STORE(&h->bits, G_T_NONE);
 				fr |= 1ULL << i;
 				rb->st->superblocks_released++;
 			}
@@ -204,10 +208,9 @@ static int g_rb_walk_sb(struct g_rb *rb, uint64_t sb_off, uint32_t szc, int dept
 		/* A clear bit that names nothing: an operation cut short. */
 		rb->st->objects_reclaimed++;
 		rb->st->stranded_bytes += c->fp;
-		if (rb->fix) {
+		if (rb->fix)
 			G_STORE(&h->bits, G_T_NONE);
-			fr |= 1ULL << i;
-		}
+		fr |= 1ULL << i;
 	}
 	if (fr_before && !g_rb_in_circ(rb, sb_off)) {
 		rb->st->superblocks_stranded++;
@@ -216,10 +219,11 @@ static int g_rb_walk_sb(struct g_rb *rb, uint64_t sb_off, uint32_t szc, int dept
 	if (rb->fix) {
 		G_STORE(&sb->free, fr);
 		G_STORE_RLX(&sb->next, 0);
-		if (fr && fr != c->full) {
+	}
+	if (fr && fr != c->full) {
+		if (rb->fix)
 			g_inactive_push(g, szc, sb_off);
-			rb->st->superblocks_requeued++;
-		}
+		rb->st->superblocks_requeued++;
 	}
 	*fr_out = fr;
 	return GROOVE_SUCCESS;
@@ -287,8 +291,8 @@ static int g_rb_volumes(struct g_rb *rb, const uint8_t *on_stack, uint8_t *empty
 					vh->info_sz = 0;
 				G_STORE(&vh->magic, GROOVE_VOLUME_MAGIC_EMPTY);
 				empty[idx] = 1;
-				rb->st->volumes_released++;
 			}
+			rb->st->volumes_released++;
 			continue;
 		}
 		if (G_LOAD_RLX(&vh->idx) != idx ||
@@ -322,8 +326,8 @@ static int g_rb_volumes(struct g_rb *rb, const uint8_t *on_stack, uint8_t *empty
 			G_STORE(&g_sb_at(g, root)->bits, G_T_NONE);
 			G_STORE(&vh->magic, GROOVE_VOLUME_MAGIC_EMPTY);
 			empty[idx] = 1;
-			rb->st->volumes_released++;
 		}
+		rb->st->volumes_released++;
 	}
 	return GROOVE_SUCCESS;
 }
@@ -336,9 +340,9 @@ G_API int groove_data_rebuild_ex(groove_t *g, unsigned int flags,
 	struct groove_rebuild_stats dummy;
 	struct g_rb rb;
 	uint8_t *on_stack = NULL, *empty = NULL;
+	int claimed = 0, r;
 	uint64_t head;
 	uint32_t idx;
-	int r;
 
 	if (!g || (flags & ~GROOVE_REBUILD_DRY_RUN))
 		return GROOVE_ERR_INVAL;
@@ -348,10 +352,18 @@ G_API int groove_data_rebuild_ex(groove_t *g, unsigned int flags,
 	    h->vol0_off != g->vol0_off)
 		return GROOVE_ERR_CORRUPT;
 	/*
-	 * This thread's held superblocks back to the slots first, or the
-	 * rebuild would put them in circulation while we still allocate
-	 * from them.
+	 * Nobody else may be live: a superblock another join or thread holds
+	 * looks stranded, and requeueing it hands its objects out twice.  A
+	 * refusal writes nothing.  Then this thread's held superblocks go back
+	 * to the slots, or the rebuild would put them in circulation while we
+	 * still allocate from them.
 	 */
+	if (!g->excl) {
+		r = groove_exclusive_acquire(g, NULL);
+		if (r)
+			return r;
+		claimed = 1;
+	}
 	groove_thread_flush(g);
 	if (!out)
 		out = &dummy;
@@ -400,6 +412,8 @@ out:
 	free(on_stack);
 	free(empty);
 	free(rb.circ);
+	if (claimed)
+		groove_exclusive_release(g);
 	return r;
 }
 

@@ -51,6 +51,7 @@ static void g_tc_flush_locked(struct g_tcache *tc)
 	uint32_t szc;
 
 	if (tc->g && g_registered(tc->g, tc->gen)) {
+		tc->g->tc_bound--;
 		for (szc = 0; szc < tc->g->szc_cnt; szc++) {
 			if (tc->prev[szc]) {
 				if (tc->pmask[szc])
@@ -76,8 +77,13 @@ static void g_tc_exit(void *p)
 
 static void g_tc_forked_child(void)
 {
+	struct groove *r;
+
 	memset(&g_tc, 0, sizeof(g_tc));
 	pthread_mutex_init(&g_reg_lock, NULL);
+	/* The parent's other threads are not here; this one forgot its cache. */
+	for (r = g_reg_head; r; r = r->reg_next)
+		r->tc_bound = 0;
 }
 
 /* exit() runs no thread-specific destructor for the thread calling it. */
@@ -125,6 +131,7 @@ struct g_tcache *g_tc_switch(struct groove *g)
 	g_tc_flush_locked(&g_tc);
 	g_tc.g = g;
 	g_tc.gen = g->gen;
+	g->tc_bound++;
 	pthread_mutex_unlock(&g_reg_lock);
 	pthread_setspecific(g_reg_key, &g_tc);	/* flush at thread exit */
 	return &g_tc;
@@ -137,4 +144,21 @@ G_API void groove_thread_flush(groove_t *g)
 	pthread_mutex_lock(&g_reg_lock);
 	g_tc_flush_locked(&g_tc);
 	pthread_mutex_unlock(&g_reg_lock);
+}
+
+/*
+ * Thread caches of other threads bound to @g (exclusive.c: a bound cache
+ * may take superblocks at any moment without a lock, so only an unbound one
+ * is known to hold nothing).  This thread's own does not count: its owner
+ * flushes it.  Changes nothing, so a refusal leaves shared memory as it was.
+ */
+uint32_t g_tc_bound_others(struct groove *g)
+{
+	uint32_t n;
+
+	pthread_once(&g_reg_once, g_reg_init);
+	pthread_mutex_lock(&g_reg_lock);
+	n = g->tc_bound - (g_tc.g == g && g_tc.gen == g->gen);
+	pthread_mutex_unlock(&g_reg_lock);
+	return n;
 }

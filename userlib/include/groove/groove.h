@@ -29,6 +29,8 @@ extern "C" {
 #define GROOVE_ERR_EMPTY	(-4)	/* nothing to take */
 #define GROOVE_ERR_FULL		(-5)	/* no room: add volumes */
 #define GROOVE_ERR_KEY		(-6)	/* key not found (reserved) */
+#define GROOVE_ERR_BUSY		(-7)	/* another user is live: exclusive use refused */
+#define GROOVE_ERR_UNSUPPORTED	(-8)	/* the groove cannot do this (old module, no file locks) */
 
 /**
  * groove_strerror - a static, human readable name of a GROOVE_ERR_* code
@@ -69,9 +71,14 @@ struct groove_geometry {
  * at an address aligned to min(volume_size, 1 GiB).  Processes may map at
  * different addresses: shared memory holds offsets only.
  *
+ * A file join holds an OFD read lock on one byte of the hole between the
+ * header region and volume slot 0 (2 MiB - 1) for as long as it is open,
+ * so groove_exclusive_acquire() (groove/rebuild.h) sees it.
+ *
  * Return: the join, or NULL with errno set (ENOENT, EACCES, EINVAL for a bad
  * geometry, EBADMSG for a file that is not a groove, EPROTO for another ABI
- * version, ENOMEM, ...).
+ * version, EBUSY while another join holds the groove exclusively -- an
+ * offline rebuild or fsck is running --, ENOMEM, ...).
  */
 groove_t *groove_open(const char *path, unsigned int flags, ...);
 

@@ -27,9 +27,62 @@ extern "C" {
 #endif
 
 /**
+ * struct groove_users - who else uses a groove, when exclusive use is refused
+ * @pid:     a process that has the groove open (this process's own pid for
+ *           another handle or thread of it), or -1 when unknown
+ * @others:  other users seen: device, the kernel's count of other open
+ *           files; file, other processes with it open plus other handles
+ *           of this process, found in /proc (best effort, 0 when none can
+ *           be seen); or the threads below
+ * @threads: other threads of this process whose thread cache is bound to
+ *           this join (they allocated since their last
+ *           groove_thread_flush())
+ * @reserved: zero
+ */
+struct groove_users {
+	int32_t pid;
+	uint32_t others;
+	uint32_t threads;
+	uint32_t reserved;
+};
+
+/**
+ * groove_exclusive_acquire - make @g the groove's only user, or say who else is
+ * @g:   the join
+ * @who: out, on GROOVE_ERR_BUSY: who else uses it (may be NULL)
+ *
+ * Refused while another user is live: another thread of this process with a
+ * bound thread cache (this thread's own does not count), another
+ * handle of the groove in this process, or another process's join.  While
+ * held, every new groove_open() of the groove fails with EBUSY.
+ * File backend: upgrades the join's OFD read lock on byte 2 MiB - 1 to a
+ * write lock (F_OFD_SETLK).  Device: GROOVE_IOC_EXCLUSIVE.  Acquiring twice
+ * is GROOVE_SUCCESS.  Threads of this process must not use @g meanwhile
+ * (nothing stops them).  A forked child that uses its parent's handle
+ * shares the parent's open file and is not seen.
+ *
+ * A refusal changes nothing in the groove.
+ *
+ * Return: GROOVE_SUCCESS; GROOVE_ERR_BUSY; GROOVE_ERR_UNSUPPORTED (a module
+ * without GROOVE_IOC_EXCLUSIVE, or a filesystem without OFD locks: nothing
+ * can keep others off); GROOVE_ERR_INVAL (NULL @g or another system error).
+ */
+int groove_exclusive_acquire(groove_t *g, struct groove_users *who);
+
+/**
+ * groove_exclusive_release - end groove_exclusive_acquire()
+ * @g: the join
+ *
+ * groove_close() ends it too.
+ *
+ * Return: GROOVE_SUCCESS, or GROOVE_ERR_INVAL when @g does not hold it.
+ */
+int groove_exclusive_release(groove_t *g);
+
+/**
  * groove_data_rebuild - rebuild the allocator state after a crash
- * @g: the join; no other thread or process may use the groove meanwhile
- *     (no process joined but this one)
+ * @g: the join; it must be the groove's only user (see
+ *     groove_exclusive_acquire(), which this checks)
  *
  * Same as groove_data_rebuild_ex(@g, 0, NULL, NULL, NULL).
  *
@@ -88,14 +141,16 @@ typedef int (*groove_rebuild_obj_fn)(void *obj, size_t sz, uint64_t tag, void *a
 
 /**
  * groove_data_rebuild_ex - rebuild (or measure) the allocator state
- * @g:     the join; no other thread or process may use the groove meanwhile
+ * @g:     the join; it must be the groove's only user
  * @flags: 0 or GROOVE_REBUILD_DRY_RUN
  * @out:   out: what was found (may be NULL)
  * @fn:    called for every live object (may be NULL)
  * @arg:   passed to @fn
  *
- * First gives back the superblocks the calling thread holds in its cache
- * (groove_thread_flush()).  Then walks the empty-volume stack, the active
+ * First takes exclusive use for the call unless @g holds it already
+ * (groove_exclusive_acquire(); a dry run too: a live groove would look
+ * stranded), then gives back the superblocks the calling thread holds in
+ * its cache (groove_thread_flush()).  Then walks the empty-volume stack, the active
  * slots and inactive stacks (to know what is in circulation), then every
  * present volume's superblock
  * tree.  Unless GROOVE_REBUILD_DRY_RUN: clears the active slots and inactive
@@ -104,12 +159,15 @@ typedef int (*groove_rebuild_obj_fn)(void *obj, size_t sz, uint64_t tag, void *a
  * empty-volume stack (rebuilt from the volume headers, lowest index on
  * top), and pushes every superblock that has free objects on its class's
  * inactive stack.  Afterwards groove_verify() passes and a dry run reports
- * 0 stranded bytes.
+ * 0 stranded bytes.  A dry run fills @out with the same counts the repair
+ * would (what it would reclaim, release and requeue) and writes nothing.
  *
- * Not lock-free and not concurrent with anything: run it with no other
- * process joined (the kernel's ADD and REMOVE must not run either).
+ * Not lock-free and not concurrent with anything.
  *
- * Return: GROOVE_SUCCESS; GROOVE_ERR_INVAL (bad @g or @flags);
+ * Return: GROOVE_SUCCESS; GROOVE_ERR_BUSY (another user is live, see
+ * groove_exclusive_acquire(); nothing was read or changed);
+ * GROOVE_ERR_UNSUPPORTED (exclusive use cannot be had: old module, or a
+ * filesystem without OFD locks); GROOVE_ERR_INVAL (bad @g or @flags);
  * GROOVE_ERR_CORRUPT: the shared header does not describe this join's
  * groove (nothing was changed), or a superblock tree deeper or larger than
  * any the allocator builds (a partial rebuild: the state is not what a
