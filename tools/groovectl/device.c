@@ -132,6 +132,10 @@ void ctl_explain_errno(const char *what, const char *path, int err)
 			ctl_err("%s: %s is not a groove (never formatted, or its header was overwritten); recreate it with groove_open(GROOVE_OPEN_CREATE)",
 				what, path);
 		break;
+	case EBUSY:
+		ctl_err("%s: %s is held exclusively (an offline rebuild or 'groovectl fsck' is running); try again when it has finished",
+			what, path);
+		break;
 	case EPROTO:
 		ctl_err("%s: %s uses another groove ABI than this groovectl (%u): install matching versions",
 			what, path, GROOVE_ABI_VERSION);

@@ -33,12 +33,13 @@ static void usage(FILE *f)
 		"  add N [--node n] [--info TEXT]     add N volumes (all or nothing)\n"
 		"  remove N                           remove up to N empty volumes\n"
 		"  verify                             check the shared allocator state (read only)\n"
-		"  fsck                               rebuild the allocator state after a crash\n"
+		"  fsck [--dry-run]                   rebuild the allocator state after a crash (every other\n"
+		"                                     user stopped); --dry-run reports what it would change\n"
 		"  create [volume_size=2M] [volume_max=16]  format a new groove file (--device FILE)\n"
 		"\n"
 		"options:\n"
 		"  -d, --device PATH   groove device or file (default $GROOVE_DEVICE or %s)\n"
-		"  -j, --json          machine-readable output for info, status and verify\n"
+		"  -j, --json          machine-readable output for info, status, verify and fsck\n"
 		"  -q, --quiet         print errors only\n"
 		"  -k, --ko FILE       load this module file instead of looking groove up\n"
 		"  -n, --node N        NUMA node for add (default: any)\n"
@@ -46,7 +47,8 @@ static void usage(FILE *f)
 		"  -h, --help          this text;  -V, --version  the version\n"
 		"\n"
 		"exit status: 0 ok, 1 failed, 2 usage, 3 no device (module not loaded),\n"
-		"4 permission denied, 5 corrupt, 6 no space, 7 busy, 8 module not found.\n"
+		"4 permission denied, 5 corrupt (fsck --dry-run: a repair is needed), 6 no space,\n"
+		"7 busy (fsck: another process or thread uses the groove), 8 module not found.\n"
 		"See groovectl(8).\n",
 		GROOVECTL_DEFAULT_DEVICE);
 }
@@ -75,6 +77,7 @@ static const struct option long_opts[] = {
 	{ "info", required_argument, NULL, 'i' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "dry-run", no_argument, NULL, 'N' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -121,6 +124,9 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
+		case 'N':
+			o.dry_run = true;
+			break;
 		case 'V':
 			printf("groovectl %s (groove ABI %u)\n", GROOVECTL_VERSION,
 			       GROOVE_ABI_VERSION);
@@ -135,6 +141,10 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cmd = argv[optind++];
+	if (o.dry_run && strcmp(cmd, "fsck")) {
+		ctl_err("--dry-run: only fsck takes it ('groovectl fsck --dry-run')");
+		return EXIT_USAGE;
+	}
 
 	if (!strcmp(cmd, "load"))
 		return cmd_load(&o, argc - optind, argv + optind);

@@ -28,7 +28,7 @@ enum groovectl_exit {
 	EXIT_PERMISSION = 4,	/* permission denied (group or capability) */
 	EXIT_CORRUPT = 5,	/* verify/fsck found corruption */
 	EXIT_NO_SPACE = 6,	/* out of slots or over the memory limit */
-	EXIT_BUSY = 7,		/* module in use, or nothing removable */
+	EXIT_BUSY = 7,		/* module in use, nothing removable, or fsck: groove in use */
 	EXIT_NO_MODULE = 8,	/* groove.ko not found or not loadable */
 };
 
@@ -40,7 +40,8 @@ struct groovectl_opts {
 	const char *ko;		/* --ko FILE for load */
 	const char *info;	/* --info TEXT for add */
 	int node;		/* --node N for add, -1 for any */
-	bool json;		/* --json on read commands */
+	bool json;		/* --json on read commands and fsck */
+	bool dry_run;		/* fsck --dry-run: check and report, write nothing */
 	bool quiet;		/* --quiet: errors only */
 };
 

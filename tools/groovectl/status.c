@@ -520,37 +520,162 @@ int cmd_verify(const struct groovectl_opts *o)
 	return ret;
 }
 
+#ifdef HAVE_GROOVE_DATA_REBUILD
+/* "process 1234 (1 other user)", or "another process" when nobody is named. */
+static void fsck_busy(const struct groovectl_opts *o, const struct groove_users *who)
+{
+	char holder[48];
+
+	if (who->threads)
+		snprintf(holder, sizeof(holder), "%u other thread%s of this process",
+			 who->threads, who->threads == 1 ? "" : "s");
+	else if (who->pid > 0)
+		snprintf(holder, sizeof(holder), "process %d", (int)who->pid);
+	else
+		snprintf(holder, sizeof(holder), "another process");
+	if (o->json) {
+		struct json j;
+
+		json_begin(&j, stdout);
+		json_str(&j, "path", o->device);
+		json_str(&j, "result", "busy");
+		json_i64(&j, "holder_pid", who->pid);
+		json_u64(&j, "others", who->others);
+		json_end(&j);
+	}
+	if (who->others && !who->threads)
+		ctl_err("fsck: %s is in use by %s (%u other user%s); stop it first",
+			o->device, holder, who->others, who->others == 1 ? "" : "s");
+	else
+		ctl_err("fsck: %s is in use by %s; stop it first", o->device, holder);
+}
+
+static void fsck_report_json(const struct groovectl_opts *o, int verify_before,
+			     const struct groove_rebuild_stats *st, int verify_after)
+{
+	struct json j;
+
+	json_begin(&j, stdout);
+	json_str(&j, "path", o->device);
+	json_bool(&j, "dry_run", o->dry_run);
+	json_str(&j, "verify_before", groove_strerror(verify_before));
+	json_u64(&j, "stranded_bytes", st->stranded_bytes);
+	json_u64(&j, "objects", st->objects);
+	json_u64(&j, "bytes_live", st->bytes_live);
+	json_u64(&j, "superblocks", st->superblocks);
+	json_u64(&j, "superblocks_stranded", st->superblocks_stranded);
+	json_u64(&j, "superblocks_released", st->superblocks_released);
+	json_u64(&j, "superblocks_requeued", st->superblocks_requeued);
+	json_u64(&j, "objects_reclaimed", st->objects_reclaimed);
+	json_u64(&j, "volumes_data", st->volumes_data);
+	json_u64(&j, "volumes_released", st->volumes_released);
+	json_u64(&j, "volumes_unknown", st->volumes_unknown);
+	if (!o->dry_run)
+		json_str(&j, "verify_after", groove_strerror(verify_after));
+	json_bool(&j, "consistent", o->dry_run ? !verify_before && !st->stranded_bytes
+					       : !verify_after);
+	json_end(&j);
+}
+
+static void fsck_report_text(const struct groovectl_opts *o, int verify_before,
+			     const struct groove_rebuild_stats *st)
+{
+	char a[32], b[32];
+
+	fmt_size(a, sizeof(a), st->stranded_bytes);
+	fmt_size(b, sizeof(b), st->bytes_live);
+	printf("%s: %s\n", o->device, o->dry_run ? "dry run, nothing written" : "rebuilt");
+	printf("  before           verify: %s; %s stranded (%" PRIu64 " superblocks out of circulation, %" PRIu64 " objects cut short)\n",
+	       groove_strerror(verify_before), a, st->superblocks_stranded, st->objects_reclaimed);
+	if (o->dry_run)
+		printf("  repair           would mark %" PRIu64 " objects free, give back %" PRIu64 " empty superblocks and %u volumes, put %" PRIu64 " superblocks on inactive stacks\n",
+		       st->objects_reclaimed, st->superblocks_released, st->volumes_released,
+		       st->superblocks_requeued);
+	else
+		printf("  repaired         marked %" PRIu64 " objects free, gave back %" PRIu64 " empty superblocks and %u volumes, put %" PRIu64 " superblocks on inactive stacks\n",
+		       st->objects_reclaimed, st->superblocks_released, st->volumes_released,
+		       st->superblocks_requeued);
+	printf("  kept             %" PRIu64 " live objects (%s) in %u data volumes, %" PRIu64 " superblocks%s\n",
+	       st->objects, b, st->volumes_data, st->superblocks,
+	       st->volumes_unknown ? "; volumes of unknown kind left alone" : "");
+}
+
 /*
- * groovectl fsck: rebuild the allocator state from the volumes when the
- * library can (groove_data_rebuild(), crash recovery with no process
- * joined).
+ * groovectl fsck [--dry-run]: become the groove's only user
+ * (groove_exclusive_acquire(): refused with exit 7, naming a holder, while
+ * any other process or handle is live; new joins get EBUSY meanwhile),
+ * verify, measure with a dry run, then -- unless --dry-run -- rebuild and
+ * verify again.  --dry-run writes nothing.
  */
 int cmd_fsck(const struct groovectl_opts *o)
 {
-#ifdef HAVE_GROOVE_DATA_REBUILD
+	struct groove_rebuild_stats st;
+	struct groove_users who;
+	int ret, err, before, after = GROOVE_SUCCESS;
 	groove_t *g;
-	int ret, err;
 
 	ret = join(o, &g);
 	if (ret)
 		return ret;
-	err = groove_data_rebuild(g);
+	err = groove_exclusive_acquire(g, &who);
+	if (err == GROOVE_ERR_BUSY) {
+		fsck_busy(o, &who);
+		ret = EXIT_BUSY;
+		goto out;
+	}
+	if (err == GROOVE_ERR_UNSUPPORTED) {
+		ctl_err("fsck: %s cannot be held exclusively (%s: a groove module without GROOVE_IOC_EXCLUSIVE, or a filesystem without OFD locks); not rebuilding unguarded",
+			o->device, groove_is_device(g) ? "update groove.ko" : "move the file to tmpfs or a local filesystem");
+		ret = EXIT_FAILED;
+		goto out;
+	}
 	if (err) {
-		ctl_err("fsck: rebuild failed: %s (%d)", groove_strerror(err), err);
+		ctl_err("fsck: cannot hold %s exclusively: %s (%d)", o->device,
+			groove_strerror(err), err);
+		ret = err == GROOVE_ERR_CORRUPT ? EXIT_CORRUPT : EXIT_FAILED;
+		goto out;
+	}
+	before = groove_verify(g);
+	err = groove_data_rebuild_ex(g, GROOVE_REBUILD_DRY_RUN, &st, NULL, NULL);
+	if (!err && !o->dry_run) {
+		err = groove_data_rebuild_ex(g, 0, &st, NULL, NULL);
+		if (!err)
+			after = groove_verify(g);
+	}
+	if (err) {
+		ctl_err("fsck: %s failed: %s (%d)", o->dry_run ? "dry run" : "rebuild",
+			groove_strerror(err), err);
+		ret = EXIT_CORRUPT;
+		goto out;
+	}
+	if (o->json)
+		fsck_report_json(o, before, &st, after);
+	else if (!o->quiet)
+		fsck_report_text(o, before, &st);
+	if (o->dry_run) {
+		ret = !before && !st.stranded_bytes ? EXIT_OK : EXIT_CORRUPT;
+		if (ret)
+			ctl_err("fsck --dry-run: %s needs a repair ('groovectl fsck' with every user stopped)",
+				o->device);
+		else if (!o->quiet && !o->json)
+			printf("ok: nothing stranded, allocator state consistent\n");
+	} else if (after) {
+		ctl_err("fsck: rebuilt, but verify still says %s", groove_strerror(after));
 		ret = EXIT_CORRUPT;
 	} else {
-		err = groove_verify(g);
-		ret = err ? EXIT_CORRUPT : EXIT_OK;
-		if (err)
-			ctl_err("fsck: rebuilt, but verify still says %s", groove_strerror(err));
-		else if (!o->quiet)
+		if (!o->quiet && !o->json)
 			printf("ok: allocator state rebuilt and consistent\n");
+		ret = EXIT_OK;
 	}
+out:
 	groove_close(g);
 	return ret;
+}
 #else
+int cmd_fsck(const struct groovectl_opts *o)
+{
 	(void)o;
 	ctl_err("fsck: this libgroove has no recovery (groove_data_rebuild); 'groovectl verify' checks, unload and reload to start over");
 	return EXIT_FAILED;
-#endif
 }
+#endif

@@ -9,6 +9,11 @@
  *                                     point the empty-volume stack head past
  *                                     the last slot, as a buggy or hostile
  *                                     process could (maps the header itself)
+ *   groovectl_helper hold PATH READY  join, create the file READY, and stay
+ *                                     joined until killed (fsck: busy)
+ *   groovectl_helper strand PATH N    allocate N objects of 1000 bytes, _exit()
+ *                                     without flushing the thread cache, as
+ *                                     a killed process would (fsck: stranded)
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -62,12 +67,49 @@ static int corrupt_stack(const char *path)
 	return 0;
 }
 
+static int hold(const char *path, const char *ready)
+{
+	groove_t *g = groove_open(path, 0);
+	int fd;
+
+	if (!g) {
+		perror(path);
+		return 1;
+	}
+	fd = open(ready, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0) {
+		perror(ready);
+		return 1;
+	}
+	close(fd);
+	for (;;)
+		pause();
+}
+
+static int strand(const char *path, int n)
+{
+	groove_t *g = groove_open(path, 0);
+	int i, err;
+
+	if (!g) {
+		perror(path);
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		groove_alloc(g, 0, 1000, 0, &err);
+	_exit(0);	/* no atexit flush: the held superblocks stay stranded */
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "alloc"))
 		return alloc_objects(argv[2], atoi(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "corrupt-stack"))
 		return corrupt_stack(argv[2]);
-	fprintf(stderr, "usage: groovectl_helper alloc PATH N | corrupt-stack PATH\n");
+	if (argc == 4 && !strcmp(argv[1], "hold"))
+		return hold(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "strand"))
+		return strand(argv[2], atoi(argv[3]));
+	fprintf(stderr, "usage: groovectl_helper alloc PATH N | corrupt-stack PATH | hold PATH READY | strand PATH N\n");
 	return 2;
 }

@@ -38,7 +38,7 @@ expect() { # expect RC DESCRIPTION REGEX COMMAND...
 json_ok() { "$@" > "$work/json" && python3 -m json.tool "$work/json" >/dev/null; }
 
 echo "TAP version 13"
-echo "1..22"
+echo "1..31"
 expect 0 "create volume_size=2M volume_max=6" "created .*6 slots" ctl create volume_size=2M volume_max=6
 expect 1 "create over an existing file is refused" "exists" ctl create
 expect 2 "create with a bad geometry: exit 2" "power of two" \
@@ -62,6 +62,28 @@ expect 7 "remove 1 when every volume left holds objects: exit 7" \
 expect 6 "add more volumes than free slots: exit 6" "" ctl add 9
 if grep -qsE 'int groove_data_rebuild\(groove_t \*[a-z_]*\);' "$here"/../../../userlib/include/groove/*.h; then
 	expect 0 "fsck rebuilds a consistent state" "rebuilt" ctl fsck
+	expect 0 "fsck --dry-run on a consistent state: nothing stranded" "nothing stranded" \
+		ctl fsck --dry-run
+	"$helper" hold "$f" "$work/ready" & holder=$!
+	while [ ! -e "$work/ready" ] && kill -0 $holder 2>/dev/null; do sleep 0.05; done
+	expect 7 "fsck while another process is joined: exit 7, names it" \
+		"in use by process $holder \(1 other user\); stop it first" ctl fsck
+	expect 7 "fsck --dry-run while another process is joined: exit 7" "in use by process" \
+		ctl fsck --dry-run
+	check_busy() { "$@" > "$work/json"; rc=$?; python3 -m json.tool "$work/json" >/dev/null &&
+		grep -q '"result": "busy"' "$work/json" && grep -q "\"holder_pid\": $holder" "$work/json" &&
+		return $rc; }
+	expect 7 "fsck --json while busy: JSON names the holder" "" check_busy ctl --json fsck
+	kill $holder; wait $holder 2>/dev/null
+	"$helper" strand "$f" 20
+	cp "$f" "$work/before.groove"
+	expect 5 "fsck --dry-run after a crash: exit 5, reports what it would reclaim" \
+		"would mark [1-9][0-9]* objects free" ctl fsck --dry-run
+	expect 0 "fsck --dry-run wrote nothing" "" cmp "$f" "$work/before.groove"
+	expect 0 "fsck --json repairs and is JSON" "" json_ok ctl --json fsck
+	expect 0 "fsck --dry-run after the repair: nothing stranded" "nothing stranded" \
+		ctl fsck --dry-run
+	expect 2 "--dry-run is fsck's only" "only fsck" ctl verify --dry-run
 else
 	expect 1 "fsck without library recovery says so" "no recovery" ctl fsck
 fi
@@ -76,6 +98,6 @@ cp "$f" "$work/hostile.groove"
 expect 5 "verify on a file whose stack head is out of range: exit 5" "corrupt" \
 	"$ctl_bin" --device "$work/hostile.groove" verify
 expect 2 "remove with a non-number: exit 2" "not a volume count" ctl remove two
-expect 0 "--version names the ABI" "ABI 1" "$ctl_bin" --version
+expect 0 "--version names the ABI" "ABI 2" "$ctl_bin" --version
 echo "# groovectl host test: $((n - fails)) of $n passed"
 [ $fails = 0 ]
