@@ -387,6 +387,27 @@ int g_szc_init(struct groove *g);
 int g_vol_acquire(struct groove *g, uint32_t *idx);
 int g_vol_release(struct groove *g, uint32_t idx);
 
+/*
+ * Test hook (builds with -DGROOVE_TEST_HOOKS only; tests/hook_test.c, and
+ * kernel selftests that link such a libgroove): called by g_inactive_pop()
+ * on the popping thread between its two loads, after the head load (top
+ * superblock @sb_off of class @szc, found present) and before the load of
+ * @sb_off's next link.  A hook that pops the superblock itself must clear
+ * the pointer first (the pop inside calls it again otherwise).
+ */
+#ifdef GROOVE_TEST_HOOKS
+typedef void (*groove_test_pop_hook_fn)(struct groove *g, uint32_t szc, uint64_t sb_off);
+extern groove_test_pop_hook_fn groove_test_inactive_pop_hook;
+#define G_TEST_POP_HOOK(g, szc, off)						\
+	do {									\
+		groove_test_pop_hook_fn hook_ = G_LOAD(&groove_test_inactive_pop_hook); \
+		if (hook_)							\
+			hook_((g), (szc), (off));				\
+	} while (0)
+#else
+#define G_TEST_POP_HOOK(g, szc, off)	do { } while (0)
+#endif
+
 /* superblock.c */
 int g_inactive_push(struct groove *g, uint32_t szc, uint64_t sb_off);
 int g_inactive_pop(struct groove *g, uint32_t szc, uint64_t *sb_off);

@@ -19,6 +19,10 @@
  */
 #include "groove_internal.h"
 
+#ifdef GROOVE_TEST_HOOKS
+G_API groove_test_pop_hook_fn groove_test_inactive_pop_hook;
+#endif
+
 /*
  * g_inactive_push - push superblock @sb_off on class @szc's inactive stack.
  * Pre:  the caller holds @sb_off (it is in no slot and no stack).
@@ -51,7 +55,10 @@ int g_inactive_push(struct groove *g, uint32_t szc, uint64_t sb_off)
  *       stale link is never installed.  Known hazard (userlib/README.md,
  *       "Known limits"): if, between the two loads, other threads pop it,
  *       empty it, release it up to its volume and the volume is removed
- *       (GROOVE_IOC_REMOVE), the link read faults (SIGBUS) on the device.
+ *       (GROOVE_IOC_REMOVE), the link read touches a removed slot: it reads
+ *       zeros (file backend: a punched hole; device, ABI 2: the zero page;
+ *       SIGBUS on ABI 1 modules) and the tagged CAS fails, so the pop
+ *       retries.  tests/hook_test.c replays it (G_TEST_POP_HOOK).
  */
 int g_inactive_pop(struct groove *g, uint32_t szc, uint64_t *sb_off)
 {
@@ -71,6 +78,7 @@ int g_inactive_pop(struct groove *g, uint32_t szc, uint64_t *sb_off)
 				return GROOVE_ERR_CORRUPT;
 			continue;
 		}
+		G_TEST_POP_HOOK(g, szc, off);	/* the window of the hazard above */
 		next = G_LOAD_RLX(&g_sb_at(g, off)->next);
 		if (g_cas(head, old, g_stk_word(g, g_stk_tag(g, old) + 1, next))) {
 			*sb_off = off;

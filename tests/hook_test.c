@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The inactive-stack pop hazard, replayed deterministically (file backend,
+ * built with -DGROOVE_TEST_HOOKS): between the popper's head load and its
+ * load of the top superblock's next link, the hook pops that superblock,
+ * frees its object (it empties), releases its volume and removes the
+ * volume.  The popper's link load then reads the removed slot -- a punched
+ * hole, zeros, not the superblock below -- its tagged CAS fails, it
+ * retries and pops the superblock below, and verify passes.
+ */
+#include <string.h>
+#include "kselftest_harness.h"
+#include "groove_internal.h"
+#include "test_util.h"
+
+#define VS (2ULL << 20)
+
+static struct {
+	uint64_t sb;		/* the superblock the hook takes away */
+	void *obj;		/* its one allocated object */
+	int calls;
+	int pop_err, free_err, removed;
+	uint32_t present_after;	/* its slot's present word after the remove */
+	uint64_t next_after;	/* what its next link reads after the remove */
+	uint64_t bits_after;	/* what its header reads after the remove */
+} hk;
+
+static void take_it_away(struct groove *g, uint32_t szc, uint64_t sb_off)
+{
+	uint64_t got = 0;
+
+	hk.calls++;
+	groove_test_inactive_pop_hook = NULL;	/* the pop below calls it again */
+	if (sb_off != hk.sb)
+		return;
+	hk.pop_err = g_inactive_pop(g, szc, &got);
+	if (hk.pop_err || got != hk.sb) {
+		hk.pop_err = hk.pop_err ? hk.pop_err : -100;
+		return;
+	}
+	/* Held by us and down to one object: the free empties it. */
+	hk.free_err = groove_free(g, hk.obj);
+	if (!hk.free_err && G_LOAD(&g_sb_at(g, hk.sb)->free) == g->szc[szc].full &&
+	    G_LOAD(&g_sb_at(g, hk.sb)->bits) != G_T_NONE)
+		hk.free_err = g_sb_release(g, szc, hk.sb);	/* empty, still ours */
+	hk.removed = groove_remove_volumes(g, 1);
+	hk.present_after = G_LOAD(&g->table[hk.sb >> g->vshift].present);
+	hk.next_after = G_LOAD_RLX(&g_sb_at(g, hk.sb)->next);
+	hk.bits_after = G_LOAD_RLX(&g_sb_at(g, hk.sb)->bits);
+}
+
+/* The smallest volume-level class that holds user objects. */
+static uint32_t volume_level_class(const struct groove *g)
+{
+	uint32_t k;
+
+	for (k = 0; k < g->szc_cnt; k++)
+		if (g->szc[k].parent == GROOVE_SZC_PARENT_VOLUME && !g->szc[k].container &&
+		    !g->szc[k].tcache && g->szc[k].cnt >= 2)
+			return k;
+	return g->szc_cnt;
+}
+
+/* The superblock of object @p, and its class. */
+static uint64_t sb_of(struct groove *g, void *p, uint32_t *szc)
+{
+	uint64_t off = groove_off(g, p) - GROOVE_OBJ_HDR_SIZE;
+	uint64_t bits = G_LOAD(&((struct g_obj *)(g->vol0 + off))->bits);
+
+	*szc = (uint32_t)G_F_SZC(bits);
+	return off - G_BLK - G_F_IDX(bits) * g->szc[*szc].fp;
+}
+
+TEST(pop_retries_when_its_top_is_removed_between_loads)
+{
+	groove_t *g = test_groove_new(VS, 4, 2, NULL, 0);
+	uint64_t sb, below, off, stale_word;
+	uint32_t szc, k, cnt, cg, i;
+	void *objs[65], *keep_below;
+	size_t sz;
+	int err;
+
+	ASSERT_NE(NULL, g);
+	szc = volume_level_class(g);
+	ASSERT_GT(g->szc_cnt, szc);
+	cnt = g->szc[szc].cnt;
+	sz = g->szc[szc].fp - GROOVE_OBJ_HDR_SIZE;
+	memset(&hk, 0, sizeof(hk));
+
+	/*
+	 * Fill the first volume's superblock and start one in the second;
+	 * freeing all but one object of the first brings it back to the
+	 * active slot and pushes the second on the inactive stack.  Then move
+	 * the first from its slot to the stack: [first (one object), second
+	 * (one object)], the first's link naming the second.
+	 */
+	for (i = 0; i <= cnt; i++) {
+		objs[i] = groove_alloc(g, 0, sz, i, &err);
+		ASSERT_NE(NULL, objs[i]);
+	}
+	sb = sb_of(g, objs[0], &k);
+	ASSERT_EQ(szc, k);
+	ASSERT_EQ(G_BLK, sb & (VS - 1));	/* the root of its volume */
+	below = sb_of(g, objs[cnt], &k);
+	ASSERT_NE(sb >> g->vshift, below >> g->vshift);
+	for (i = 1; i < cnt; i++)
+		ASSERT_EQ(0, groove_free(g, objs[i]));
+	hk.obj = objs[0];
+	keep_below = objs[cnt];
+	for (cg = 0; cg < GROOVE_CGROUP_MAX; cg++)
+		if (G_LOAD(&g->st->active[szc][cg].w) == sb)
+			G_STORE(&g->st->active[szc][cg].w, 0);
+	ASSERT_EQ(0, g_inactive_push(g, szc, sb));
+	ASSERT_EQ(below >> G_BLK_SHIFT, G_LOAD(&g_sb_at(g, sb)->next));
+	ASSERT_EQ(GROOVE_SUCCESS, groove_verify(g));
+	stale_word = G_LOAD(&g->st->inactive[szc].w);
+	ASSERT_EQ(sb >> G_BLK_SHIFT, g_stk_blk(g, stale_word));
+
+	hk.sb = sb;
+	groove_test_inactive_pop_hook = take_it_away;
+	off = 1;
+	ASSERT_EQ(GROOVE_SUCCESS, g_inactive_pop(g, szc, &off));
+	groove_test_inactive_pop_hook = NULL;
+
+	ASSERT_EQ(1, hk.calls);
+	ASSERT_EQ(0, hk.pop_err);
+	ASSERT_EQ(0, hk.free_err);
+	ASSERT_EQ(1, hk.removed);
+	ASSERT_EQ(0, hk.present_after);		/* the slot is gone */
+	ASSERT_EQ(0, hk.next_after);		/* a punched hole reads zeros, not below */
+	ASSERT_EQ(0, hk.bits_after);
+	TH_LOG("between the loads: slot %llu removed (present %u); the popper's link load read next=%llu (was %llu), header=%#llx: zeros, a punched hole; its CAS failed and it retried",
+	       (unsigned long long)(sb >> g->vshift), hk.present_after,
+	       (unsigned long long)hk.next_after, (unsigned long long)(below >> G_BLK_SHIFT),
+	       (unsigned long long)hk.bits_after);
+	/* Retried: it popped the new top, not the zeros it read. */
+	ASSERT_EQ(below, off);
+	ASSERT_NE(stale_word, G_LOAD(&g->st->inactive[szc].w));
+	ASSERT_EQ(0, g_stk_blk(g, G_LOAD(&g->st->inactive[szc].w)));
+	ASSERT_EQ(0, g_inactive_push(g, szc, below));
+	ASSERT_EQ(GROOVE_SUCCESS, groove_verify(g));
+
+	/* The groove still works, and a volume can be added back. */
+	ASSERT_EQ(0, groove_free(g, keep_below));
+	ASSERT_EQ(1, groove_add_volumes(g, 1, -1, NULL, 0));
+	ASSERT_EQ(GROOVE_SUCCESS, groove_verify(g));
+	hk.obj = groove_alloc(g, 0, sz, 8, &err);
+	ASSERT_NE(NULL, hk.obj);
+	ASSERT_EQ(0, groove_free(g, hk.obj));
+	ASSERT_EQ(GROOVE_SUCCESS, groove_verify(g));
+	groove_close(g);
+}
+
+TEST_HARNESS_MAIN
