@@ -33,10 +33,12 @@
  * RDMA memory registration and io_uring fixed buffers.  That is the price of
  * mapping volumes that a removal must be able to take away at any time.
  */
+#include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/mmap_lock.h>
+#include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/srcu.h>
@@ -309,7 +311,26 @@ static int groove_may_split(struct vm_area_struct *vma, unsigned long addr)
 }
 #endif
 
+static unsigned int test_split_delay_us;
+module_param(test_split_delay_us, uint, 0600);
+MODULE_PARM_DESC(test_split_delay_us,
+		 "Selftests only: sleep this long when a vma split copies a groove vma, inside the core's split (default 0)");
+
+/*
+ * A vma split copies the vma and calls this on the copy between
+ * ->may_split() and the point where the core write-locks the vma: the
+ * window groove_may_split() closes.  The selftests widen it to prove that.
+ */
+static void groove_vma_open(struct vm_area_struct *vma)
+{
+	unsigned int us = READ_ONCE(test_split_delay_us);
+
+	if (us)
+		fsleep(us);
+}
+
 static const struct vm_operations_struct groove_vm_ops = {
+	.open = groove_vma_open,
 	.fault = groove_fault,
 	.pfn_mkwrite = groove_pfn_mkwrite,
 #ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP

@@ -103,6 +103,19 @@ TEST_F_TIMEOUT(gib, fork_and_partial_munmap, 240)
 
 /* Split operations per run: enough to hit the window, short on KASAN. */
 #define SPLIT_ROUNDS		300
+/* x86-64 present | PSE: what pmd_trans_huge() takes for a huge entry. */
+#define FAKE_HUGE_PMD		0x81ULL
+
+static int set_split_delay_us(unsigned int us)
+{
+	FILE *f = fopen("/sys/module/groove/parameters/test_split_delay_us", "w");
+	int err;
+
+	if (!f)
+		return -errno;
+	err = fprintf(f, "%u\n", us) < 0;
+	return fclose(f) || err ? -EIO : 0;
+}
 
 struct split_race {
 	volatile char *vols;
@@ -110,7 +123,10 @@ struct split_race {
 	atomic_ulong reads, mismatches;
 };
 
-/* Read the first byte of every 2 MiB chunk and check the pattern, forever. */
+/*
+ * Read one byte near the start of every 2 MiB chunk (past the volume
+ * header) and check the pattern, until told to stop.
+ */
 static void *split_reader(void *arg)
 {
 	struct split_race *r = arg;
@@ -118,8 +134,8 @@ static void *split_reader(void *arg)
 	__u64 off;
 
 	while (!atomic_load_explicit(&r->stop, memory_order_relaxed)) {
-		for (off = 0; off < GiB; off += 2 * MiB) {
-			if (r->vols[off] != (char)(off >> 21 | 1))
+		for (off = 2 * MiB; off < GiB; off += 2 * MiB) {
+			if (r->vols[off + 1024] != (char)(off >> 21 | 1))
 				bad++;
 			reads++;
 		}
@@ -137,7 +153,14 @@ static void *split_reader(void *arg)
  * page, MAP_FIXED over a page.  A PUD reinstalled by a racing fault between
  * the driver's zap and the core's split would be walked as a PMD table:
  * "bad pud" in the log (the VM runner fails the run on it) or an oops.
- * The data must stay in place throughout.
+ * The first page of the volume, which such a walk would take for the PMD
+ * table, is filled with words that look like huge PMD entries: a stock
+ * kernel "splits" one by clearing it (the test sees the word gone), a
+ * lockdep kernel oopses on the page's missing page-table lock.
+ * The module's test_split_delay_us widens the core's window between
+ * ->may_split() and its own vma write lock to 2 ms, so a run without the
+ * fix fails every time instead of once a minute.  The data must stay in
+ * place throughout.
  */
 TEST_F_TIMEOUT(gib, pud_split_races_faults, 600)
 {
@@ -150,16 +173,23 @@ TEST_F_TIMEOUT(gib, pud_split_races_faults, 600)
 	__u64 off;
 
 	ASSERT_EQ(1, groove_add(self->fd, 1, NULL, 0)) TH_LOG("%s", GROOVE_1G_HINT);
+	ASSERT_EQ(0, set_split_delay_us(2000));
 	r.vols = groove_map_volumes(self->fd, i, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, r.vols);
-	for (off = 0; off < GiB; off += 2 * MiB)
-		r.vols[off] = (char)(off >> 21 | 1);
+	for (off = 2 * MiB; off < GiB; off += 2 * MiB)
+		r.vols[off + 1024] = (char)(off >> 21 | 1);
+	/* Past the volume header: PMD slots 64..511 of a misread table. */
+	for (t = 64; t < 512; t++)
+		((volatile __u64 *)r.vols)[t] = FAKE_HUGE_PMD;
 	for (t = 0; t < 3; t++)
 		ASSERT_EQ(0, pthread_create(&readers[t], NULL, split_reader, &r));
 
 	for (round = 0; round < SPLIT_ROUNDS; round++) {
-		/* Odd page, never the first of a 2 MiB chunk (the readers'). */
-		off = (__u64)(round * 37 % 512) * 2 * MiB + (round % 511 + 1) * 4096;
+		/*
+		 * Odd page, never the first of a 2 MiB chunk (the readers'),
+		 * in chunks 64..511 (their PMD slots hold FAKE_HUGE_PMD).
+		 */
+		off = (__u64)(64 + round * 37 % 448) * 2 * MiB + (round % 511 + 1) * 4096;
 		page = (char *)r.vols + off;
 		/* A fresh single vma over the window, PUD faulted in. */
 		ASSERT_EQ((void *)r.vols, mmap((void *)r.vols, len, PROT_READ | PROT_WRITE,
@@ -189,9 +219,15 @@ TEST_F_TIMEOUT(gib, pud_split_races_faults, 600)
 	atomic_store(&r.stop, 1);
 	for (t = 0; t < 3; t++)
 		ASSERT_EQ(0, pthread_join(readers[t], NULL));
+	EXPECT_EQ(0, set_split_delay_us(0));
 	ksft_print_msg("%u split rounds against %lu reads\n", round,
 		       (unsigned long)atomic_load(&r.reads));
 	EXPECT_EQ(0UL, atomic_load(&r.mismatches));
+	for (t = 64; t < 512; t++)
+		if (((volatile __u64 *)r.vols)[t] != FAKE_HUGE_PMD)
+			r.mismatches++;
+	EXPECT_EQ(0UL, atomic_load(&r.mismatches))
+		TH_LOG("the kernel walked the PUD as a PMD table and cleared entries");
 	EXPECT_EQ(0, munmap((void *)r.vols, len));
 	EXPECT_EQ(1, groove_remove(self->fd, 1));
 }
