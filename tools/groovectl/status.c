@@ -588,13 +588,13 @@ static void fsck_report_text(const struct groovectl_opts *o, int verify_before,
 	printf("  before           verify: %s; %s stranded (%" PRIu64 " superblocks out of circulation, %" PRIu64 " objects cut short)\n",
 	       groove_strerror(verify_before), a, st->superblocks_stranded, st->objects_reclaimed);
 	if (o->dry_run)
-		printf("  repair           would mark %" PRIu64 " objects free, give back %" PRIu64 " empty superblocks and %u volumes, put %" PRIu64 " superblocks on inactive stacks\n",
+		printf("  repair           would mark %" PRIu64 " objects free, give back %" PRIu64 " empty superblocks and %u volumes, put %" PRIu64 " superblocks on inactive stacks (%" PRIu64 " of them out of circulation now)\n",
 		       st->objects_reclaimed, st->superblocks_released, st->volumes_released,
-		       st->superblocks_requeued);
+		       st->superblocks_requeued, st->superblocks_stranded);
 	else
-		printf("  repaired         marked %" PRIu64 " objects free, gave back %" PRIu64 " empty superblocks and %u volumes, put %" PRIu64 " superblocks on inactive stacks\n",
+		printf("  repaired         marked %" PRIu64 " objects free, gave back %" PRIu64 " empty superblocks and %u volumes, put %" PRIu64 " superblocks on inactive stacks (%" PRIu64 " of them were out of circulation)\n",
 		       st->objects_reclaimed, st->superblocks_released, st->volumes_released,
-		       st->superblocks_requeued);
+		       st->superblocks_requeued, st->superblocks_stranded);
 	printf("  kept             %" PRIu64 " live objects (%s) in %u data volumes, %" PRIu64 " superblocks%s\n",
 	       st->objects, b, st->volumes_data, st->superblocks,
 	       st->volumes_unknown ? "; volumes of unknown kind left alone" : "");
