@@ -37,6 +37,16 @@ static inline void groove_vm_flags_set(struct vm_area_struct *vma,
 #endif
 }
 
+static inline void groove_vm_flags_clear(struct vm_area_struct *vma,
+					 vm_flags_t flags)
+{
+#ifdef GROOVE_HAVE_VM_FLAGS_SET
+	vm_flags_clear(vma, flags);
+#else
+	vma->vm_flags &= ~flags;
+#endif
+}
+
 /* The mm's default placement, before groove aligns it. */
 static inline unsigned long
 groove_mm_get_unmapped_area(struct file *file, unsigned long addr,

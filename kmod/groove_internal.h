@@ -61,6 +61,7 @@ struct groove_slot {
  * @volume_shift:    log2(@volume_size)
  * @volume_max:      number of slots
  * @hdr_size:        bytes of the header region
+ * @join_off:        file offset of the join table
  * @vol0_off:        file offset of slot 0
  * @map_size:        end of the last volume window
  * @limit:           most volume bytes the module may hold
@@ -77,6 +78,9 @@ struct groove_slot {
  * @files:           every open file (struct groove_file), under @lock
  * @nr_files:        entries of @files
  * @exclusive:       the file holding GROOVE_IOC_EXCLUSIVE, or NULL; under @lock
+ * @joins:           the join table (vmalloc), read-only to user space
+ * @join_next:       where the next JOIN starts looking, under @lock
+ * @joins_live:      live entries of @joins, under @lock
  * @reserved:        bytes of volume memory held or being allocated
  * @present:         volumes in PRESENT slots
  * @node_bytes:      bytes of volume memory per NUMA node
@@ -90,6 +94,7 @@ struct groove_dev {
 	unsigned int volume_shift;
 	u32 volume_max;
 	u64 hdr_size;
+	u64 join_off;
 	u64 vol0_off;
 	u64 map_size;
 	u64 limit;
@@ -104,6 +109,9 @@ struct groove_dev {
 	struct list_head files;
 	u32 nr_files;
 	struct groove_file *exclusive;
+	struct groove_join_entry *joins;
+	u32 join_next;
+	u32 joins_live;
 	u64 reserved;
 	u32 present;
 	atomic64_t node_bytes[MAX_NUMNODES];
@@ -119,11 +127,15 @@ extern struct groove_dev groove;
  * @g:    the groove it opens
  * @node: in groove_dev.files, under groove_dev.lock
  * @tgid: the opener's thread-group id, to name it when it is in the way
+ * @join_idx: its join's entry in the join table, or -1 before GROOVE_IOC_JOIN
+ * @join_gen: that entry's generation
  */
 struct groove_file {
 	struct groove_dev *g;
 	struct list_head node;
 	pid_t tgid;
+	int join_idx;
+	u64 join_gen;
 };
 
 static inline struct groove_dev *groove_from_file(struct file *file)
@@ -150,6 +162,13 @@ unsigned long groove_get_unmapped_area(struct file *file, unsigned long addr,
 /* groove_ioctl.c */
 long groove_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 void groove_remove_all(struct groove_dev *g);
+
+/* groove_join.c */
+int groove_join_init(struct groove_dev *g);
+void groove_join_free(struct groove_dev *g);
+unsigned long groove_join_pfn(struct groove_dev *g, u64 off);
+void groove_join_release(struct groove_file *gf);
+long groove_ioctl_join(struct file *file, struct groove_join __user *uarg);
 
 /* groove_sysfs.c */
 extern const struct attribute_group *groove_attr_groups[];

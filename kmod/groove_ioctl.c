@@ -71,11 +71,14 @@ static long groove_ioctl_info(struct groove_dev *g,
 		.alloc_off = GROOVE_ALLOC_OFF(g->volume_max),
 		.alloc_size = GROOVE_ALLOC_STATE_SIZE,
 		.bytes_limit = g->limit,
+		.join_off = g->join_off,
+		.join_max = GROOVE_JOIN_MAX,
 	};
 
 	mutex_lock(&g->lock);
 	info.volumes_present = g->present;
 	info.bytes_reserved = g->reserved;
+	info.joins_live = g->joins_live;
 	mutex_unlock(&g->lock);
 
 	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
@@ -617,6 +620,8 @@ long groove_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return groove_ioctl_volume_phys(g, uarg);
 	case GROOVE_IOC_EXCLUSIVE:
 		return groove_ioctl_exclusive(file, uarg);
+	case GROOVE_IOC_JOIN:
+		return groove_ioctl_join(file, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -121,6 +121,7 @@ static int groove_geometry(struct groove_dev *g)
 	g->volume_max = slots;
 	g->limit = limit;
 	g->hdr_size = GROOVE_HDR_SIZE(slots);
+	g->join_off = GROOVE_JOIN_OFF(slots);
 	g->vol0_off = GROOVE_VOL0_OFF(slots, volume_size);
 	g->map_size = GROOVE_MAP_SIZE(slots, volume_size);
 	return 0;
@@ -163,6 +164,7 @@ static int groove_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	gf->g = g;
 	gf->tgid = task_tgid_vnr(current);
+	gf->join_idx = -1;
 	mutex_lock(&g->lock);
 	if (g->exclusive) {
 		mutex_unlock(&g->lock);
@@ -188,6 +190,7 @@ static int groove_release(struct inode *inode, struct file *file)
 	mutex_lock(&g->lock);
 	if (g->exclusive == gf)
 		g->exclusive = NULL;
+	groove_join_release(gf);
 	list_del(&gf->node);
 	g->nr_files--;
 	mutex_unlock(&g->lock);
@@ -252,9 +255,12 @@ static int __init groove_init(void)
 		goto err_slots;
 	}
 	g->zero_pfn = page_to_pfn(g->zero_page);
-	err = init_srcu_struct(&g->srcu);
+	err = groove_join_init(g);
 	if (err)
 		goto err_zero;
+	err = init_srcu_struct(&g->srcu);
+	if (err)
+		goto err_joins;
 	groove_format(g);
 
 	err = groove_inode_create(g);
@@ -279,6 +285,8 @@ err_inode:
 	groove_inode_destroy();
 err_srcu:
 	cleanup_srcu_struct(&g->srcu);
+err_joins:
+	groove_join_free(g);
 err_zero:
 	__free_page(g->zero_page);
 err_slots:
@@ -296,6 +304,7 @@ static void __exit groove_exit(void)
 	groove_remove_all(g);
 	groove_inode_destroy();
 	cleanup_srcu_struct(&g->srcu);
+	groove_join_free(g);
 	__free_page(g->zero_page);
 	kvfree(g->slots);
 	vfree(g->hdr);

@@ -47,12 +47,19 @@
 #include "groove_internal.h"
 #include "groove_compat.h"
 
+/* Is [start, start + len) inside the join table? */
+static bool groove_in_join_table(struct groove_dev *g, u64 start, u64 len)
+{
+	return start >= g->join_off &&
+	       start + len <= g->join_off + GROOVE_JOIN_TABLE_SIZE;
+}
+
 /*
  * groove_check_vma - the one rule every groove mapping obeys, checked at
  * mmap and again at every fault: shared, and wholly inside the header
- * window or wholly inside the volume windows.  (A read-only file cannot map
- * writable: the core refuses PROT_WRITE with MAP_SHARED and clears
- * VM_MAYWRITE for it.)
+ * window, wholly inside the join table and read-only, or wholly inside the
+ * volume windows.  (A read-only file cannot map writable: the core refuses
+ * PROT_WRITE with MAP_SHARED and clears VM_MAYWRITE for it.)
  */
 static int groove_check_vma(struct groove_dev *g, struct vm_area_struct *vma,
 			    const char *func)
@@ -72,11 +79,19 @@ static int groove_check_vma(struct groove_dev *g, struct vm_area_struct *vma,
 		goto out_of_window;
 	if (start + len <= g->hdr_size)
 		return 0;
+	if (groove_in_join_table(g, start, len)) {
+		if (!(vma->vm_flags & VM_WRITE))
+			return 0;
+		dev_info_ratelimited(dev, "%s: %s: fail, the join table maps read-only\n",
+				     current->comm, func);
+		return -EACCES;
+	}
 	if (start >= g->vol0_off && start + len <= g->map_size)
 		return 0;
 out_of_window:
-	dev_info_ratelimited(dev, "%s: %s: fail, range %#llx+%#llx outside header [0, %#llx) and volumes [%#llx, %#llx)\n",
+	dev_info_ratelimited(dev, "%s: %s: fail, range %#llx+%#llx outside header [0, %#llx), join table [%#llx, %#llx) and volumes [%#llx, %#llx)\n",
 			     current->comm, func, start, len, g->hdr_size,
+			     g->join_off, g->join_off + GROOVE_JOIN_TABLE_SIZE,
 			     g->vol0_off, g->map_size);
 	return -EINVAL;
 }
@@ -247,6 +262,11 @@ static vm_fault_t groove_handle_fault(struct vm_fault *vmf, unsigned int order)
 		      vmf_insert_pfn_prot(vma, vmf->address & PAGE_MASK,
 					  vmalloc_to_pfn(g->hdr + off),
 					  groove_volume_prot(vma));
+	else if (groove_in_join_table(g, off, PAGE_SIZE))
+		ret = order ? VM_FAULT_FALLBACK :
+		      vmf_insert_pfn_prot(vma, vmf->address & PAGE_MASK,
+					  groove_join_pfn(g, off - g->join_off),
+					  vm_get_page_prot(vma->vm_flags & ~VM_WRITE));
 	else if (off >= g->vol0_off && off < g->map_size)
 		ret = groove_fault_volume(g, vmf, off, order);
 	else
@@ -378,8 +398,9 @@ unsigned long groove_get_unmapped_area(struct file *file, unsigned long addr,
  * @file: the open device
  * @vma:  the new mapping
  *
- * Return: 0, or -EINVAL for a private mapping or a range outside the
- * header window and the volume windows.
+ * Return: 0; -EINVAL for a private mapping or a range outside the header
+ * window, the join table and the volume windows; -EACCES for a writable
+ * mapping of the join table.
  */
 int groove_mmap(struct file *file, struct vm_area_struct *vma)
 {
@@ -389,6 +410,10 @@ int groove_mmap(struct file *file, struct vm_area_struct *vma)
 	err = groove_check_vma(g, vma, __func__);
 	if (err)
 		return err;
+	/* Nor may mprotect() make the join table writable later. */
+	if (groove_in_join_table(g, (u64)vma->vm_pgoff << PAGE_SHIFT,
+				 vma->vm_end - vma->vm_start))
+		groove_vm_flags_clear(vma, VM_MAYWRITE);
 	/* VM_HUGEPAGE: huge faults also where THP is madvise-only. */
 	groove_vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP |
 			    VM_HUGEPAGE);

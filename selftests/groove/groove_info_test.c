@@ -71,7 +71,12 @@ TEST_F(info, matches_parameters)
 	EXPECT_EQ(GROOVE_ALLOC_STATE_SIZE, i->alloc_size);
 	EXPECT_EQ(0ULL, i->bytes_reserved);
 	EXPECT_EQ(variant->limit, i->bytes_limit);
-	for (n = 0; n < 4; n++)
+	EXPECT_EQ(hdr, i->join_off);
+	EXPECT_EQ(GROOVE_JOIN_OFF(variant->volume_max), i->join_off);
+	EXPECT_EQ(GROOVE_JOIN_MAX, i->join_max);
+	EXPECT_EQ(0U, i->joins_live);
+	EXPECT_LE(i->join_off + GROOVE_JOIN_TABLE_SIZE, i->vol0_off);
+	for (n = 0; n < 2; n++)
 		EXPECT_EQ(0ULL, i->reserved[n]);
 }
 

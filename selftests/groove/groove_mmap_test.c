@@ -224,8 +224,10 @@ TEST_F(mmap, out_of_window_refused)
 {
 	const struct groove_info *i = &self->info;
 	const struct { __u64 off, len; const char *what; } bad[] = {
-		{ 0, i->hdr_size + 4096, "header spilling into the hole" },
-		{ i->hdr_size, 4096, "the hole" },
+		{ 0, i->hdr_size + 4096, "header spilling into the join table" },
+		{ i->join_off + GROOVE_JOIN_TABLE_SIZE, 4096, "the hole" },
+		{ i->join_off, GROOVE_JOIN_TABLE_SIZE + 4096,
+		  "join table spilling into the hole" },
 		{ i->vol0_off - 4096, 8192, "hole spilling into slot 0" },
 		{ i->map_size, 4096, "past the last slot" },
 		{ i->map_size - i->volume_size, 2 * i->volume_size,
@@ -234,7 +236,7 @@ TEST_F(mmap, out_of_window_refused)
 	};
 	unsigned int n;
 
-	ASSERT_LT(i->hdr_size, i->vol0_off);
+	ASSERT_LT(i->join_off + GROOVE_JOIN_TABLE_SIZE, i->vol0_off);
 	for (n = 0; n < sizeof(bad) / sizeof(bad[0]); n++) {
 		void *p = mmap(NULL, bad[n].len, PROT_READ, MAP_SHARED,
 			       self->fd, bad[n].off);

@@ -10,7 +10,11 @@
  *   [0, hdr_size)                  header region (struct groove_shared_hdr at
  *                                  0, the volume table at vol_table_off, the
  *                                  allocator state at alloc_off)
- *   [hdr_size, vol0_off)           hole: mapping it is refused
+ *   [join_off, + join table size)  join table (struct groove_join_entry x
+ *                                  GROOVE_JOIN_MAX); join_off == hdr_size.
+ *                                  On the device only the kernel writes it
+ *                                  and it maps read-only.
+ *   [join end, vol0_off)           hole: mapping it is refused
  *   [vol0_off + i * volume_size,   volume slot i, 0 <= i < volume_max.  A slot
  *    + volume_size)                with no volume reads as zeros (a read-only
  *                                  zero page, so a lock-free reader holding a
@@ -34,8 +38,9 @@
 
 /*
  * 2: absent slots read as zeros (SIGBUS only on write), GROOVE_IOC_EXCLUSIVE,
- * the allocator's inactive-stack words carry a tag in every bit the block
- * index does not need.
+ * joins (GROOVE_IOC_JOIN, the join table before vol0_off), the allocator's
+ * inactive-stack words carry a tag in every bit the block index does not
+ * need.
  */
 #define GROOVE_ABI_VERSION		2
 
@@ -63,6 +68,31 @@
 #define GROOVE_ALLOC_STATE_SIZE		(256ULL << 10)
 
 /* Layout functions: groove_alloc_off() and friends, after the structs. */
+
+/*
+ * Joins: every process that uses a groove holds one (a forked child takes
+ * its own).  On the device a join is tied to an open file: the kernel marks
+ * its entry live at GROOVE_IOC_JOIN and dead when the file's last reference
+ * goes (process exit, SIGKILL included), bumping the generation each time an
+ * entry is taken again.  A join is live exactly while its entry reads
+ * GROOVE_JOIN_WORD(generation, 1).  Nobody but the kernel can write the
+ * table, so no member can fake another's liveness or death.
+ */
+#define GROOVE_JOIN_MAX			4096U
+#define GROOVE_JOIN_LIVE		1ULL
+#define GROOVE_JOIN_WORD(gen, live)	(((__u64)(gen) << 1) | ((live) ? GROOVE_JOIN_LIVE : 0))
+#define GROOVE_JOIN_GEN(word)		((word) >> 1)
+
+/**
+ * struct groove_join_entry - one entry of the join table
+ * @word: GROOVE_JOIN_WORD(generation, live); 0 for an entry never taken
+ */
+struct groove_join_entry {
+	__u64 word;
+};
+
+#define GROOVE_JOIN_TABLE_SIZE \
+	((__u64)GROOVE_JOIN_MAX * sizeof(struct groove_join_entry))
 
 /*
  * Empty-volume stack head: one 64-bit CAS word, (version << 32) | index.
@@ -141,9 +171,15 @@ static inline __u64 groove_hdr_size(__u32 volume_max)
 	return groove_alloc_off(volume_max) + GROOVE_ALLOC_STATE_SIZE;
 }
 
+static inline __u64 groove_join_off(__u32 volume_max)
+{
+	return groove_hdr_size(volume_max);
+}
+
 static inline __u64 groove_vol0_off(__u32 volume_max, __u64 volume_size)
 {
-	return groove_round_up(groove_hdr_size(volume_max), volume_size);
+	return groove_round_up(groove_join_off(volume_max) + GROOVE_JOIN_TABLE_SIZE,
+			       volume_size);
 }
 
 static inline __u64 groove_map_size(__u32 volume_max, __u64 volume_size)
@@ -155,6 +191,7 @@ static inline __u64 groove_map_size(__u32 volume_max, __u64 volume_size)
 #define GROOVE_ROUND_UP(x, a)			groove_round_up((x), (a))
 #define GROOVE_ALLOC_OFF(volume_max)		groove_alloc_off(volume_max)
 #define GROOVE_HDR_SIZE(volume_max)		groove_hdr_size(volume_max)
+#define GROOVE_JOIN_OFF(volume_max)		groove_join_off(volume_max)
 #define GROOVE_VOL0_OFF(volume_max, volume_size) \
 	groove_vol0_off((volume_max), (volume_size))
 #define GROOVE_MAP_SIZE(volume_max, volume_size) \
@@ -199,6 +236,9 @@ struct groove_volume_hdr {
  * @alloc_size:      bytes of the allocator state
  * @bytes_reserved:  bytes of volume memory held by the module
  * @bytes_limit:     the most volume memory the module may hold
+ * @join_off:        file offset of the join table
+ * @join_max:        entries of the join table (GROOVE_JOIN_MAX)
+ * @joins_live:      joins live now
  * @reserved:        zero
  */
 struct groove_info {
@@ -215,7 +255,10 @@ struct groove_info {
 	__u64 alloc_size;
 	__u64 bytes_reserved;
 	__u64 bytes_limit;
-	__u64 reserved[4];
+	__u64 join_off;
+	__u32 join_max;
+	__u32 joins_live;
+	__u64 reserved[2];
 };
 
 /**
@@ -293,6 +336,24 @@ struct groove_exclusive {
 	__u32 reserved[3];
 };
 
+/**
+ * struct groove_join - GROOVE_IOC_JOIN argument
+ * @idx:        out: the join's entry in the join table
+ * @flags:      zero
+ * @generation: out: the entry's generation while this join holds it
+ * @reserved:   zero
+ *
+ * One join per open file: asking again on the same file returns the same
+ * join.  It ends when the file's last reference goes.  -ENOSPC when all
+ * GROOVE_JOIN_MAX entries are live.
+ */
+struct groove_join {
+	__u32 idx;
+	__u32 flags;
+	__u64 generation;
+	__u64 reserved[2];
+};
+
 #define GROOVE_EXCL_ACQUIRE		1U
 #define GROOVE_EXCL_RELEASE		2U
 
@@ -302,5 +363,6 @@ struct groove_exclusive {
 #define GROOVE_IOC_REMOVE	_IOWR(GROOVE_IOC_MAGIC, 0x02, struct groove_remove)
 #define GROOVE_IOC_VOLUME_PHYS	_IOWR(GROOVE_IOC_MAGIC, 0x03, struct groove_volume_phys)
 #define GROOVE_IOC_EXCLUSIVE	_IOWR(GROOVE_IOC_MAGIC, 0x04, struct groove_exclusive)
+#define GROOVE_IOC_JOIN		_IOWR(GROOVE_IOC_MAGIC, 0x05, struct groove_join)
 
 #endif /* _UAPI_LINUX_GROOVE_H */
