@@ -98,6 +98,16 @@ static inline vm_fault_t groove_insert_pfn_pud(struct vm_fault *vmf,
 }
 #endif
 
+/* A page whose owner can migrate it without it being on an LRU. */
+static inline bool groove_page_movable_ops(struct page *page)
+{
+#ifdef GROOVE_HAVE_PAGE_HAS_MOVABLE_OPS
+	return page_has_movable_ops(page);
+#else
+	return __PageMovable(page);
+#endif
+}
+
 /* The lowest zone a contiguous volume may come from. */
 #ifdef CONFIG_ZONE_DMA32
 #define GROOVE_LOWEST_ZONE		ZONE_DMA32

@@ -84,7 +84,8 @@ struct groove_slot {
  * @reserved:        bytes of volume memory held or being allocated
  * @present:         volumes in PRESENT slots
  * @node_bytes:      bytes of volume memory per NUMA node
- * @faults:          faults served
+ * @faults:          faults served, per CPU (one shared counter would bounce
+ *                   between every CPU that faults)
  * @volumes_added:   volumes added since load
  * @volumes_removed: volumes removed since load
  */
@@ -115,7 +116,7 @@ struct groove_dev {
 	u64 reserved;
 	u32 present;
 	atomic64_t node_bytes[MAX_NUMNODES];
-	atomic64_t faults;
+	u64 __percpu *faults;
 	atomic64_t volumes_added;
 	atomic64_t volumes_removed;
 };

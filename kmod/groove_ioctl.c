@@ -279,8 +279,8 @@ static long groove_ioctl_add(struct groove_dev *g, struct file *file,
 			goto out_unwind;
 		}
 		vols[done] = groove_volume_alloc(g, a.node);
-		if (!vols[done]) {
-			err = -ENOMEM;
+		if (IS_ERR(vols[done])) {
+			err = PTR_ERR(vols[done]);
 			goto out_unwind;
 		}
 		groove_format_volume(vols[done], idxs[done], info, a.info_sz);

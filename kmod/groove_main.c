@@ -16,6 +16,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mount.h>
+#include <linux/percpu.h>
 #include <linux/pseudo_fs.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -247,12 +248,17 @@ static int __init groove_init(void)
 		err = -ENOMEM;
 		goto err_hdr;
 	}
+	g->faults = alloc_percpu(u64);
+	if (!g->faults) {
+		err = -ENOMEM;
+		goto err_slots;
+	}
 	mutex_init(&g->lock);
 	INIT_LIST_HEAD(&g->files);
 	g->zero_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	if (!g->zero_page) {
 		err = -ENOMEM;
-		goto err_slots;
+		goto err_faults;
 	}
 	g->zero_pfn = page_to_pfn(g->zero_page);
 	err = groove_join_init(g);
@@ -289,6 +295,8 @@ err_joins:
 	groove_join_free(g);
 err_zero:
 	__free_page(g->zero_page);
+err_faults:
+	free_percpu(g->faults);
 err_slots:
 	kvfree(g->slots);
 err_hdr:
@@ -306,6 +314,7 @@ static void __exit groove_exit(void)
 	cleanup_srcu_struct(&g->srcu);
 	groove_join_free(g);
 	__free_page(g->zero_page);
+	free_percpu(g->faults);
 	kvfree(g->slots);
 	vfree(g->hdr);
 }

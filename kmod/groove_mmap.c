@@ -39,6 +39,7 @@
 #include <linux/mman.h>
 #include <linux/mmap_lock.h>
 #include <linux/moduleparam.h>
+#include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/srcu.h>
@@ -272,7 +273,7 @@ static vm_fault_t groove_handle_fault(struct vm_fault *vmf, unsigned int order)
 	else
 		ret = VM_FAULT_SIGBUS;
 	if (!(ret & (VM_FAULT_ERROR | VM_FAULT_FALLBACK)))
-		atomic64_inc(&g->faults);
+		this_cpu_inc(*g->faults);
 	return ret;
 }
 

@@ -5,6 +5,7 @@
  */
 #include <linux/device.h>
 #include <linux/nodemask.h>
+#include <linux/percpu.h>
 #include <linux/sysfs.h>
 
 #include "groove_internal.h"
@@ -62,9 +63,21 @@ static DEVICE_ATTR_RO(node_bytes);
 static ssize_t faults_show(struct device *dev,
 			   struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%lld\n", atomic64_read(&groove.faults));
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += *per_cpu_ptr(groove.faults, cpu);
+	return sysfs_emit(buf, "%llu\n", sum);
 }
 static DEVICE_ATTR_RO(faults);
+
+static ssize_t joins_live_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(groove.joins_live));
+}
+static DEVICE_ATTR_RO(joins_live);
 
 static ssize_t volumes_added_show(struct device *dev,
 				  struct device_attribute *attr, char *buf)
@@ -89,6 +102,7 @@ static struct attribute *groove_attrs[] = {
 	&dev_attr_bytes_limit.attr,
 	&dev_attr_node_bytes.attr,
 	&dev_attr_faults.attr,
+	&dev_attr_joins_live.attr,
 	&dev_attr_volumes_added.attr,
 	&dev_attr_volumes_removed.attr,
 	NULL

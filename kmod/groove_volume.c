@@ -4,31 +4,54 @@
  * its size and zeroed before anyone can map it.
  *
  * Up to the buddy allocator's largest order (4 MiB on x86-64) alloc_pages()
- * gives exactly that.  Above it, we scan size-aligned candidate ranges of
- * every populated zone, from ZONE_MOVABLE down to ZONE_DMA32 (small machines
- * and VMs keep all their RAM in DMA32), skip ranges holding offline,
- * reserved or hugetlb pages, and claim the first one alloc_contig_range()
- * can empty by migration.  This runs with no lock the fault path takes.
+ * gives exactly that.  Above it we follow the kernel's rule for unmovable
+ * gigantic allocations (alloc_contig_pages(), hugetlb's runtime gigantic
+ * pages): the zones of a GFP_KERNEL zonelist, nearest node first, highest
+ * zone first (so ZONE_NORMAL before DMA32), never ZONE_MOVABLE unless the
+ * administrator opts in (movable_zones=1), never CMA pageblocks (the core
+ * refuses to isolate them for a non-CMA alloc_contig_range()).  A zone is
+ * tried only while it keeps its high watermark and its lowmem reserve after
+ * giving the volume up, so a volume never drains DMA32 or pushes a zone
+ * into reclaim.  A candidate range is tried only when every page in it is
+ * free or movable: one slab or page-table page would make
+ * alloc_contig_range() migrate up to a GiB of other users' pages and then
+ * fail.  A fatal signal stops the search with -EINTR.  This runs with no
+ * lock the fault path takes.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/err.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
 #include <linux/hugetlb.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/moduleparam.h>
 #include <linux/nodemask.h>
 #include <linux/page-flags.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/topology.h>
+#include <linux/vmstat.h>
 
 #include "groove_internal.h"
 #include "groove_compat.h"
 
 #define GROOVE_GFP	(GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)
 
-/* Every page of [pfn, pfn + nr) is online RAM of @zone that migration may move. */
+static bool movable_zones;
+module_param(movable_zones, bool, 0444);
+MODULE_PARM_DESC(movable_zones,
+		 "Also place volumes in ZONE_MOVABLE (default N: volumes never move, so there they would make memory offline and virtio-mem unplug fail)");
+
+/*
+ * Could alloc_contig_range() empty [pfn, pfn + nr) of @zone?  Every page
+ * must be online RAM of @zone, neither reserved nor hugetlb, and free
+ * (refcount 0: buddy, per-CPU lists) or movable (on an LRU, or with movable
+ * ops).  A hint: the state may change before the range is isolated.
+ */
 static bool groove_range_usable(struct zone *zone, unsigned long pfn,
 				unsigned long nr)
 {
@@ -40,53 +63,78 @@ static bool groove_range_usable(struct zone *zone, unsigned long pfn,
 		if (!page || page_zone(page) != zone || PageReserved(page) ||
 		    PageHuge(page))
 			return false;
+		if (page_count(page) && !PageLRU(page) &&
+		    !groove_page_movable_ops(page))
+			return false;
 		if (!(pfn & (PAGES_PER_SECTION - 1)))
 			cond_resched();
 	}
 	return true;
 }
 
-/* Claim an aligned range of @zone, or return false. */
-static bool groove_contig_zone(struct zone *zone, unsigned long nr,
-			       unsigned long *pfn_out)
+/* Does @zone keep its reserves if @nr of its pages become a volume? */
+static bool groove_zone_can_give(struct zone *zone, unsigned long nr,
+				 enum zone_type highest)
+{
+	unsigned long free = zone_page_state(zone, NR_FREE_PAGES);
+
+	return free >= nr + high_wmark_pages(zone) + zone->lowmem_reserve[highest];
+}
+
+/* Claim an aligned range of @zone: 0, -ENOMEM, or -EINTR. */
+static int groove_contig_zone(struct zone *zone, unsigned long nr,
+			      unsigned long *pfn_out)
 {
 	unsigned long pfn = ALIGN(zone->zone_start_pfn, nr);
 	unsigned long end = zone_end_pfn(zone);
+	int err;
 
 	for (; pfn + nr <= end && pfn + nr > pfn; pfn += nr) {
 		if (fatal_signal_pending(current))
-			return false;
+			return -EINTR;
 		if (!groove_range_usable(zone, pfn, nr))
 			continue;
-		if (!groove_alloc_contig_range(pfn, pfn + nr, GROOVE_GFP)) {
+		err = groove_alloc_contig_range(pfn, pfn + nr, GROOVE_GFP);
+		if (!err) {
 			*pfn_out = pfn;
-			return true;
+			return 0;
 		}
+		if (err == -EINTR)
+			return err;
 		cond_resched();
 	}
-	return false;
+	return -ENOMEM;
 }
 
-static bool groove_contig_alloc(unsigned long nr, int node,
-				unsigned long *pfn_out)
+/*
+ * The zones of the zonelist a GFP_KERNEL (or, opted in, a movable)
+ * allocation on @node would use, in its order.  The zonerefs are walked by
+ * hand: the core's iterator calls a helper modules cannot link against.
+ */
+static int groove_contig_alloc(unsigned long nr, int node,
+			       unsigned long *pfn_out)
 {
-	int nid, zi;
+	gfp_t mask = movable_zones ? GFP_HIGHUSER_MOVABLE : GFP_KERNEL;
+	enum zone_type highest = gfp_zone(mask);
+	struct zonelist *zl;
+	struct zoneref *z;
+	struct zone *zone;
+	int err;
 
-	for_each_online_node(nid) {
-		pg_data_t *pgdat = NODE_DATA(nid);
-
-		if (node != NUMA_NO_NODE && nid != node)
+	zl = node_zonelist(node == NUMA_NO_NODE ? numa_node_id() : node, mask);
+	for (z = zl->_zonerefs; zonelist_zone(z); z++) {
+		zone = zonelist_zone(z);
+		if (zonelist_zone_idx(z) > highest ||
+		    zonelist_zone_idx(z) < GROOVE_LOWEST_ZONE ||
+		    (node != NUMA_NO_NODE && zone_to_nid(zone) != node) ||
+		    !populated_zone(zone) ||
+		    !groove_zone_can_give(zone, nr, highest))
 			continue;
-		for (zi = ZONE_MOVABLE; zi >= GROOVE_LOWEST_ZONE; zi--) {
-			struct zone *zone = &pgdat->node_zones[zi];
-
-			if (!populated_zone(zone))
-				continue;
-			if (groove_contig_zone(zone, nr, pfn_out))
-				return true;
-		}
+		err = groove_contig_zone(zone, nr, pfn_out);
+		if (err != -ENOMEM)
+			return err;
 	}
-	return false;
+	return -ENOMEM;
 }
 
 static void groove_zero_range(unsigned long pfn, unsigned long nr)
@@ -107,7 +155,9 @@ static void groove_zero_range(unsigned long pfn, unsigned long nr)
  *
  * Sleeps.  Takes no groove lock.
  *
- * Return: the volume with its slot index unset, or NULL.
+ * Return: the volume with its slot index unset; ERR_PTR(-ENOMEM) when no
+ * memory can be found (or none without eating a zone's reserves);
+ * ERR_PTR(-EINTR) on a fatal signal.
  */
 struct groove_volume *groove_volume_alloc(struct groove_dev *g, int node)
 {
@@ -115,10 +165,11 @@ struct groove_volume *groove_volume_alloc(struct groove_dev *g, int node)
 	unsigned long nr = 1UL << order;
 	struct groove_volume *vol;
 	struct page *page;
+	int err = -ENOMEM;
 
 	vol = kzalloc(sizeof(*vol), GFP_KERNEL);
 	if (!vol)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 
 	if (order <= GROOVE_MAX_BUDDY_ORDER) {
 		gfp_t gfp = GROOVE_GFP | __GFP_ZERO;
@@ -140,7 +191,8 @@ struct groove_volume *groove_volume_alloc(struct groove_dev *g, int node)
 		vol->pfn = page_to_pfn(page);
 		vol->order = order;
 	} else {
-		if (!groove_contig_alloc(nr, node, &vol->pfn))
+		err = groove_contig_alloc(nr, node, &vol->pfn);
+		if (err)
 			goto err;
 		vol->order = -1;
 		groove_zero_range(vol->pfn, nr);
@@ -149,7 +201,7 @@ struct groove_volume *groove_volume_alloc(struct groove_dev *g, int node)
 	return vol;
 err:
 	kfree(vol);
-	return NULL;
+	return ERR_PTR(err);
 }
 
 /**

@@ -139,11 +139,7 @@ scripts/build-initramfs.sh --kver "$kver" --ko "build/$kver/kmod/groove.ko" \
 
 cmdline="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 panic_on_taint=0x2a0"
 cmdline="$cmdline softlockup_panic=1 hung_task_panic=1 slub_debug=FZPU page_poison=1"
-# Half the guest's memory movable-only: unmovable kernel allocations made
-# while earlier tests ran would otherwise leave no 1 GiB-aligned GiB that
-# alloc_contig_range() can empty (the 1 GiB-volume tests got ENOMEM now and
-# then at 6 GiB without it).
-cmdline="$cmdline init_on_free=1 quiet panic_print=0x20 movablecore=$((mem / 2))M $append"
+cmdline="$cmdline init_on_free=1 quiet panic_print=0x20 $append"
 
 logdir=${logdir:-$top/$vmdir}
 echo "# vm-run: $kver (mem ${mem}M, smp $smp, timeout ${timeout}s), logs in $logdir" >&2

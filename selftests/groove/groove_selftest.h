@@ -195,6 +195,41 @@ static inline int groove_touch_signal(volatile char *addr, int how)
 	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
 }
 
+/*
+ * Name of the zone ("Normal", "DMA32", "Movable", ...) whose span holds
+ * physical address @phys, from /proc/zoneinfo, into @name; 0 or -ENOENT.
+ */
+static inline int groove_zone_of_phys(__u64 phys, char *name, size_t len)
+{
+	unsigned long long start = 0, spanned = 0, pfn = phys >> 12;
+	char line[256], zone[32] = "", next[32];
+	int found = -ENOENT, more = 1;
+	FILE *f;
+
+	f = fopen("/proc/zoneinfo", "re");
+	if (!f)
+		return -errno;
+	/* spanned comes before start_pfn in a zone's block: judge at its end. */
+	while (more) {
+		more = fgets(line, sizeof(line), f) != NULL;
+		if (!more || sscanf(line, "Node %*d, zone %31s", next) == 1) {
+			if (spanned && pfn >= start && pfn < start + spanned) {
+				snprintf(name, len, "%s", zone);
+				found = 0;
+			}
+			if (more)
+				snprintf(zone, sizeof(zone), "%s", next);
+			start = spanned = 0;
+			continue;
+		}
+		if (sscanf(line, " start_pfn: %llu", &start) == 1)
+			continue;
+		sscanf(line, " spanned %llu", &spanned);
+	}
+	fclose(f);
+	return found;
+}
+
 /* A /proc/meminfo field in KiB, or -1. */
 static inline long long groove_meminfo_kib(const char *field)
 {
