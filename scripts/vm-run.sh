@@ -95,6 +95,7 @@ build() {
 	scripts/build-module.sh "$kdir" "build/$kver" >> "$buildlog" 2>&1
 	if [ -f userlib/Makefile ]; then
 		make -C userlib >> "$buildlog" 2>&1
+		make -C userlib test-hooks >> "$buildlog" 2>&1
 	fi
 	# Binaries whose source is gone must not run any more.
 	for t in build/selftests/* build/guest/*; do
