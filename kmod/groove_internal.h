@@ -9,6 +9,7 @@
 #include <linux/atomic.h>
 #include <linux/fs.h>
 #include <linux/list.h>
+#include <linux/memcontrol.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
 #include <linux/numa.h>
@@ -47,10 +48,13 @@ enum groove_slot_state {
 /**
  * struct groove_slot - the kernel's private record of one volume slot
  * @vol:   the volume, published for the fault path (SRCU); NULL when absent
+ * @memcg: for a volume no memcg charge covers, the memcg it counts against
+ *         (a reference), from ADD's claim until it is freed; under the lock
  * @state: enum groove_slot_state, under groove_dev.lock
  */
 struct groove_slot {
 	struct groove_volume __rcu *vol;
+	struct mem_cgroup *memcg;
 	u8 state;
 };
 
@@ -149,7 +153,15 @@ static inline struct groove_shared_hdr *groove_shared(struct groove_dev *g)
 	return g->hdr;
 }
 
+/* groove_memcg.c */
+struct mem_cgroup *groove_memcg_get(void);
+struct mem_cgroup *groove_memcg_hold(struct mem_cgroup *memcg);
+void groove_memcg_put(struct mem_cgroup *memcg);
+int groove_memcg_may_reserve(struct groove_dev *g, struct mem_cgroup *memcg,
+			     u64 bytes);
+
 /* groove_volume.c */
+bool groove_volume_charged(struct groove_dev *g);
 struct groove_volume *groove_volume_alloc(struct groove_dev *g, int node);
 void groove_volume_free(struct groove_dev *g, struct groove_volume *vol);
 struct groove_volume_hdr *groove_volume_hdr(struct groove_volume *vol);

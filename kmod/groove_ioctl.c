@@ -85,12 +85,17 @@ static long groove_ioctl_info(struct groove_dev *g,
 }
 
 /*
- * Claim @count free slots and reserve their bytes against the limit, or
- * claim nothing.  The slots stay BUSY while their volumes are allocated.
+ * Claim @count free slots and reserve their bytes against the limit and,
+ * for volumes that cannot be charged to a memcg, against @memcg's
+ * memory.max (groove_memcg.c), or claim nothing.  The slots stay BUSY while
+ * their volumes are allocated; each uncharged one keeps a reference to
+ * @memcg until its volume is freed.
  */
-static int groove_claim_slots(struct groove_dev *g, u32 count, u32 *idxs)
+static int groove_claim_slots(struct groove_dev *g, u32 count, u32 *idxs,
+			      struct mem_cgroup *memcg)
 {
 	u64 bytes = (u64)count << g->volume_shift;
+	bool uncharged = !groove_volume_charged(g);
 	u32 idx, n = 0;
 	int err = 0;
 
@@ -99,6 +104,11 @@ static int groove_claim_slots(struct groove_dev *g, u32 count, u32 *idxs)
 		err = -ENOSPC;
 		goto out;
 	}
+	if (uncharged) {
+		err = groove_memcg_may_reserve(g, memcg, bytes);
+		if (err)
+			goto out;
+	}
 	for (idx = 0; idx < g->volume_max && n < count; idx++)
 		if (g->slots[idx].state == GROOVE_SLOT_FREE)
 			idxs[n++] = idx;
@@ -106,12 +116,26 @@ static int groove_claim_slots(struct groove_dev *g, u32 count, u32 *idxs)
 		err = -ENOSPC;
 		goto out;
 	}
-	for (n = 0; n < count; n++)
+	for (n = 0; n < count; n++) {
 		g->slots[idxs[n]].state = GROOVE_SLOT_BUSY;
+		if (uncharged && memcg)
+			g->slots[idxs[n]].memcg = groove_memcg_hold(memcg);
+	}
 	g->reserved += bytes;
 out:
 	mutex_unlock(&g->lock);
 	return err;
+}
+
+/* A slot gives its volume's memory back: free it for ADD.  Under g->lock. */
+static void groove_slot_free(struct groove_dev *g, u32 idx)
+{
+	struct groove_slot *slot = &g->slots[idx];
+
+	slot->state = GROOVE_SLOT_FREE;
+	groove_memcg_put(slot->memcg);
+	slot->memcg = NULL;
+	g->reserved -= g->volume_size;
 }
 
 /* Undo groove_claim_slots() for slots that hold no published volume. */
@@ -121,8 +145,7 @@ static void groove_release_slots(struct groove_dev *g, u32 count, u32 *idxs)
 
 	mutex_lock(&g->lock);
 	for (n = 0; n < count; n++)
-		g->slots[idxs[n]].state = GROOVE_SLOT_FREE;
-	g->reserved -= (u64)count << g->volume_shift;
+		groove_slot_free(g, idxs[n]);
 	mutex_unlock(&g->lock);
 }
 
@@ -197,9 +220,8 @@ static void groove_retire(struct groove_dev *g, struct groove_volume **vols,
 	groove_unmap_slots(g, vols, count);
 	mutex_lock(&g->lock);
 	for (n = 0; n < count; n++) {
-		g->slots[vols[n]->idx].state = GROOVE_SLOT_FREE;
 		atomic64_sub(g->volume_size, &g->node_bytes[vols[n]->node]);
-		g->reserved -= g->volume_size;
+		groove_slot_free(g, vols[n]->idx);
 	}
 	mutex_unlock(&g->lock);
 	for (n = 0; n < count; n++)
@@ -239,14 +261,18 @@ static int groove_check_add(struct groove_dev *g, const struct groove_add *a)
  * for non-zero flags or reserved fields, a count of 0 or above the slot
  * count, info_sz above GROOVE_VOLUME_INFO_MAX or a node without memory;
  * -ENOSPC when the byte limit or the free slots do not allow @count more
- * volumes; -ENOMEM when the memory cannot be found; -EAGAIN when the
- * shared stack stayed contended; -EINTR on a fatal signal.
+ * volumes; -EDQUOT when the caller's memory cgroup (or an ancestor) would
+ * pass its memory.max (volumes above 4 MiB, see groove_memcg.c; smaller
+ * ones are charged and fail like any charge, with -ENOMEM); -ENOMEM when
+ * the memory cannot be found; -EAGAIN when the shared stack stayed
+ * contended; -EINTR on a fatal signal.
  */
 static long groove_ioctl_add(struct groove_dev *g, struct file *file,
 			     struct groove_add __user *uarg)
 {
 	struct groove_volume **vols = NULL;
 	u8 info[GROOVE_VOLUME_INFO_MAX];
+	struct mem_cgroup *memcg;
 	struct groove_add a;
 	u32 *idxs = NULL;
 	u32 n, done = 0;
@@ -269,7 +295,9 @@ static long groove_ioctl_add(struct groove_dev *g, struct file *file,
 		err = -ENOMEM;
 		goto out_free;
 	}
-	err = groove_claim_slots(g, a.count, idxs);
+	memcg = groove_memcg_get();
+	err = groove_claim_slots(g, a.count, idxs, memcg);
+	groove_memcg_put(memcg);
 	if (err)
 		goto out_free;
 
@@ -641,9 +669,8 @@ void groove_remove_all(struct groove_dev *g)
 		if (!vol)
 			continue;
 		RCU_INIT_POINTER(g->slots[idx].vol, NULL);
-		g->slots[idx].state = GROOVE_SLOT_FREE;
 		atomic64_sub(g->volume_size, &g->node_bytes[vol->node]);
-		g->reserved -= g->volume_size;
+		groove_slot_free(g, idx);
 		g->present--;
 		groove_volume_free(g, vol);
 	}

@@ -63,7 +63,7 @@ MODULE_PARM_DESC(volume_max,
 		 "Volume slots, at most 65536 (default 0: enough slots to reach limit_bytes)");
 module_param_cb(limit_bytes, &groove_param_bytes_ops, &limit_bytes, 0444);
 MODULE_PARM_DESC(limit_bytes,
-		 "Most bytes of volume memory the module may hold (default 0: half of RAM)");
+		 "Most bytes of volume memory the module may hold (default 0: an eighth of RAM, at least one volume)");
 
 struct groove_dev groove;
 
@@ -88,7 +88,11 @@ static struct file_system_type groove_fs_type = {
 static int groove_geometry(struct groove_dev *g)
 {
 	u64 ram = (u64)totalram_pages() << PAGE_SHIFT;
-	u64 limit = limit_bytes ? limit_bytes : ram / 2;
+	/*
+	 * Volumes are pinned, unmovable and (above 4 MiB) invisible to the OOM
+	 * killer: by default only an eighth of RAM, but one volume at least.
+	 */
+	u64 limit = limit_bytes ? limit_bytes : max_t(u64, ram / 8, volume_size);
 	u32 slots = volume_max;
 
 	if (volume_size < GROOVE_VOLUME_SIZE_MIN ||

@@ -149,6 +149,18 @@ static void groove_zero_range(unsigned long pfn, unsigned long nr)
 }
 
 /**
+ * groove_volume_charged() - do this device's volumes come with a memcg charge?
+ * @g: the device
+ *
+ * Return: true when volumes come from the buddy allocator (__GFP_ACCOUNT),
+ * false for alloc_contig_range() volumes, which nothing charges.
+ */
+bool groove_volume_charged(struct groove_dev *g)
+{
+	return g->volume_shift - PAGE_SHIFT <= GROOVE_MAX_BUDDY_ORDER;
+}
+
+/**
  * groove_volume_alloc() - allocate one zeroed, contiguous, aligned volume
  * @g:    the device (for the volume size)
  * @node: NUMA node, or NUMA_NO_NODE for any
@@ -171,8 +183,9 @@ struct groove_volume *groove_volume_alloc(struct groove_dev *g, int node)
 	if (!vol)
 		return ERR_PTR(-ENOMEM);
 
-	if (order <= GROOVE_MAX_BUDDY_ORDER) {
-		gfp_t gfp = GROOVE_GFP | __GFP_ZERO;
+	if (groove_volume_charged(g)) {
+		/* Charged to current's memcg (groove_memcg.c). */
+		gfp_t gfp = GROOVE_GFP | __GFP_ZERO | __GFP_ACCOUNT;
 
 		if (node == NUMA_NO_NODE)
 			page = alloc_pages(gfp, order);
