@@ -30,6 +30,7 @@ TEST_F_TIMEOUT(gib, add_touch_remove, 240)
 	const struct groove_info *i = &self->info;
 	__u64 phys = 1, off, nonzero = 0;
 	volatile char *vols;
+	char zone[32];
 	int node;
 
 	ASSERT_EQ(1, groove_add(self->fd, 1, NULL, 0)) TH_LOG("%s", GROOVE_1G_HINT);
@@ -40,14 +41,9 @@ TEST_F_TIMEOUT(gib, add_touch_remove, 240)
 	 * allocation uses, never ZONE_MOVABLE (the debug stage boots with
 	 * movablecore= so that there is one to avoid).
 	 */
-	{
-		char zone[32];
-
-		ASSERT_EQ(0, groove_zone_of_phys(phys, zone, sizeof(zone)));
-		EXPECT_STRNE("Movable", zone);
-		ksft_print_msg("1 GiB volume at %#llx, zone %s\n",
-			       (unsigned long long)phys, zone);
-	}
+	ASSERT_EQ(0, groove_zone_of_phys(phys, zone, sizeof(zone)));
+	EXPECT_STRNE("Movable", zone);
+	ksft_print_msg("1 GiB volume at %#llx, zone %s\n", (unsigned long long)phys, zone);
 	EXPECT_EQ(-ENOSPC, groove_add(self->fd, 1, NULL, 0));
 
 	vols = groove_map_volumes(self->fd, i, PROT_READ | PROT_WRITE);
