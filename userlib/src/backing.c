@@ -155,9 +155,17 @@ static groove_t *g_open_device(struct groove *g)
 	if (g_join(g, m, (size_t)info.hdr_size)) {
 		e = errno;
 		munmap(m, (size_t)info.hdr_size);
+		g->hdr_map = NULL;
 		errno = e;
 		return NULL;
 	}
+	if (info.join_max != GROOVE_JOIN_MAX ||
+	    info.join_off != GROOVE_JOIN_OFF(info.volume_max)) {
+		errno = EPROTO;
+		return NULL;	/* groove_open() unmaps */
+	}
+	if (g_join_begin(g, info.join_off))
+		return NULL;
 	return g;
 }
 
@@ -206,7 +214,8 @@ static groove_t *g_open_file(struct groove *g, const struct stat *stt,
 			return NULL;
 		}
 	}
-	len = g_round((size_t)hdr_size, page);
+	/* The header region and the join table after it (join.c). */
+	len = g_round((size_t)(hdr_size + GROOVE_JOIN_TABLE_SIZE), page);
 	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, g->fd, 0);
 	if (m == MAP_FAILED)
 		return NULL;
@@ -221,9 +230,12 @@ static groove_t *g_open_file(struct groove *g, const struct stat *stt,
 	if (g_join(g, m, len)) {
 		e = errno;
 		munmap(m, len);
+		g->hdr_map = NULL;
 		errno = e;
 		return NULL;
 	}
+	if (g_join_begin(g, GROOVE_JOIN_OFF(g->volume_max)))
+		return NULL;	/* groove_open() unmaps */
 	return g;
 }
 
@@ -278,6 +290,10 @@ G_API groove_t *groove_open(const char *path, unsigned int flags, ...)
 	}
 fail:
 	e = errno;
+	if (g->vol0)
+		munmap(g->vol0, (size_t)g->region_size);
+	if (g->hdr_map)
+		munmap(g->hdr_map, g->hdr_map_len);
 	if (g->fd >= 0)
 		close(g->fd);
 	free(g);
@@ -290,6 +306,7 @@ G_API void groove_close(groove_t *g)
 	if (!g)
 		return;
 	g_unregister(g);
+	g_join_end(g);
 	if (g->vol0)
 		munmap(g->vol0, (size_t)g->region_size);
 	if (g->hdr_map)

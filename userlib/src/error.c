@@ -23,6 +23,8 @@ G_API const char *groove_strerror(int err)
 		return "in use by another process or thread";
 	case GROOVE_ERR_UNSUPPORTED:
 		return "not supported by this groove";
+	case GROOVE_ERR_FORKED:
+		return "join belongs to the parent process (call groove_open in the child)";
 	default:
 		return "unknown";
 	}

@@ -12,6 +12,7 @@
  *   verify.c       verify and statistics walks
  *   rebuild.c      offline crash recovery
  *   exclusive.c    exclusive use for rebuild/fsck: join locks, device claim
+ *   join.c         joins (liveness) and online reclaim of a dead join's holdings
  *
  * Shared memory holds offsets relative to volume slot 0, never pointers.
  */
@@ -107,6 +108,7 @@ struct g_word {
 struct g_alloc_state {
 	struct g_word active[GROOVE_SZC_MAX][GROOVE_CGROUP_MAX];
 	struct g_word inactive[GROOVE_SZC_MAX];
+	struct g_word giveback;	/* give-back epoch (tcache.c): raised to ask every thread cache back */
 };
 
 _Static_assert(sizeof(struct g_alloc_state) <= GROOVE_ALLOC_STATE_SIZE,
@@ -180,13 +182,33 @@ static inline int g_bits_ok(uint64_t bits, uint64_t off)
 	return G_F_CHECK(bits) == g_check(bits, off);
 }
 
-/* Superblock header: the first block of a superblock. */
+/*
+ * Superblock header: the first block of a superblock.  @holder: the join
+ * whose thread cache holds it, G_HOLDER(idx, gen), or 0 (not held); the
+ * state table is in superblock.c.
+ */
 struct g_sb {
 	uint64_t bits;	/* G_T_SB, szc, index in the parent object's superblock */
 	uint64_t free;	/* bit i set: object i is free */
 	uint64_t next;	/* inactive stack link: block index, 0 ends */
-	uint64_t reserved;
+	uint64_t holder;
 };
+
+/*
+ * A holder word: join table index (13 bits, < GROOVE_JOIN_MAX for a real
+ * join) and the join's generation (the low 51 bits).  Never 0 for a real
+ * join (generations start at 1).  G_HOLDER_ANON: a join whose liveness
+ * nobody can check (a filesystem without OFD locks, a module without
+ * GROOVE_IOC_JOIN): its index is out of bounds, so nobody ever takes its
+ * superblocks over.
+ */
+#define G_HOLDER_IDX_BITS	13
+#define G_HOLDER(idx, gen)	(((uint64_t)(gen) << G_HOLDER_IDX_BITS) | (idx))
+#define G_HOLDER_IDX(h)		((uint32_t)((h) & ((1ULL << G_HOLDER_IDX_BITS) - 1)))
+#define G_HOLDER_GEN(h)		((h) >> G_HOLDER_IDX_BITS)
+#define G_HOLDER_GEN_MASK	((1ULL << (64 - G_HOLDER_IDX_BITS)) - 1)
+#define G_HOLDER_ANON		((1ULL << G_HOLDER_IDX_BITS) - 1)
+_Static_assert(GROOVE_JOIN_MAX < (1U << G_HOLDER_IDX_BITS) - 1, "join index must fit the holder word");
 
 /* Object header. */
 struct g_obj {
@@ -236,6 +258,16 @@ struct groove {
 	uint64_t gen;
 	struct groove *reg_next;
 	uint32_t tc_bound;		/* thread caches bound to this join (g_reg_lock) */
+	struct g_tcache *tc_list;	/* thread caches bound to this join (g_reg_lock) */
+	uint64_t giveback_seen;		/* last give-back epoch this process answered */
+
+	/* join (join.c) */
+	uint64_t holder;		/* G_HOLDER(join_idx, join_gen), or G_HOLDER_ANON */
+	uint32_t join_idx;		/* GROOVE_JOIN_MAX: no join */
+	uint64_t join_gen;
+	int join_pid;			/* the process that joined: a forked child may not use it */
+	struct groove_join_entry *join_tab;	/* the join table (device: read-only) */
+	void *join_map;			/* device: its own mapping of the table */
 
 	/* exclusive use (exclusive.c) */
 	int excl;			/* this join holds the groove exclusively */
@@ -307,6 +339,32 @@ static inline int g_sb_off_ok(const struct groove *g, uint64_t off)
 }
 
 /*
+ * The one test that the header @bits at @obj_off, object @i of a superblock
+ * of class @szc, is a child superblock that the allocator wrote there
+ * (walkers: rebuild, reclaim).
+ */
+static inline int g_child_sb_ok(const struct groove *g, uint64_t obj_off, uint64_t bits,
+				uint32_t szc, uint32_t i)
+{
+	uint32_t child = (uint32_t)G_F_SZC(bits);
+
+	return G_F_TYPE(bits) == G_T_SB && g_bits_ok(bits, obj_off) &&
+	       G_F_IDX(bits) == i && child < g->szc_cnt &&
+	       g->szc[child].parent == szc &&
+	       G_BLK + (uint64_t)g->szc[child].cnt * g->szc[child].fp <= g->szc[szc].fp;
+}
+
+/* The root superblock header @bits at @root of a data volume is one the allocator wrote. */
+static inline int g_root_sb_ok(const struct groove *g, uint64_t root, uint64_t bits)
+{
+	uint32_t szc = (uint32_t)G_F_SZC(bits);
+
+	return G_F_TYPE(bits) == G_T_SB && g_bits_ok(bits, root) && !G_F_IDX(bits) &&
+	       szc < g->szc_cnt && g->szc[szc].parent == GROOVE_SZC_PARENT_VOLUME &&
+	       G_BLK + (uint64_t)g->szc[szc].cnt * g->szc[szc].fp <= g->volume_size - G_BLK;
+}
+
+/*
  * Per-thread cache of held superblocks, for one join (tcache.c).  mask[szc]:
  * objects of held[szc] this thread claimed from the superblock's bitmap in
  * one AND (their bits are clear there, their headers say FREED) and hands
@@ -358,12 +416,26 @@ static inline struct g_tcache *g_tc_get(struct groove *g)
 }
 
 /*
- * The header of a free object that a thread cache claimed: a FREED header,
- * so verify knows the clear bit is not a lost object.
+ * The header of a free object that a thread cache claimed (its bit is
+ * clear, it sits in the holder's mask): an object header with type G_T_NONE
+ * and a check that is right for G_T_OBJ.  A free into the holder's own mask
+ * writes the object's header with its type cleared, a claim from the
+ * bitmap writes this one.  Distinct from a free in flight elsewhere (type
+ * G_T_FREED, its bit about to be set by the freer) and from a released
+ * superblock (all zero): only a claimed object may be merged back by
+ * someone other than the freer (online reclaim, join.c).  Decode only with
+ * g_bits_is_claimed().
  */
 static inline uint64_t g_bits_claimed(uint64_t szc, uint64_t idx, uint64_t obj_off)
 {
-	return (g_bits(G_T_OBJ, szc, idx, 0, 16, 0, obj_off) & ~3ULL) | G_T_FREED;
+	return g_bits(G_T_OBJ, szc, idx, 0, 16, 0, obj_off) & ~3ULL;
+}
+
+static inline int g_bits_is_claimed(uint64_t bits, uint64_t szc, uint64_t idx, uint64_t obj_off)
+{
+	return G_F_TYPE(bits) == G_T_NONE && G_F_PAD(bits) >= GROOVE_OBJ_HDR_SIZE &&
+	       G_F_SZC(bits) == szc && G_F_IDX(bits) == idx &&
+	       g_bits_ok(bits | G_T_OBJ, obj_off);
 }
 
 /*
@@ -376,6 +448,12 @@ static inline uint64_t g_bits_claimed(uint64_t szc, uint64_t idx, uint64_t obj_o
 
 /* exclusive.c */
 int g_file_join_lock(int fd);
+
+/* join.c */
+int g_join_begin(struct groove *g, uint64_t join_off);
+void g_join_end(struct groove *g);
+int g_join_live(const struct groove *g, uint32_t idx, uint64_t gen);
+int g_join_forked(const struct groove *g);
 
 /* tcache.c */
 uint32_t g_tc_bound_others(struct groove *g);
@@ -417,6 +495,7 @@ int g_obj_return(struct groove *g, uint32_t szc, uint64_t sb_off, uint32_t idx);
 int g_obj_take(struct groove *g, uint32_t szc, uint64_t *obj_off, uint32_t *idx);
 int g_err_from_vs(int vs);
 void g_sb_circulate(struct groove *g, uint32_t szc, uint64_t sb_off);
+void g_tc_give_back(struct groove *g, uint32_t szc, uint64_t sb_off, uint64_t mask);
 
 /* obj.c */
 unsigned int g_hint(void);

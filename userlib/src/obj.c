@@ -95,8 +95,12 @@ void *g_alloc_slow(groove_t *g, int bad, uint32_t szc, size_t align, size_t sz,
 	uint32_t idx;
 	int r = GROOVE_ERR_INVAL;
 
-	if (!bad)
+	if (!bad) {
 		r = g_obj_take(g, szc, &obj_off, &idx);
+		/* Before saying full: what dead joins hold, once per call. */
+		if (G_UNLIKELY(r == GROOVE_ERR_FULL) && groove_reclaim(g) > 0)
+			r = g_obj_take(g, szc, &obj_off, &idx);
+	}
 	if (r) {
 		if (err)
 			*err = r;
@@ -228,7 +232,7 @@ int g_obj_lookup(groove_t *g, const void *p, struct g_obj **hp,
  */
 G_API int groove_free(groove_t *g, void *p)
 {
-	uint64_t bits, obj_off, sb_off, idx, *mask;
+	uint64_t bits, obj_off, sb_off, idx, nb, *mask;
 	struct g_obj *h;
 	int r;
 
@@ -238,12 +242,18 @@ G_API int groove_free(groove_t *g, void *p)
 	idx = G_F_IDX(bits);
 	if (G_UNLIKELY(G_LOAD(&g_sb_at(g, sb_off)->free) & (1ULL << idx)))
 		return GROOVE_ERR_INVAL;	/* already free */
-	if (G_UNLIKELY(!g_cas(&h->bits, bits, (bits & ~3ULL) | G_T_FREED)))
+	/*
+	 * Into our own mask: the header becomes a claimed one (type NONE,
+	 * g_bits_is_claimed()) in the same CAS, so a reclaimer that finds
+	 * our join dead may merge it; elsewhere FREED until the freer's OR.
+	 */
+	nb = (bits & ~3ULL) | (mask ? G_T_NONE : G_T_FREED);
+	if (G_UNLIKELY(!g_cas(&h->bits, bits, G_F_PAD(bits) > GROOVE_OBJ_HDR_SIZE ?
+						(bits & ~3ULL) | G_T_FREED : nb)))
 		return GROOVE_ERR_INVAL;	/* lost to a concurrent free */
 	G_TSAN_FREED();
 	if (G_F_PAD(bits) > GROOVE_OBJ_HDR_SIZE)
-		G_STORE(&((struct g_obj *)(g->vol0 + obj_off))->bits,
-			(bits & ~3ULL) | G_T_FREED);
+		G_STORE(&((struct g_obj *)(g->vol0 + obj_off))->bits, nb);
 	if (mask) {
 		/* Our own held superblock: back to this thread's mask. */
 		*mask |= 1ULL << idx;

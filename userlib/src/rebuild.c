@@ -136,18 +136,6 @@ static int g_rb_live(const struct groove *g, uint64_t obj_off, uint64_t bits,
 	return 1;
 }
 
-/* A child superblock of class @szc's object @i sits at @obj_off. */
-static int g_rb_child_sb(const struct groove *g, uint64_t obj_off, uint64_t bits,
-			 uint32_t szc, uint32_t i)
-{
-	uint32_t child = (uint32_t)G_F_SZC(bits);
-
-	return G_F_TYPE(bits) == G_T_SB && g_bits_ok(bits, obj_off) &&
-	       G_F_IDX(bits) == i && child < g->szc_cnt &&
-	       g->szc[child].parent == szc &&
-	       G_BLK + (uint64_t)g->szc[child].cnt * g->szc[child].fp <= g->szc[szc].fp;
-}
-
 /*
  * Walk superblock @sb_off of class @szc.  *@fr_out: its free bitmap after
  * the walk with the repairs (written only when fixing; a dry run counts
@@ -176,7 +164,7 @@ static int g_rb_walk_sb(struct g_rb *rb, uint64_t sb_off, uint32_t szc, int dept
 
 		if (fr & (1ULL << i))
 			continue;
-		if (g_rb_child_sb(g, obj_off, bits, szc, (uint32_t)i)) {
+		if (g_child_sb_ok(g, obj_off, bits, szc, (uint32_t)i)) {
 			uint32_t child = (uint32_t)G_F_SZC(bits);
 
 			r = g_rb_walk_sb(rb, obj_off, child, depth + 1, &child_fr);
@@ -219,6 +207,7 @@ static int g_rb_walk_sb(struct g_rb *rb, uint64_t sb_off, uint32_t szc, int dept
 	if (rb->fix) {
 		G_STORE(&sb->free, fr);
 		G_STORE_RLX(&sb->next, 0);
+		G_STORE_RLX(&sb->holder, 0);	/* nobody holds it: every join but ours is gone */
 	}
 	if (fr && fr != c->full) {
 		if (rb->fix)
@@ -227,16 +216,6 @@ static int g_rb_walk_sb(struct g_rb *rb, uint64_t sb_off, uint32_t szc, int dept
 	}
 	*fr_out = fr;
 	return GROOVE_SUCCESS;
-}
-
-/* The root superblock of data volume @idx is one the allocator wrote. */
-static int g_rb_root_ok(const struct groove *g, uint64_t root, uint64_t bits)
-{
-	uint32_t szc = (uint32_t)G_F_SZC(bits);
-
-	return G_F_TYPE(bits) == G_T_SB && g_bits_ok(bits, root) && !G_F_IDX(bits) &&
-	       szc < g->szc_cnt && g->szc[szc].parent == GROOVE_SZC_PARENT_VOLUME &&
-	       G_BLK + (uint64_t)g->szc[szc].cnt * g->szc[szc].fp <= g->volume_size - G_BLK;
 }
 
 static void g_rb_reset_circulation(struct groove *g)
@@ -309,7 +288,7 @@ static int g_rb_volumes(struct g_rb *rb, const uint8_t *on_stack, uint8_t *empty
 		rb->st->volumes_data++;
 		root = ((uint64_t)idx << g->vshift) + G_BLK;
 		bits = G_LOAD(&g_sb_at(g, root)->bits);
-		if (!g_rb_root_ok(g, root, bits)) {
+		if (!g_root_sb_ok(g, root, bits)) {
 			/* Taken off the stack, root never written (or cleared). */
 			rb->st->stranded_bytes += g->volume_size;
 			fr = 0;

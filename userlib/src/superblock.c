@@ -11,11 +11,44 @@
  * the thread holding a superblock clears bits of its bitmap; frees only set
  * bits.  So a holder that sees every bit set owns it outright.
  *
- * A thread cache (tcache.c) may claim a held superblock's free objects in
- * one go; it leaves one bit set, so a bitmap of 0 always means "full and
- * out of circulation" to a freer.  Claimed objects are free objects with a
- * clear bit and a FREED header until the thread hands them out or merges
- * them back.
+ * States, and who reads and writes which word of the header (bits, free,
+ * next, holder) in each -- the one table; tcache.c and join.c refer here:
+ *
+ *   held      In one thread cache (tcache.c), classes with c->tcache only.
+ *             holder = G_HOLDER of the thread's join, written by the
+ *             taker right after it took the superblock out of circulation
+ *             and cleared (to 0) by it before the superblock goes back.
+ *             free: the holder clears bits (claims, one AND); anyone sets
+ *             bits (frees, OR).  At least one bit stays set while held, so
+ *             no free sees 0 and circulates it.  Objects with a clear bit
+ *             are live (OBJ header), being freed elsewhere (FREED header,
+ *             the freer's OR to come) or claimed into the holder's mask
+ *             (g_bits_claimed() header, written before the bit is cleared
+ *             or, for frees into the mask, by the header CAS itself).  So
+ *             shared memory alone says what the holder may hand out.
+ *             If the holder's join dies: any live join takes it over by a
+ *             CAS of holder (dead -> self), merges the claimed objects,
+ *             clears holder and circulates it (join.c, groove_reclaim()).
+ *   active    In an active slot (active[szc][cg]); holder = 0.  Taken by
+ *             an exchange of the slot (the taker owns it then).  Frees set
+ *             bits; nothing else writes it.
+ *   inactive  On its class's inactive stack; holder = 0; next = the link,
+ *             written by the pusher before the head CAS; read by poppers
+ *             (possibly stale: the tagged CAS refuses it).  Frees set bits.
+ *   full      free = 0, in no slot, no stack, no hands, holder = 0 (a
+ *             holder that takes the last bit clears holder first).  The
+ *             free whose OR sees 0 owns it and circulates it.
+ *   released  Empty and owned outright (free == full): bits = G_T_NONE,
+ *             then the parent's bit (or the volume goes to the empty-volume
+ *             stack).  Its memory is a free object of the parent.
+ *
+ * holder != 0 therefore means "in the hands of a thread cache or of a
+ * reclaimer, in no slot and no stack": a reclaimer never races a taker.
+ * Not recorded (a death in these windows strands the superblock until an
+ * offline rebuild): between a taker's exchange or pop and its holder
+ * store; between a holder's clear and its push or exchange into a slot;
+ * a superblock a class without thread caches has taken for one object;
+ * groove_trim()'s private list; a pop that releases an empty superblock.
  */
 #include "groove_internal.h"
 
@@ -116,7 +149,7 @@ int g_sb_new(struct groove *g, uint32_t szc, uint64_t *sb_off)
 	}
 	sb = g_sb_at(g, off);
 	G_STORE_RLX(&sb->next, 0);
-	G_STORE_RLX(&sb->reserved, 0);
+	G_STORE_RLX(&sb->holder, 0);
 	G_STORE(&sb->free, c->full);
 	G_STORE(&sb->bits, g_bits(G_T_SB, szc, idx, 0, 0, 0, off));
 	*sb_off = off;
@@ -160,8 +193,28 @@ void g_sb_circulate(struct groove *g, uint32_t szc, uint64_t sb_off)
 }
 
 /*
- * Take object @i of held superblock @sb_off from a thread cache mask; write
- * the FREED headers of the objects the cache just claimed.
+ * g_tc_give_back - a thread cache gives back held superblock @sb_off.
+ * Pre:  this join holds it (its holder word is ours); @mask: the objects
+ *       claimed from it that the cache did not hand out.
+ * Post: they are free in the bitmap, the holder word is 0, and the
+ *       superblock is in this thread's group's active slot.
+ * Concurrent: frees (they set bits; our kept bit means none circulates
+ *       it), reclaimers (our join is live: they leave it alone).
+ */
+void g_tc_give_back(struct groove *g, uint32_t szc, uint64_t sb_off, uint64_t mask)
+{
+	struct g_sb *sb = g_sb_at(g, sb_off);
+
+	if (mask)
+		G_OR(&sb->free, mask);
+	G_STORE(&sb->holder, 0);
+	g_sb_circulate(g, szc, sb_off);
+}
+
+/*
+ * Write the claimed headers (g_bits_claimed()) of the objects @claimed of
+ * held superblock @sb_off, before their bits are cleared: a clear bit in a
+ * held superblock is then never a free object without a claimed header.
  */
 static void g_mark_claimed(struct groove *g, uint32_t szc, uint64_t sb_off, uint64_t claimed)
 {
@@ -248,7 +301,7 @@ static int g_obj_take_held(struct groove *g, struct g_tcache *tc, uint32_t szc,
 			   uint64_t *sb_offp, uint32_t *idx)
 {
 	const struct g_szc *c = &g->szc[szc];
-	uint64_t sb_off, bm, old, keep, fresh, fresh_bits;
+	uint64_t sb_off, bm, old, keep, claim, fresh, fresh_bits;
 	uint16_t sig;
 	int swapped = 0, acquired = 0, err;
 	struct g_sb *sb;
@@ -261,15 +314,19 @@ static int g_obj_take_held(struct groove *g, struct g_tcache *tc, uint32_t szc,
 			if (G_UNLIKELY(!bm || (bm & ~c->full)))
 				goto corrupt;
 			if (bm & (bm - 1)) {
-				/* Claim all but the lowest free object into the mask. */
+				/*
+				 * Claim all but the lowest free object into the
+				 * mask: claimed headers first, then one AND of
+				 * exactly those bits (bits set meanwhile stay).
+				 */
 				keep = bm & -bm;
-				old = G_AND(&sb->free, keep);
-				if (G_UNLIKELY(!(old & keep)))
+				claim = bm & ~keep;
+				g_mark_claimed(g, szc, sb_off, claim);
+				old = G_AND(&sb->free, ~claim);
+				if (G_UNLIKELY((old & bm) != bm))
 					goto corrupt;
-				old &= ~keep;
-				*idx = (uint32_t)__builtin_ctzll(old);
-				tc->mask[szc] = old & (old - 1);
-				g_mark_claimed(g, szc, sb_off, tc->mask[szc]);
+				*idx = (uint32_t)__builtin_ctzll(claim);
+				tc->mask[szc] = claim & (claim - 1);
 				*sb_offp = sb_off;
 				return GROOVE_SUCCESS;
 			}
@@ -301,11 +358,9 @@ static int g_obj_take_held(struct groove *g, struct g_tcache *tc, uint32_t szc,
 			break;	/* the last object of the held one, below */
 		}
 		acquired = 1;
-		if (tc->prev[szc]) {
-			if (tc->pmask[szc])
-				G_OR(&g_sb_at(g, tc->prev[szc])->free, tc->pmask[szc]);
-			g_sb_circulate(g, szc, tc->prev[szc]);
-		}
+		G_STORE(&g_sb_at(g, fresh)->holder, g->holder);
+		if (tc->prev[szc])
+			g_tc_give_back(g, szc, tc->prev[szc], tc->pmask[szc]);
 		tc->prev[szc] = sb_off;
 		tc->pmask[szc] = 0;
 		tc->psig[szc] = tc->hsig[szc];
@@ -322,11 +377,18 @@ static int g_obj_take_held(struct groove *g, struct g_tcache *tc, uint32_t szc,
 		goto corrupt;
 	*idx = (uint32_t)__builtin_ctzll(bm);
 	keep = 1ULL << *idx;
+	/*
+	 * It may be full after the AND, and the free that makes room then
+	 * circulates it: not held from here on, unless bits remain.
+	 */
+	G_STORE(&sb->holder, 0);
 	old = G_AND(&sb->free, ~keep);
 	if (G_UNLIKELY(!(old & keep)))
 		goto corrupt;
 	if (!(old & ~keep))
 		tc->held[szc] = 0;	/* full: the free that makes room brings it back */
+	else
+		G_STORE(&sb->holder, g->holder);	/* still ours */
 	*sb_offp = sb_off;
 	return GROOVE_SUCCESS;
 corrupt:
@@ -363,6 +425,8 @@ int g_obj_take(struct groove *g, uint32_t szc, uint64_t *obj_off, uint32_t *idx)
 		err = g_obj_take_shared(g, szc, &sb_off, &i);
 	} else {
 		tc = g_tc_get(g);
+		if (G_UNLIKELY(!tc))
+			return GROOVE_ERR_FORKED;
 		if (G_LIKELY(tc->mask[szc])) {
 			i = (uint32_t)__builtin_ctzll(tc->mask[szc]);
 			tc->mask[szc] &= tc->mask[szc] - 1;
@@ -424,13 +488,10 @@ int g_obj_return(struct groove *g, uint32_t szc, uint64_t sb_off, uint32_t idx)
  * Concurrent: anything; allocations meanwhile may find a class's stack
  * briefly drained and carve a new superblock.
  */
-G_API int groove_trim(groove_t *g)
+static int g_trim(struct groove *g)
 {
 	uint32_t szc, cg;
 
-	if (!g)
-		return GROOVE_ERR_INVAL;
-	groove_thread_flush(g);
 	for (szc = 0; szc < g->szc_cnt; szc++) {
 		const struct g_szc *c = &g->szc[szc];
 		uint64_t keep = 0, off, bound = g->region_size >> (G_BLK_SHIFT + 1);
@@ -467,4 +528,22 @@ G_API int groove_trim(groove_t *g)
 		}
 	}
 	return GROOVE_SUCCESS;
+}
+
+/*
+ * groove_trim - the drain above after this thread's flush; then, once, what
+ * dead joins hold (groove_reclaim()) and, if it took anything, the drain
+ * again, so their empty superblocks and volumes come back too.
+ */
+G_API int groove_trim(groove_t *g)
+{
+	int err;
+
+	if (!g)
+		return GROOVE_ERR_INVAL;
+	groove_thread_flush(g);
+	err = g_trim(g);
+	if (!err && groove_reclaim(g) > 0)
+		err = g_trim(g);
+	return err;
 }

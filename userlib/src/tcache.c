@@ -53,16 +53,10 @@ static void g_tc_flush_locked(struct g_tcache *tc)
 	if (tc->g && g_registered(tc->g, tc->gen)) {
 		tc->g->tc_bound--;
 		for (szc = 0; szc < tc->g->szc_cnt; szc++) {
-			if (tc->prev[szc]) {
-				if (tc->pmask[szc])
-					G_OR(&g_sb_at(tc->g, tc->prev[szc])->free, tc->pmask[szc]);
-				g_sb_circulate(tc->g, szc, tc->prev[szc]);
-			}
-			if (!tc->held[szc])
-				continue;
-			if (tc->mask[szc])
-				G_OR(&g_sb_at(tc->g, tc->held[szc])->free, tc->mask[szc]);
-			g_sb_circulate(tc->g, szc, tc->held[szc]);
+			if (tc->prev[szc])
+				g_tc_give_back(tc->g, szc, tc->prev[szc], tc->pmask[szc]);
+			if (tc->held[szc])
+				g_tc_give_back(tc->g, szc, tc->held[szc], tc->mask[szc]);
 		}
 	}
 	memset(tc, 0, sizeof(*tc));
@@ -125,8 +119,14 @@ void g_unregister(struct groove *g)
 	pthread_mutex_unlock(&g_reg_lock);
 }
 
+/*
+ * Bind this thread's cache to @g.  NULL in a forked child that uses its
+ * parent's join: its holder words would name the parent's join.
+ */
 struct g_tcache *g_tc_switch(struct groove *g)
 {
+	if (g_join_forked(g))
+		return NULL;
 	pthread_mutex_lock(&g_reg_lock);
 	g_tc_flush_locked(&g_tc);
 	g_tc.g = g;

@@ -34,10 +34,11 @@ static int g_walk_obj(struct g_walk *w, uint64_t obj_off, uint32_t szc, uint32_t
 	uint64_t bits = G_LOAD(&((struct g_obj *)(g->vol0 + obj_off))->bits), pad;
 	uint32_t child;
 
-	if (G_F_TYPE(bits) == G_T_FREED) {
+	if (G_F_TYPE(bits) == G_T_FREED || (G_F_TYPE(bits) == G_T_NONE && bits)) {
 		/*
-		 * A clear bit with a FREED header: a free object claimed by a
-		 * thread cache (or a free cut short by a crash: rebuild's).
+		 * A clear bit with a claimed header (type NONE): a free object
+		 * in a thread cache's mask; with a FREED header: a free whose
+		 * OR is still to come (or one a crash cut short: rebuild's).
 		 */
 		if (!g_bits_ok((bits & ~3ULL) | G_T_OBJ, obj_off) || G_F_IDX(bits) != i ||
 		    G_F_SZC(bits) != szc)

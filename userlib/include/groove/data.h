@@ -105,6 +105,30 @@ int groove_trim(groove_t *g);
 void groove_thread_flush(groove_t *g);
 
 /**
+ * groove_reclaim - take back what dead joins hold, online
+ * @g: the join
+ *
+ * Every process using a groove holds a join (groove_open()), and each
+ * superblock a thread cache holds records its join.  This walks every data
+ * volume's superblocks and takes over, one CAS each (of many reclaimers
+ * exactly one wins), those whose join is dead (its process exited or was
+ * killed, or the handle was closed while other threads still held caches):
+ * their claimed-but-never-handed-out objects become free again and the
+ * superblocks go back into circulation.  Live objects, and superblocks of
+ * live joins, are not touched.  Lock-free, concurrent with everything.
+ * groove_alloc() calls it once before it says GROOVE_ERR_FULL, and
+ * groove_trim() and groove_remove_volumes() when they come up short.
+ * Device: liveness comes from the kernel's join table; file: from an OFD
+ * lock each join holds.  Without either (old module, no OFD locks) it
+ * takes nothing.
+ *
+ * Return: the number of superblocks taken over (>= 0), GROOVE_ERR_INVAL
+ * (NULL @g), GROOVE_ERR_FORKED (a forked child using its parent's join:
+ * call groove_open() in the child), GROOVE_ERR_AGAIN (no memory).
+ */
+int groove_reclaim(groove_t *g);
+
+/**
  * groove_verify - check the whole shared state
  * @g: the join
  *

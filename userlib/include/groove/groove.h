@@ -31,6 +31,7 @@ extern "C" {
 #define GROOVE_ERR_KEY		(-6)	/* key not found (reserved) */
 #define GROOVE_ERR_BUSY		(-7)	/* another user is live: exclusive use refused */
 #define GROOVE_ERR_UNSUPPORTED	(-8)	/* the groove cannot do this (old module, no file locks) */
+#define GROOVE_ERR_FORKED	(-9)	/* a forked child used its parent's join: groove_open() your own */
 
 /**
  * groove_strerror - a static, human readable name of a GROOVE_ERR_* code
@@ -71,14 +72,23 @@ struct groove_geometry {
  * at an address aligned to min(volume_size, 1 GiB).  Processes may map at
  * different addresses: shared memory holds offsets only.
  *
- * A file join holds an OFD read lock on one byte of the hole between the
- * header region and volume slot 0 (2 MiB - 1) for as long as it is open,
- * so groove_exclusive_acquire() (groove/rebuild.h) sees it.
+ * Takes a join (every process using a groove holds one; two handles are
+ * two joins): device, GROOVE_IOC_JOIN on the handle's file, the kernel's
+ * join table mapped read-only; file, an entry of the table in the file,
+ * OFD write-locked (byte join_off + 8 * idx) for as long as the handle is
+ * open.  A join's liveness lets survivors take over what it holds once it
+ * is dead (groove_reclaim()).  A forked child must call groove_open()
+ * itself: with its parent's handle the calls that need the join fail with
+ * GROOVE_ERR_FORKED.  A file join also holds an OFD read lock on one byte
+ * of the hole between the header region and volume slot 0 (2 MiB - 1), so
+ * groove_exclusive_acquire() (groove/rebuild.h) sees it.
  *
  * Return: the join, or NULL with errno set (ENOENT, EACCES, EINVAL for a bad
  * geometry, EBADMSG for a file that is not a groove, EPROTO for another ABI
- * version, EBUSY while another join holds the groove exclusively -- an
- * offline rebuild or fsck is running --, ENOMEM, ...).
+ * version or a module whose join table is not where this library expects
+ * it, EBUSY while another join holds the groove exclusively -- an
+ * offline rebuild or fsck is running --, ENOSPC when every join entry is
+ * live, ENOMEM, ...).
  */
 groove_t *groove_open(const char *path, unsigned int flags, ...);
 

@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Joins and online reclaim.
+ *
+ * Every groove_open() takes a join: an entry (idx, generation) of the join
+ * table at GROOVE_JOIN_OFF(volume_max), the file-offset hole between the
+ * header region and volume slot 0.  Its holder word G_HOLDER(idx, gen) is
+ * what a thread cache writes into the superblocks it holds (superblock.c),
+ * so what a join holds is in shared memory, and a survivor that sees the
+ * join dead takes those superblocks over (groove_reclaim()).
+ *
+ *   device  GROOVE_IOC_JOIN on the join's own file; the kernel writes the
+ *           table (mapped read-only here) and marks the entry dead when the
+ *           file's last reference goes (SIGKILL included).  Live exactly
+ *           while the entry reads GROOVE_JOIN_WORD(gen, 1).
+ *   file    the table's bytes exist in the file but nothing vouches for
+ *           them: the join holds an OFD write lock on byte join_off + 8 * idx
+ *           for its whole life (the kernel drops it with the open file
+ *           description, SIGKILL included); it is live iff someone holds
+ *           that lock (F_OFD_GETLK from another description).  The word
+ *           GROOVE_JOIN_WORD(gen, 1) is written for information and to
+ *           number generations (old + 1, under the lock).  The lock bytes
+ *           lie in [join_off, join_off + 32 KiB), at most 804 KiB into the
+ *           file, clear of exclusive.c's byte at 2 MiB - 1 for every
+ *           geometry (checked in g_join_begin()).
+ *
+ * Join states (one entry of the table):
+ *
+ *   free     --groove_open-->   live (gen + 1): its threads write G_HOLDER
+ *                               into superblocks they take and clear it
+ *                               when they give them back
+ *   live     --close / exit / SIGKILL-->  dead (same gen): no thread of
+ *                               it writes shared memory again; the
+ *                               superblocks naming it are frozen: bits may
+ *                               only be set (frees), never cleared
+ *   dead     --groove_reclaim-->  reclaimed: each of its superblocks is
+ *                               taken over by one CAS of the holder word
+ *                               and put back in circulation; the entry
+ *                               itself is free for the next join
+ *
+ * A forked child shares its parent's open file, so it must not act under
+ * the parent's join: the paths that write holder words check the pid and
+ * say GROOVE_ERR_FORKED; the child calls groove_open() itself.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "groove_internal.h"
+
+/* The largest join_off (groove_join_off(GROOVE_VOLUME_MAX_LIMIT)) plus the table. */
+_Static_assert(GROOVE_VOL_TABLE_OFF + GROOVE_VOLUME_MAX_LIMIT * sizeof(struct groove_vol_entry) +
+	       GROOVE_ALLOC_STATE_SIZE + GROOVE_JOIN_TABLE_SIZE <= G_FILE_LOCK_OFF,
+	       "file join lock bytes must stay clear of the exclusive claim byte");
+
+static void g_join_range(struct flock *fl, short type, uint64_t join_off, uint32_t idx)
+{
+	memset(fl, 0, sizeof(*fl));
+	fl->l_type = type;
+	fl->l_whence = SEEK_SET;
+	fl->l_start = (off_t)(join_off + (uint64_t)idx * sizeof(struct groove_join_entry));
+	fl->l_len = 1;
+}
+
+static void g_join_anon(struct groove *g)
+{
+	g->join_idx = GROOVE_JOIN_MAX;
+	g->join_gen = 0;
+	g->holder = G_HOLDER_ANON;
+}
+
+/*
+ * Take this handle's join.  Device: the table is mapped here, read-only.
+ * File: @g->hdr_map covers the table (backing.c maps it with the header).
+ * Returns 0, or -1 with errno (ENOSPC: every entry is live).  Without a way
+ * to vouch for liveness (a module without GROOVE_IOC_JOIN, a filesystem
+ * without OFD locks) the join is anonymous: its superblocks are never
+ * taken over (stranded until an offline rebuild if it dies).
+ */
+int g_join_begin(struct groove *g, uint64_t join_off)
+{
+	struct flock fl;
+	uint32_t idx;
+
+	g->join_pid = (int)getpid();
+	g_join_anon(g);
+	if (g->is_dev) {
+		struct groove_join j;
+		void *m;
+
+		memset(&j, 0, sizeof(j));
+		if (ioctl(g->fd, GROOVE_IOC_JOIN, &j) < 0)
+			return errno == ENOTTY ? 0 : -1;
+		if (j.idx >= GROOVE_JOIN_MAX || !j.generation) {
+			errno = EPROTO;
+			return -1;
+		}
+		g->join_idx = j.idx;
+		g->join_gen = j.generation;
+		g->holder = G_HOLDER(j.idx, j.generation & G_HOLDER_GEN_MASK);
+		m = mmap(NULL, (size_t)GROOVE_JOIN_TABLE_SIZE, PROT_READ, MAP_SHARED, g->fd,
+			 (off_t)join_off);
+		if (m != MAP_FAILED) {
+			g->join_map = m;
+			g->join_tab = m;
+		}	/* else: we cannot judge others, they can judge us */
+		return 0;
+	}
+	if (!g->file_locked || join_off + GROOVE_JOIN_TABLE_SIZE > G_FILE_LOCK_OFF)
+		return 0;
+	g->join_tab = (struct groove_join_entry *)((uint8_t *)g->hdr_map + join_off);
+	for (idx = 0; idx < GROOVE_JOIN_MAX; idx++) {
+		uint64_t word, gen;
+
+		g_join_range(&fl, F_WRLCK, join_off, idx);
+		if (fcntl(g->fd, F_OFD_SETLK, &fl) < 0) {
+			if (errno == EAGAIN || errno == EACCES)
+				continue;
+			g->join_tab = NULL;
+			return 0;
+		}
+		word = G_LOAD(&g->join_tab[idx].word);
+		gen = (GROOVE_JOIN_GEN(word) + 1) & G_HOLDER_GEN_MASK;
+		if (!gen)
+			gen = 1;
+		G_STORE(&g->join_tab[idx].word, GROOVE_JOIN_WORD(gen, 1));
+		g->join_idx = idx;
+		g->join_gen = gen;
+		g->holder = G_HOLDER(idx, gen);
+		return 0;
+	}
+	g->join_tab = NULL;
+	errno = ENOSPC;
+	return -1;
+}
+
+/* End this handle's join (groove_close(); closing the fd ends it too). */
+void g_join_end(struct groove *g)
+{
+	struct flock fl;
+
+	if (g->is_dev) {
+		if (g->join_map)
+			munmap(g->join_map, (size_t)GROOVE_JOIN_TABLE_SIZE);
+	} else if (g->join_tab && g->join_idx < GROOVE_JOIN_MAX) {
+		uint64_t join_off = (uint64_t)((uint8_t *)g->join_tab - (uint8_t *)g->hdr_map);
+
+		G_STORE(&g->join_tab[g->join_idx].word, GROOVE_JOIN_WORD(g->join_gen, 0));
+		g_join_range(&fl, F_UNLCK, join_off, g->join_idx);
+		fcntl(g->fd, F_OFD_SETLK, &fl);
+	}
+	g->join_map = NULL;
+	g->join_tab = NULL;
+	g_join_anon(g);
+}
+
+/*
+ * g_join_live - may join (@idx, @gen) still be live?  A predicate: reads
+ * only.  0 only when it is dead for sure (and a dead join stays dead:
+ * generations only grow); 1 for a live join, for this handle's own, and for
+ * anything it cannot judge (an index out of bounds, a generation the entry
+ * never had, no join table).  Every decision to take a superblock over
+ * rests on this returning 0.
+ */
+int g_join_live(const struct groove *g, uint32_t idx, uint64_t gen)
+{
+	uint64_t word, wgen;
+	struct flock fl;
+
+	if (idx >= GROOVE_JOIN_MAX || !gen || !g->join_tab)
+		return 1;
+	word = G_LOAD(&g->join_tab[idx].word);
+	wgen = GROOVE_JOIN_GEN(word) & G_HOLDER_GEN_MASK;
+	if (wgen < gen)
+		return 1;	/* a generation the entry never had: garbage, leave it */
+	if (wgen > gen)
+		return 0;	/* the entry was taken again since: that join ended */
+	if (g->is_dev)
+		return (word & GROOVE_JOIN_LIVE) != 0;
+	if (idx == g->join_idx)
+		return 1;	/* our own: our lock does not conflict with itself */
+	g_join_range(&fl, F_WRLCK,
+		     (uint64_t)((uint8_t *)g->join_tab - (uint8_t *)g->hdr_map), idx);
+	if (fcntl(g->fd, F_OFD_GETLK, &fl) < 0)
+		return 1;
+	return fl.l_type != F_UNLCK;
+}
+
+/* This process is not the one that took @g's join (a forked child). */
+int g_join_forked(const struct groove *g)
+{
+	return G_UNLIKELY((int)getpid() != g->join_pid);
+}
+
+/*
+ * g_sb_take_over - take a superblock held by a dead join and put it back.
+ * Pre:  @h (a holder word of a join g_join_live() said is dead) was read
+ *       from @sb_off's holder word, found on a walk of class @szc.
+ * Post: 1: this join won the holder CAS; every claimed object (clear bit,
+ *       g_bits_is_claimed() header: in the dead thread's mask, never handed
+ *       out) is free in the bitmap again, the holder word is 0, and the
+ *       superblock is in circulation (an active slot), or out of it when
+ *       its bitmap is 0 (full: the free that makes room brings it back,
+ *       as for any full superblock).  0: someone else won, or @sb_off is no
+ *       longer a superblock of @szc (the word was put back); nothing else
+ *       changed.
+ * Concurrent: other reclaimers (one CAS wins: the dead join never writes
+ *       again, so @h cannot come back); frees of its live objects, which
+ *       only set bits (OBJ -> FREED header CAS, then OR); a free in flight
+ *       (FREED header, bit still clear) is not claimed-format and is left
+ *       to its freer.  While held (dead owner, then us) the superblock keeps
+ *       its last set bit -- only its holder clears bits -- so no such free
+ *       sees a 0 bitmap and circulates it behind our back.  If we die half
+ *       way, our join is dead and owns it: the next reclaimer repeats the
+ *       merge (an OR of bits that are clear and claimed: idempotent).
+ */
+static int g_sb_take_over(struct groove *g, uint32_t szc, uint64_t sb_off, uint64_t h)
+{
+	const struct g_szc *c = &g->szc[szc];
+	struct g_sb *sb = g_sb_at(g, sb_off);
+	uint64_t bits, fr, merge = 0, i;
+
+	if (!g_cas(&sb->holder, h, g->holder))
+		return 0;
+	bits = G_LOAD(&sb->bits);
+	if (bits != g_bits(G_T_SB, szc, G_F_IDX(bits), 0, 0, 0, sb_off)) {
+		/* Released and reused meanwhile: not ours to touch. */
+		g_cas(&sb->holder, g->holder, h);
+		return 0;
+	}
+	fr = G_LOAD(&sb->free);
+	if (fr & ~c->full) {
+		g_cas(&sb->holder, g->holder, h);	/* corrupt: leave it held */
+		return 0;
+	}
+	for (i = 0; i < c->cnt; i++) {
+		uint64_t obj_off = sb_off + G_BLK + i * c->fp;
+
+		if (!(fr & (1ULL << i)) &&
+		    g_bits_is_claimed(G_LOAD(&((struct g_obj *)(g->vol0 + obj_off))->bits),
+				      szc, i, obj_off))
+			merge |= 1ULL << i;
+	}
+	if (merge)
+		fr = G_OR(&sb->free, merge) | merge;
+	/* Not held any more before it can be found in circulation. */
+	g_cas(&sb->holder, g->holder, 0);
+	if (fr)
+		g_sb_circulate(g, szc, sb_off);
+	return 1;
+}
+
+struct g_rc {
+	struct groove *g;
+	uint64_t budget;		/* superblocks left to walk */
+	uint64_t *seen_h;		/* per join index: last holder word judged */
+	uint8_t *seen_dead;		/* ... and whether it was dead */
+	int taken;
+};
+
+static int g_rc_dead(struct g_rc *rc, uint64_t h)
+{
+	uint32_t idx = G_HOLDER_IDX(h);
+
+	if (h == rc->g->holder || idx >= GROOVE_JOIN_MAX)
+		return 0;
+	if (rc->seen_h[idx] != h) {
+		rc->seen_h[idx] = h;
+		rc->seen_dead[idx] = !g_join_live(rc->g, idx, G_HOLDER_GEN(h));
+	}
+	return rc->seen_dead[idx];
+}
+
+/*
+ * Walk superblock @sb_off of class @szc (its header was checked by the
+ * caller) and its child superblocks; take over those a dead join holds.
+ * Reads a live tree: a child may be released under us (its header then
+ * fails the check, or the take-over's re-check), which costs nothing but
+ * a missed superblock (the next reclaim finds it).
+ */
+static void g_rc_walk(struct g_rc *rc, uint64_t sb_off, uint32_t szc, int depth)
+{
+	struct groove *g = rc->g;
+	const struct g_szc *c = &g->szc[szc];
+	struct g_sb *sb = g_sb_at(g, sb_off);
+	uint64_t h, fr, i;
+
+	if (depth > (int)GROOVE_SZC_MAX || !rc->budget)
+		return;
+	rc->budget--;
+	if (c->tcache) {
+		h = G_LOAD(&sb->holder);
+		if (h && g_rc_dead(rc, h))
+			rc->taken += g_sb_take_over(g, szc, sb_off, h);
+	}
+	fr = G_LOAD(&sb->free);
+	for (i = 0; i < c->cnt; i++) {
+		uint64_t obj_off = sb_off + G_BLK + i * c->fp, bits;
+
+		if (fr & (1ULL << i))
+			continue;
+		bits = G_LOAD(&((struct g_obj *)(g->vol0 + obj_off))->bits);
+		if (g_child_sb_ok(g, obj_off, bits, szc, (uint32_t)i))
+			g_rc_walk(rc, obj_off, (uint32_t)G_F_SZC(bits), depth + 1);
+	}
+}
+
+/*
+ * groove_reclaim - take over what dead joins hold.
+ * Pre:  none.
+ * Post: every superblock held, when the walk reached it, by a join that was
+ *       dead then is back in circulation with its claimed objects free
+ *       (g_sb_take_over()); live objects are untouched, superblocks of live
+ *       joins are untouched.  Returns how many superblocks were taken over.
+ * Concurrent: anything, other reclaimers included.
+ */
+G_API int groove_reclaim(groove_t *g)
+{
+	struct g_rc rc;
+	uint32_t idx;
+
+	if (!g)
+		return GROOVE_ERR_INVAL;
+	if (g_join_forked(g))
+		return GROOVE_ERR_FORKED;
+	if (!g->join_tab)
+		return 0;	/* we cannot tell the dead from the live */
+	memset(&rc, 0, sizeof(rc));
+	rc.g = g;
+	rc.budget = (g->region_size >> G_BLK_SHIFT) + 1;
+	rc.seen_h = calloc(GROOVE_JOIN_MAX, sizeof(*rc.seen_h));
+	rc.seen_dead = calloc(GROOVE_JOIN_MAX, 1);
+	if (!rc.seen_h || !rc.seen_dead) {
+		free(rc.seen_h);
+		free(rc.seen_dead);
+		return GROOVE_ERR_AGAIN;
+	}
+	for (idx = 0; idx < g->volume_max; idx++) {
+		uint64_t root = ((uint64_t)idx << g->vshift) + G_BLK, bits;
+
+		if (G_LOAD(&g->table[idx].present) != 1 ||
+		    G_LOAD(&g_vol(g, idx)->magic) != GROOVE_VOLUME_MAGIC_DATA)
+			continue;
+		bits = G_LOAD(&g_sb_at(g, root)->bits);
+		if (g_root_sb_ok(g, root, bits))
+			g_rc_walk(&rc, root, (uint32_t)G_F_SZC(bits), 0);
+	}
+	free(rc.seen_h);
+	free(rc.seen_dead);
+	return rc.taken;
+}
