@@ -175,11 +175,11 @@ for stage in $stages; do
 				dbg_scripts="$dbg_scripts --guest-script scripts/debug-kernel/guest-checks.sh"
 			stage_cap=2400
 			# shellcheck disable=SC2086
-			# KASAN's shadow takes 1/8 of RAM: at 6 GiB no aligned GiB is
-			# left free for the 1 GiB-volume tests, at 8 GiB there is.
-			# movablecore= gives this guest a ZONE_MOVABLE, which the
-			# 1 GiB test checks volumes never come from.
-			run_stage vm-debug sh scripts/vm-run.sh --kver debug --timeout 1800 --mem 8192 \
+			# KASAN's shadow takes 1/8 of RAM and movablecore= (a
+			# ZONE_MOVABLE the 1 GiB test checks volumes never come
+			# from) 2 GiB: 12 GiB leave the 1 GiB tests the ZONE_NORMAL
+			# of a 10 GiB guest.
+			run_stage vm-debug sh scripts/vm-run.sh --kver debug --timeout 1800 --mem 12288 \
 				--append "movablecore=2G" \
 				--log-dir "$out/vm-debug" --exclude "$debug_exclude" $dbg_scripts
 		else
