@@ -305,6 +305,8 @@ G_API void groove_close(groove_t *g)
 {
 	if (!g)
 		return;
+	if (!g_join_forked(g))
+		groove_flush_all_threads(g);	/* idle threads' caches back, not lost */
 	g_unregister(g);
 	g_join_end(g);
 	if (g->vol0)
@@ -413,9 +415,18 @@ G_API int groove_add_volumes(groove_t *g, unsigned int count, int node,
 	return (int)count;
 }
 
+/* Raise the give-back epoch and answer it in this process right away. */
+static void g_giveback_raise(struct groove *g)
+{
+	uint64_t epoch = __atomic_add_fetch(&g->st->giveback.w, 1, __ATOMIC_ACQ_REL);
+
+	G_STORE(&g->giveback_seen, epoch);
+	groove_flush_all_threads(g);
+}
+
 G_API int groove_remove_volumes(groove_t *g, unsigned int count)
 {
-	unsigned int n = 0;
+	unsigned int n = 0, asked = 0;
 	int err;
 
 	if (!g || !count)
@@ -426,18 +437,36 @@ G_API int groove_remove_volumes(groove_t *g, unsigned int count)
 	if (g->is_dev) {
 		struct groove_remove rm;
 
-		memset(&rm, 0, sizeof(rm));
-		rm.count = count;
-		if (ioctl(g->fd, GROOVE_IOC_REMOVE, &rm) < 0)
-			return g_err_from_errno(errno);
-		return (int)rm.removed;
+		for (;;) {
+			memset(&rm, 0, sizeof(rm));
+			rm.count = count - n;
+			if (ioctl(g->fd, GROOVE_IOC_REMOVE, &rm) < 0)
+				return n ? (int)n : g_err_from_errno(errno);
+			n += rm.removed;
+			if (n >= count || asked++)
+				return (int)n;
+			g_giveback_raise(g);	/* short: as below */
+			if (groove_trim(g))
+				return (int)n;
+		}
 	}
-	while (n < count) {
-		struct groove_volume_hdr *vh = groove_volume_pool_remove(g);
+	for (;;) {
+		struct groove_volume_hdr *vh = n < count ? groove_volume_pool_remove(g) : NULL;
 		uint32_t idx;
 
-		if (!vh)
-			break;
+		if (!vh) {
+			/*
+			 * Short: ask every process's threads to give back their
+			 * caches (they answer at their next call), give back
+			 * ours, trim again, once.
+			 */
+			if (n == count || asked++)
+				break;
+			g_giveback_raise(g);
+			if (groove_trim(g))
+				break;
+			continue;
+		}
 		idx = (uint32_t)(((uint8_t *)vh - g->vol0) >> g->vshift);
 		/* Release the space before the slot can be claimed again. */
 		fallocate(g->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,

@@ -383,7 +383,16 @@ struct g_tcache {
 	uint64_t pmask[GROOVE_SZC_MAX];	/* free objects claimed from prev[] */
 	uint16_t hsig[GROOVE_SZC_MAX];	/* g_sb_sig() of held[]'s header */
 	uint16_t psig[GROOVE_SZC_MAX];	/* g_sb_sig() of prev[]'s header */
+	/* Not cleared by a flush (tcache.c: the drain handshake). */
+	uint32_t busy;			/* owner: 1 inside an allocator call */
+	uint32_t drain;			/* G_TC_*: a drain asked or done by another thread */
+	struct g_tcache *bound_next;	/* g->tc_list link (g_reg_lock) */
 };
+
+#define G_TC_NONE	0U
+#define G_TC_REQ	1U	/* a drainer asks; the owner answers at its next entry */
+#define G_TC_DRAINING	2U	/* the drainer owns the cache (the owner was idle) */
+#define G_TC_DONE	3U	/* drained: the owner resets it to NONE at its next entry */
 
 /*
  * A superblock header word in 16 bits (index in the parent and check; type
@@ -404,6 +413,30 @@ static inline uint64_t g_sb_bits_of_sig(uint64_t szc, uint16_t sig)
 extern __thread struct g_tcache g_tc G_TLS_MODEL;
 
 struct g_tcache *g_tc_switch(struct groove *g);
+void g_tc_answer(struct groove *g);
+
+/*
+ * The owner's side of the drain handshake (tcache.c), around every public
+ * call that touches this thread's cache: a plain store each way (the
+ * drainer's membarrier() makes the entry store and the drain load ordered).
+ */
+static inline void g_tc_enter(void)
+{
+	__atomic_store_n(&g_tc.busy, 1, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+static inline void g_tc_leave(void)
+{
+	__atomic_store_n(&g_tc.busy, 0, __ATOMIC_RELEASE);
+}
+
+/* A drain of this thread's cache or a give-back epoch is waiting. */
+static inline int g_tc_asked(const struct groove *g)
+{
+	return G_LOAD_RLX(&g_tc.drain) ||
+	       G_LOAD_RLX(&g->st->giveback.w) != G_LOAD_RLX(&g->giveback_seen);
+}
 void g_register(struct groove *g);
 void g_unregister(struct groove *g);
 

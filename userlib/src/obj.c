@@ -96,6 +96,8 @@ void *g_alloc_slow(groove_t *g, int bad, uint32_t szc, size_t align, size_t sz,
 	int r = GROOVE_ERR_INVAL;
 
 	if (!bad) {
+		if (g_tc_asked(g))
+			g_tc_answer(g);
 		r = g_obj_take(g, szc, &obj_off, &idx);
 		/* Before saying full: what dead joins hold, once per call. */
 		if (G_UNLIKELY(r == GROOVE_ERR_FULL) && groove_reclaim(g) > 0)
@@ -119,6 +121,7 @@ G_API void *groove_alloc(groove_t *g, size_t align, size_t sz, uint64_t tag, int
 {
 	uint64_t worst, need, obj_off;
 	uint32_t szc, idx;
+	void *p;
 
 	if (G_UNLIKELY(!g))
 		return g_alloc_slow(g, 1, 0, 0, 0, 0, err);
@@ -131,13 +134,19 @@ G_API void *groove_alloc(groove_t *g, size_t align, size_t sz, uint64_t tag, int
 	if (G_UNLIKELY(sz > G_SZ_LIMIT || need > ((uint64_t)g->largest_blocks << G_BLK_SHIFT)))
 		return g_alloc_slow(g, 1, 0, 0, 0, 0, err);
 	szc = g_szc_of(g, (need + G_BLK - 1) >> G_BLK_SHIFT);
-	if (G_UNLIKELY(g_tc.g != g || g_tc.gen != g->gen || !g_tc.mask[szc]))
-		return g_alloc_slow(g, 0, szc, align, sz, tag, err);
+	g_tc_enter();
+	if (G_UNLIKELY(g_tc.g != g || g_tc.gen != g->gen || !g_tc.mask[szc] || g_tc_asked(g))) {
+		p = g_alloc_slow(g, 0, szc, align, sz, tag, err);
+		g_tc_leave();
+		return p;
+	}
 	/* From this thread's mask (only thread-cached classes have one). */
 	idx = (uint32_t)__builtin_ctzll(g_tc.mask[szc]);
 	g_tc.mask[szc] &= g_tc.mask[szc] - 1;
 	obj_off = g_tc.held[szc] + G_BLK + idx * g->szc[szc].fp;
-	return g_obj_init(g, szc, obj_off, idx, align, sz, tag, err);
+	p = g_obj_init(g, szc, obj_off, idx, align, sz, tag, err);
+	g_tc_leave();
+	return p;
 }
 
 /*
@@ -230,7 +239,7 @@ int g_obj_lookup(groove_t *g, const void *p, struct g_obj **hp,
  * Concurrent: anything, including another free of the same object (one of
  *       the two wins the header CAS; the other returns GROOVE_ERR_INVAL).
  */
-G_API int groove_free(groove_t *g, void *p)
+static inline __attribute__((always_inline)) int g_free(groove_t *g, void *p)
 {
 	uint64_t bits, obj_off, sb_off, idx, nb, *mask;
 	struct g_obj *h;
@@ -262,7 +271,33 @@ G_API int groove_free(groove_t *g, void *p)
 	return g_obj_return(g, (uint32_t)G_F_SZC(bits), sb_off, (uint32_t)idx);
 }
 
+G_API int groove_free(groove_t *g, void *p)
+{
+	int r;
+
+	if (G_UNLIKELY(!g))
+		return GROOVE_ERR_INVAL;
+	g_tc_enter();
+	if (G_UNLIKELY(g_tc_asked(g)))
+		g_tc_answer(g);
+	r = g_free(g, p);
+	g_tc_leave();
+	return r;
+}
+
+static int g_obj_info(groove_t *g, const void *p, size_t *sz, uint64_t *tag);
+
 G_API int groove_obj_info(groove_t *g, const void *p, size_t *sz, uint64_t *tag)
+{
+	int r;
+
+	g_tc_enter();
+	r = g_obj_info(g, p, sz, tag);
+	g_tc_leave();
+	return r;
+}
+
+static int g_obj_info(groove_t *g, const void *p, size_t *sz, uint64_t *tag)
 {
 	uint64_t bits, obj_off, sb_off, *mask;
 	struct g_obj *h;

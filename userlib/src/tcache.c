@@ -22,9 +22,15 @@
  * its threads flushed).  A forked child forgets what the parent's thread
  * held: the parent still holds it.
  */
+#define _GNU_SOURCE
+#include <linux/membarrier.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include "groove_internal.h"
 
 __thread struct g_tcache g_tc G_TLS_MODEL;
@@ -45,13 +51,24 @@ static int g_registered(const struct groove *g, uint64_t gen)
 	return 0;
 }
 
-/* Pre: g_reg_lock held.  Post: @tc holds nothing and caches no join. */
+/*
+ * Pre: g_reg_lock held; @tc is this thread's cache, or another thread's
+ * that this thread drains (G_TC_DRAINING).  Post: @tc holds nothing and
+ * caches no join (its handshake words are kept).
+ */
 static void g_tc_flush_locked(struct g_tcache *tc)
 {
+	struct g_tcache **pp;
 	uint32_t szc;
 
 	if (tc->g && g_registered(tc->g, tc->gen)) {
 		tc->g->tc_bound--;
+		for (pp = &tc->g->tc_list; *pp; pp = &(*pp)->bound_next) {
+			if (*pp == tc) {
+				*pp = tc->bound_next;
+				break;
+			}
+		}
 		for (szc = 0; szc < tc->g->szc_cnt; szc++) {
 			if (tc->prev[szc])
 				g_tc_give_back(tc->g, szc, tc->prev[szc], tc->pmask[szc]);
@@ -59,7 +76,8 @@ static void g_tc_flush_locked(struct g_tcache *tc)
 				g_tc_give_back(tc->g, szc, tc->held[szc], tc->mask[szc]);
 		}
 	}
-	memset(tc, 0, sizeof(*tc));
+	tc->bound_next = NULL;
+	memset(tc, 0, offsetof(struct g_tcache, busy));
 }
 
 static void g_tc_exit(void *p)
@@ -76,21 +94,54 @@ static void g_tc_forked_child(void)
 	memset(&g_tc, 0, sizeof(g_tc));
 	pthread_mutex_init(&g_reg_lock, NULL);
 	/* The parent's other threads are not here; this one forgot its cache. */
-	for (r = g_reg_head; r; r = r->reg_next)
+	for (r = g_reg_head; r; r = r->reg_next) {
 		r->tc_bound = 0;
+		r->tc_list = NULL;
+	}
 }
 
-/* exit() runs no thread-specific destructor for the thread calling it. */
+/*
+ * exit() runs no thread-specific destructor, and other threads may still
+ * be alive (idle, or in a call): every open join's thread caches go back
+ * (groove_flush_all_threads(): the idle ones are drained, a thread in a
+ * call keeps its cache; the join dies with the process and a survivor's
+ * groove_reclaim() takes it).  A forked child's registry names its
+ * parent's joins: nothing of them is ours to flush.
+ */
 static void g_tc_at_exit(void)
 {
+	struct groove *r;
+
+	for (r = g_reg_head; r; r = r->reg_next)
+		if (!g_join_forked(r))
+			groove_flush_all_threads(r);
 	g_tc_exit(&g_tc);
 }
+
+static int g_membarrier_ok;
 
 static void g_reg_init(void)
 {
 	pthread_key_create(&g_reg_key, g_tc_exit);
 	pthread_atfork(NULL, NULL, g_tc_forked_child);
 	atexit(g_tc_at_exit);
+	g_membarrier_ok = syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
+				  0, 0) == 0;
+}
+
+/* A full barrier on every running thread of this process (0: none to be had). */
+static int g_membarrier(void)
+{
+	if (!g_membarrier_ok)
+		return 0;
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
+		return 1;
+	/* A forked child: register again (cheap, once). */
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0 &&
+	    syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
+		return 1;
+	g_membarrier_ok = 0;
+	return 0;
 }
 
 void g_register(struct groove *g)
@@ -132,6 +183,8 @@ struct g_tcache *g_tc_switch(struct groove *g)
 	g_tc.g = g;
 	g_tc.gen = g->gen;
 	g->tc_bound++;
+	g_tc.bound_next = g->tc_list;
+	g->tc_list = &g_tc;
 	pthread_mutex_unlock(&g_reg_lock);
 	pthread_setspecific(g_reg_key, &g_tc);	/* flush at thread exit */
 	return &g_tc;
@@ -161,4 +214,121 @@ uint32_t g_tc_bound_others(struct groove *g)
 	n = g->tc_bound - (g_tc.g == g && g_tc.gen == g->gen);
 	pthread_mutex_unlock(&g_reg_lock);
 	return n;
+}
+
+/*
+ * The drain handshake: give back another thread's cache, idle or not.
+ *
+ *   owner, every public call that touches its cache (g_tc_enter/leave):
+ *       busy = 1 (relaxed store; compiler barrier); read drain; ...;
+ *       busy = 0 (release store).
+ *   drainer (groove_flush_all_threads(), under g_reg_lock):
+ *       drain = REQ on every cache bound to the join (CAS from NONE);
+ *       membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
+ *       for each: if busy == 0 (acquire) and CAS drain REQ -> DRAINING:
+ *       flush it, drain = DONE (release).
+ *   owner, when its entry sees drain != NONE (g_tc_answer()):
+ *       REQ: CAS REQ -> DRAINING and flush itself; DRAINING: wait for
+ *       DONE; then drain = NONE and go on with an empty cache.
+ *
+ * Why it is safe: the membarrier runs a full barrier on every thread of
+ * the process between the drainer's REQ stores and its busy loads, so for
+ * an owner either its busy = 1 is visible to the drainer (then it is left
+ * alone: it answers REQ itself at its next entry), or its entry comes after
+ * the barrier and its drain load sees REQ/DRAINING (then it keeps off its
+ * cache until DONE).  busy = 0 is a release store after the owner's last
+ * cache write, read with acquire by the drainer, so the drainer sees the
+ * cache as the owner left it; DONE is a release store read with acquire by
+ * the owner.  The CAS on drain makes owner and drainer exclusive: one of
+ * them flushes.  Owner fast path cost: two plain stores and two loads.
+ * Without membarrier (old kernel, seccomp) no cache is drained from
+ * outside: each is flushed at its owner's next entry.
+ */
+void g_tc_answer(struct groove *g)
+{
+	uint32_t d = G_LOAD(&g_tc.drain), req = G_TC_REQ;
+	uint64_t epoch, seen;
+
+	if (d != G_TC_NONE) {
+		if (d == G_TC_REQ &&
+		    __atomic_compare_exchange_n(&g_tc.drain, &req, G_TC_DRAINING, 0,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			pthread_mutex_lock(&g_reg_lock);
+			g_tc_flush_locked(&g_tc);
+			pthread_mutex_unlock(&g_reg_lock);
+		} else {
+			while (G_LOAD(&g_tc.drain) == G_TC_DRAINING)
+				sched_yield();
+		}
+		G_STORE(&g_tc.drain, G_TC_NONE);
+	}
+	epoch = G_LOAD(&g->st->giveback.w);
+	seen = G_LOAD(&g->giveback_seen);
+	if (epoch != seen && !g_join_forked(g) &&
+	    __atomic_compare_exchange_n(&g->giveback_seen, &seen, epoch, 0,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		groove_flush_all_threads(g);
+}
+
+/* Drain every cache of @g's list that is idle and asked (g_reg_lock held). */
+static unsigned int g_drain_idle(struct groove *g)
+{
+	struct g_tcache *tc, *next;
+	unsigned int left = 0;
+
+	for (tc = g->tc_list; tc; tc = next) {
+		uint32_t req = G_TC_REQ;
+
+		next = tc->bound_next;
+		if (G_LOAD(&tc->drain) != G_TC_REQ)
+			continue;
+		if (G_LOAD(&tc->busy) ||
+		    !__atomic_compare_exchange_n(&tc->drain, &req, G_TC_DRAINING, 0,
+						 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			left++;
+			continue;
+		}
+		g_tc_flush_locked(tc);
+		G_STORE(&tc->drain, G_TC_DONE);
+	}
+	return left;
+}
+
+/*
+ * Pre:  none.
+ * Post: every thread cache of this process bound to @g that was idle (not
+ *       inside an allocator call) is flushed, this thread's too; a thread
+ *       that was inside a call flushes its own at its next entry (we retry
+ *       it a few times first).
+ * Concurrent: anything; other drainers serialize on g_reg_lock.
+ */
+G_API int groove_flush_all_threads(groove_t *g)
+{
+	struct g_tcache *tc;
+	unsigned int round;
+
+	if (!g)
+		return GROOVE_ERR_INVAL;
+	if (g_join_forked(g))
+		return GROOVE_ERR_FORKED;
+	pthread_once(&g_reg_once, g_reg_init);
+	pthread_mutex_lock(&g_reg_lock);
+	if (g_tc.g == g && g_tc.gen == g->gen)
+		g_tc_flush_locked(&g_tc);
+	for (tc = g->tc_list; tc; tc = tc->bound_next) {
+		uint32_t none = G_TC_NONE;
+
+		__atomic_compare_exchange_n(&tc->drain, &none, G_TC_REQ, 0,
+					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+	}
+	if (g->tc_list && g_membarrier()) {
+		for (round = 0; g_drain_idle(g) && round < 64; round++) {
+			/* Threads in a call: let them leave it (or take the lock). */
+			pthread_mutex_unlock(&g_reg_lock);
+			sched_yield();
+			pthread_mutex_lock(&g_reg_lock);
+		}
+	}
+	pthread_mutex_unlock(&g_reg_lock);
+	return GROOVE_SUCCESS;
 }

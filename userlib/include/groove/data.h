@@ -105,6 +105,28 @@ int groove_trim(groove_t *g);
 void groove_thread_flush(groove_t *g);
 
 /**
+ * groove_flush_all_threads - give back the superblocks every thread of this
+ *                            process holds for @g
+ * @g: the join
+ *
+ * Flushes the calling thread's cache and drains the cache of every other
+ * thread of this process bound to @g that is idle right now (not inside a
+ * groove call; blocked, sleeping or busy elsewhere is idle), without its
+ * help (a handshake word per cache and one membarrier(2)).  A thread that
+ * is inside a call flushes its own at its next call.  groove_close() and
+ * exit() call it; so does every process's next groove_alloc() or
+ * groove_free() (any thread) after another process's
+ * groove_remove_volumes() came up short (the give-back epoch in the shared
+ * state).  Bound: a process that never calls the allocator again keeps, per
+ * thread that was inside a call during every drain, at most two
+ * superblocks per thread-cached size class (each at most 1/8 of a volume
+ * and 8 MiB); an idle one keeps nothing.
+ *
+ * Return: GROOVE_SUCCESS, GROOVE_ERR_INVAL (NULL @g), GROOVE_ERR_FORKED.
+ */
+int groove_flush_all_threads(groove_t *g);
+
+/**
  * groove_reclaim - take back what dead joins hold, online
  * @g: the join
  *
