@@ -47,6 +47,18 @@ static inline void groove_vm_flags_clear(struct vm_area_struct *vma,
 #endif
 }
 
+/* Drop the entries of a range of a PFNMAP vma (renamed in 7.2). */
+static inline void groove_zap_special_range(struct vm_area_struct *vma,
+					    unsigned long addr,
+					    unsigned long size)
+{
+#ifdef GROOVE_HAVE_ZAP_SPECIAL_VMA_RANGE
+	zap_special_vma_range(vma, addr, size);
+#else
+	zap_vma_ptes(vma, addr, size);
+#endif
+}
+
 /* The mm's default placement, before groove aligns it. */
 static inline unsigned long
 groove_mm_get_unmapped_area(struct file *file, unsigned long addr,

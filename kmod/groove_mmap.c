@@ -327,7 +327,7 @@ static int groove_may_split(struct vm_area_struct *vma, unsigned long addr)
 	vma_start_write(vma);
 	if (addr != start && start >= vma->vm_start &&
 	    start + PUD_SIZE <= vma->vm_end)
-		zap_vma_ptes(vma, start, PUD_SIZE);
+		groove_zap_special_range(vma, start, PUD_SIZE);
 	return 0;
 }
 #endif
