@@ -55,12 +55,13 @@ static int huge_pfnmap_expected(void)
 		return 0;
 	if (major < 6 || (major == 6 && minor < 12))
 		return 0;
+	/* No THP at all (PREEMPT_RT kernels): no huge PFN entries either. */
 	f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = '\0';
-		fclose(f);
-	}
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
 	return !strstr(buf, "[never]");
 }
 
