@@ -198,7 +198,11 @@ static void groove_unmap_slots(struct groove_dev *g, struct groove_volume **vols
 {
 	u32 n;
 
-	synchronize_srcu(&g->srcu);
+	/*
+	 * Expedited: every ADD and REMOVE waits here, and a normal SRCU grace
+	 * period takes several ticks (many more under PREEMPT_RT).
+	 */
+	synchronize_srcu_expedited(&g->srcu);
 	for (n = 0; n < count; n++) {
 		unmap_mapping_range(g->mapping, groove_slot_off(g, vols[n]->idx),
 				    g->volume_size, 1);
