@@ -12,7 +12,9 @@
  * bits.  So a holder that sees every bit set owns it outright.
  *
  * States, and who reads and writes which word of the header (bits, free,
- * next, holder) in each -- the one table; tcache.c and join.c refer here:
+ * next, holder) in each -- the one table (userlib/README.md, "Superblock
+ * states", has it as a table: change both together); tcache.c and join.c
+ * refer here:
  *
  *   held      In one thread cache (tcache.c), classes with c->tcache only.
  *             holder = G_HOLDER of the thread's join, written by the
@@ -35,6 +37,11 @@
  *   inactive  On its class's inactive stack; holder = 0; next = the link,
  *             written by the pusher before the head CAS; read by poppers
  *             (possibly stale: the tagged CAS refuses it).  Frees set bits.
+ *   taken     Transient, recorded nowhere: in one thread's hands between a
+ *             slot exchange or pop and its holder store or put-back; a
+ *             class without thread caches for one object; groove_trim()'s
+ *             private list (next = its link); g_obj_return()'s popped
+ *             candidate.  holder = 0; the taker clears bits, frees set them.
  *   full      free = 0, in no slot, no stack, no hands, holder = 0 (a
  *             holder that takes the last bit clears holder first).  The
  *             free whose OR sees 0 owns it and circulates it.
@@ -44,11 +51,17 @@
  *
  * holder != 0 therefore means "in the hands of a thread cache or of a
  * reclaimer, in no slot and no stack": a reclaimer never races a taker.
- * Not recorded (a death in these windows strands the superblock until an
- * offline rebuild): between a taker's exchange or pop and its holder
- * store; between a holder's clear and its push or exchange into a slot;
- * a superblock a class without thread caches has taken for one object;
- * groove_trim()'s private list; a pop that releases an empty superblock.
+ * Not recorded (a death in these windows strands memory until an offline
+ * rebuild; userlib/README.md, "Crash points", keeps the same list): between
+ * a taker's exchange or pop and its holder store; between a holder's clear
+ * and its push or exchange into a slot (give-back, a take-over's end, the
+ * last-object path while bits remain); g_obj_take_shared()'s two
+ * exchanges; g_sb_circulate()'s displaced superblock before its push;
+ * g_obj_return()'s popped empty superblock, and g_sb_release() between the
+ * header clear and the parent's bit; groove_trim()'s private list; a free
+ * between its header CAS and its OR (and an aligned free into the
+ * holder's mask before its first-block header store); volumes popped for a
+ * new root superblock before its header is written.
  */
 #include "groove_internal.h"
 
@@ -85,12 +98,12 @@ int g_inactive_push(struct groove *g, uint32_t szc, uint64_t sb_off)
  *       (nothing changed).
  * Concurrent: pushes and pops.  The link of the top may be read after
  *       another thread popped it; the tag makes the CAS fail then, so a
- *       stale link is never installed.  Known hazard (userlib/README.md,
- *       "Known limits"): if, between the two loads, other threads pop it,
+ *       stale link is never installed.  The pop hazard (userlib/README.md,
+ *       "Known limits"; fixed where removed slots read zeros): if, between the two loads, other threads pop it,
  *       empty it, release it up to its volume and the volume is removed
  *       (GROOVE_IOC_REMOVE), the link read touches a removed slot: it reads
  *       zeros (file backend: a punched hole; device, ABI 2: the zero page;
- *       SIGBUS on ABI 1 modules) and the tagged CAS fails, so the pop
+ *       ABI 1 modules, where it took SIGBUS, are refused at open) and the tagged CAS fails, so the pop
  *       retries.  tests/hook_test.c replays it (G_TEST_POP_HOOK).
  */
 int g_inactive_pop(struct groove *g, uint32_t szc, uint64_t *sb_off)

@@ -117,10 +117,13 @@ void groove_thread_flush(groove_t *g);
  * exit() call it; so does every process's next groove_alloc() or
  * groove_free() (any thread) after another process's
  * groove_remove_volumes() came up short (the give-back epoch in the shared
- * state).  Bound: a process that never calls the allocator again keeps, per
- * thread that was inside a call during every drain, at most two
- * superblocks per thread-cached size class (each at most 1/8 of a volume
- * and 8 MiB); an idle one keeps nothing.
+ * state).  Bound: a process that never calls the allocator again (and
+ * neither closes nor exits) answers nothing and keeps, per thread bound to
+ * @g, at most two superblocks per thread-cached size class (each at most
+ * 1/8 of a volume and 8 MiB).  After a drain an idle thread keeps nothing;
+ * a thread that was inside a call keeps its cache until its next call.
+ * Without membarrier(2) no cache is drained from outside: each thread
+ * flushes at its own next call.
  *
  * Return: GROOVE_SUCCESS, GROOVE_ERR_INVAL (NULL @g), GROOVE_ERR_FORKED.
  */
