@@ -135,7 +135,11 @@ G_API void *groove_alloc(groove_t *g, size_t align, size_t sz, uint64_t tag, int
 		return g_alloc_slow(g, 1, 0, 0, 0, 0, err);
 	szc = g_szc_of(g, (need + G_BLK - 1) >> G_BLK_SHIFT);
 	g_tc_enter();
-	if (G_UNLIKELY(g_tc.g != g || g_tc.gen != g->gen || !g_tc.mask[szc] || g_tc_asked(g))) {
+	/*
+	 * The drain word first, before any read of the cache: a drainer that
+	 * took it (tcache.c) may be writing it until DONE.
+	 */
+	if (G_UNLIKELY(g_tc_asked(g) || g_tc.g != g || g_tc.gen != g->gen || !g_tc.mask[szc])) {
 		p = g_alloc_slow(g, 0, szc, align, sz, tag, err);
 		g_tc_leave();
 		return p;
@@ -291,7 +295,11 @@ G_API int groove_obj_info(groove_t *g, const void *p, size_t *sz, uint64_t *tag)
 {
 	int r;
 
+	if (G_UNLIKELY(!g))
+		return GROOVE_ERR_INVAL;
 	g_tc_enter();
+	if (G_UNLIKELY(g_tc_asked(g)))
+		g_tc_answer(g);	/* the lookup reads this thread's cache */
 	r = g_obj_info(g, p, sz, tag);
 	g_tc_leave();
 	return r;

@@ -192,10 +192,12 @@ struct g_tcache *g_tc_switch(struct groove *g)
 
 G_API void groove_thread_flush(groove_t *g)
 {
-	if (!g || g_tc.g != g)
+	if (!g)
 		return;
+	/* Under the lock: a drainer may be flushing this cache right now. */
 	pthread_mutex_lock(&g_reg_lock);
-	g_tc_flush_locked(&g_tc);
+	if (g_tc.g == g)
+		g_tc_flush_locked(&g_tc);
 	pthread_mutex_unlock(&g_reg_lock);
 }
 
@@ -240,7 +242,9 @@ uint32_t g_tc_bound_others(struct groove *g)
  * cache write, read with acquire by the drainer, so the drainer sees the
  * cache as the owner left it; DONE is a release store read with acquire by
  * the owner.  The CAS on drain makes owner and drainer exclusive: one of
- * them flushes.  Owner fast path cost: two plain stores and two loads.
+ * them flushes.  The owner reads drain before any field of its cache (a
+ * drainer may be writing them until DONE), and reads them only while busy.
+ * Owner fast path cost: two plain stores and two loads.
  * Without membarrier (old kernel, seccomp) no cache is drained from
  * outside: each is flushed at its owner's next entry.
  */
