@@ -121,6 +121,18 @@ static pgprot_t groove_volume_prot(struct vm_area_struct *vma)
 }
 
 /*
+ * Protection of read-only entries (zero page, join table): the vma's, less
+ * write, but readable.  A PROT_WRITE-only vma has no VM_READ although x86
+ * reads through it; without VM_READ its entries would be PROT_NONE ones,
+ * which a kernel without NUMA balancing takes for present and never
+ * resolves: the reader would fault forever (seen on 6.12-rt).
+ */
+static pgprot_t groove_readonly_prot(struct vm_area_struct *vma)
+{
+	return vm_get_page_prot((vma->vm_flags & ~VM_WRITE) | VM_READ);
+}
+
+/*
  * An absent slot: a read maps the zero page read-only; a write is SIGBUS.
  */
 static vm_fault_t groove_insert_zero(struct groove_dev *g, struct vm_fault *vmf)
@@ -130,7 +142,7 @@ static vm_fault_t groove_insert_zero(struct groove_dev *g, struct vm_fault *vmf)
 	if (vmf->flags & FAULT_FLAG_WRITE)
 		return VM_FAULT_SIGBUS;
 	return vmf_insert_pfn_prot(vma, vmf->address & PAGE_MASK, g->zero_pfn,
-				   vm_get_page_prot(vma->vm_flags & ~VM_WRITE));
+				   groove_readonly_prot(vma));
 }
 
 /*
@@ -267,7 +279,7 @@ static vm_fault_t groove_handle_fault(struct vm_fault *vmf, unsigned int order)
 		ret = order ? VM_FAULT_FALLBACK :
 		      vmf_insert_pfn_prot(vma, vmf->address & PAGE_MASK,
 					  groove_join_pfn(g, off - g->join_off),
-					  vm_get_page_prot(vma->vm_flags & ~VM_WRITE));
+					  groove_readonly_prot(vma));
 	else if (off >= g->vol0_off && off < g->map_size)
 		ret = groove_fault_volume(g, vmf, off, order);
 	else
