@@ -15,7 +15,8 @@
 # is exactly "N passed, N failed" (+ ", N skipped").  Exit 1 on any failure.
 #
 # Environment: GROOVE_CHECK_STAGES="static host vm debug" selects stages;
-# GROOVE_VM_PARALLEL=1 boots the stock-kernel VMs at once with one vCPU each;
+# GROOVE_VM_PARALLEL=1 boots the stock-kernel VMs at once with one vCPU each
+# (each guest touches all of its 10 GiB at boot: needs ~32 GiB of host RAM);
 # GROOVE_DEBUG_EXCLUDE (regex, default "latency") skips selftests on the debug kernel;
 # GROOVE_STAGE_TIMEOUT (seconds, default 1200) limits each stage (debug: 2400).
 set -u
