@@ -14,7 +14,7 @@ set -eu
 # Keep in sync with scripts/guest/init: guest value 0x31 -> (0x31 << 1) | 1.
 QEMU_EXIT_PASS=99
 QEMU_EXIT_TIMEOUT=124
-BAD_KERNEL='BUG:|WARNING:|Oops|Call Trace|general protection|soft lockup|hard LOCKUP|hung_task|blocked for more than|Kernel panic|: bad p(te|md|ud|4d|gd) '
+BAD_KERNEL='BUG:|WARNING:|Oops|Call Trace|general protection|soft lockup|hard LOCKUP|hung_task|blocked for more than|Kernel panic|: bad (pte|pmd|pud|p4d|pgd) '
 
 tap="" console="" qemu_exit="" name=vm
 while [ $# -gt 0 ]; do
