@@ -129,6 +129,10 @@ if [ $rc != 0 ]; then
 	exit 2
 fi
 
+# The debug kernel runs on one TCG thread (below): its test programs get
+# three times the settings file's limit.
+prog_timeout=""
+[ "$series" = debug ] && prog_timeout="--test-timeout 900"
 bins=""
 for b in build/guest/* tools/groovectl/groovectl tools/groovectl/tests/groovectl_helper; do
 	[ -f "$b" ] && [ -x "$b" ] && bins="$bins --bin $b"
@@ -136,7 +140,7 @@ done
 # shellcheck disable=SC2086
 scripts/build-initramfs.sh --kver "$kver" --ko "build/$kver/kmod/groove.ko" \
 	--out "$vmdir/initramfs.cpio" --selftests build/selftests $bins \
-	$guest_scripts --filter "$filter" --exclude "$exclude" \
+	$guest_scripts --filter "$filter" --exclude "$exclude" $prog_timeout \
 	$([ $run_selftests = 1 ] || echo --no-selftests) >> "$buildlog" 2>&1 ||
 	{ echo "vm-run: initramfs failed; log: $buildlog" >&2; exit 2; }
 
