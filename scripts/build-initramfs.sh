@@ -4,7 +4,10 @@
 #   scripts/build-initramfs.sh --kver KVER --ko groove.ko --out FILE.cpio
 #       [--selftests DIR] [--bin FILE]... [--guest-script FILE]...
 #       [--filter REGEX] [--exclude REGEX] [--no-selftests] [--test-timeout SECONDS]
+#       [--env NAME=VALUE]...
 #
+# --env exports NAME=VALUE to the selftests (e.g. a shorter run on a slow
+# kernel); NAME must be GROOVE_*.
 # Layout: busybox with applet links, /init (scripts/guest/init),
 # /groove/groove.ko and /lib/modules/KVER/extra/groove.ko, the selftest
 # binaries in /groove/selftests, helpers in /groove/bin, and the shared
@@ -13,7 +16,7 @@ set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 kver="" ko="" out="" selftests="" bins="" guest_scripts="" filter="" exclude=""
-run_selftests=1 test_timeout=""
+run_selftests=1 test_timeout="" envs=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kver) kver=$2; shift 2 ;;
@@ -26,6 +29,14 @@ while [ $# -gt 0 ]; do
 	--exclude) exclude=$2; shift 2 ;;
 	--no-selftests) run_selftests=0; shift ;;
 	--test-timeout) test_timeout=$2; shift 2 ;;
+	--env)
+		case "$2" in
+		GROOVE_[A-Z0-9_]*=*) ;;
+		*) echo "build-initramfs: --env wants GROOVE_NAME=VALUE, not '$2'" >&2; exit 2 ;;
+		esac
+		envs="$envs
+$2"
+		shift 2 ;;
 	*) echo "build-initramfs: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -96,6 +107,10 @@ chmod 755 "$root/init"
 	echo "GROOVE_EXCLUDE='$(printf '%s' "$exclude" | sed "s/'/'\\\\''/g")'"
 	echo "GROOVE_RUN_SELFTESTS=$run_selftests"
 	echo "GROOVE_TEST_TIMEOUT=$test_timeout"
+	printf '%s\n' "$envs" | while IFS= read -r kv; do
+		[ -n "$kv" ] || continue
+		printf "export %s='%s'\n" "${kv%%=*}" "$(printf '%s' "${kv#*=}" | sed "s/'/'\\\\''/g")"
+	done
 } > "$root/groove/vm.conf"
 
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$out.tmp"

@@ -53,6 +53,7 @@ struct e2e_ctl {
 	uint64_t seed;
 	uint32_t threads;		/* per worker process */
 	uint32_t ops;			/* per worker thread */
+	double run_until_ns;		/* when nonzero: run until then, not @ops */
 	uint32_t ring_on;
 	uint32_t sync_ops;		/* every this many ops wait for a manager round */
 	int tick_fd;			/* worker ticks go here when >= 0 */
@@ -393,9 +394,19 @@ static inline void e2e_op_ring_pop(struct e2e_thread *t)
 	t->held[t->held_cnt++] = off;
 }
 
+/* Whether a worker thread that has done @n operations goes on. */
+static inline bool e2e_thread_goes_on(const struct e2e_ctl *c, uint32_t n)
+{
+	if (!c->run_until_ns)
+		return n < c->ops;
+	/* The clock every tick: a read per operation would cost more under TCG. */
+	return n % E2E_TICK_OPS || groove_now_ns() < c->run_until_ns;
+}
+
 /*
- * One worker thread: @c->ops random operations.  The objects it holds at the
- * end stay allocated (the owner map names them) for the test to check.
+ * One worker thread: @c->ops random operations, or as many as fit before
+ * @c->run_until_ns.  The objects it holds at the end stay allocated (the
+ * owner map names them) for the test to check.
  */
 static inline void *e2e_thread_main(void *arg)
 {
@@ -403,7 +414,7 @@ static inline void *e2e_thread_main(void *arg)
 	uint32_t n;
 
 	groove_cgroup_hint_set((unsigned int)e2e_rand(&t->rs));
-	for (n = 0; n < t->c->ops; n++) {
+	for (n = 0; e2e_thread_goes_on(t->c, n); n++) {
 		uint64_t r = e2e_rand(&t->rs) % 100;
 
 		if (r < 45 && t->held_cnt < E2E_HOLD)
