@@ -65,6 +65,21 @@ module_param_cb(limit_bytes, &groove_param_bytes_ops, &limit_bytes, 0444);
 MODULE_PARM_DESC(limit_bytes,
 		 "Most bytes of volume memory the module may hold (default 0: an eighth of RAM, at least one volume)");
 
+/*
+ * A fixed misc minor, from the range devices.txt reserves for local use
+ * (243-254), so that depmod lists "devname:groove" in modules.devname:
+ * kmod static-nodes (systemd-tmpfiles at boot) then creates /dev/groove
+ * before the module is loaded, and the first open loads it through the
+ * char-major-10-250 alias.  A host whose other local driver owns 250 loads
+ * groove with misc_minor=N (another of 243-254; the static node then is
+ * not groove's) or misc_minor=255 (a dynamic minor, no static node).
+ */
+#define GROOVE_MISC_MINOR	250
+static unsigned int misc_minor = GROOVE_MISC_MINOR;
+module_param(misc_minor, uint, 0444);
+MODULE_PARM_DESC(misc_minor,
+		 "Misc device minor: 243-254, or 255 for a dynamic one (default 250, the one modules.devname names)");
+
 struct groove_dev groove;
 
 static struct vfsmount *groove_mnt;
@@ -239,6 +254,11 @@ static int __init groove_init(void)
 	struct groove_dev *g = &groove;
 	int err;
 
+	if ((misc_minor < 243 || misc_minor > 254) && misc_minor != MISC_DYNAMIC_MINOR) {
+		pr_err("misc_minor=%u: want 243-254 (reserved for local use) or 255 (dynamic)\n",
+		       misc_minor);
+		return -EINVAL;
+	}
 	err = groove_geometry(g);
 	if (err)
 		return err;
@@ -277,12 +297,15 @@ static int __init groove_init(void)
 	if (err)
 		goto err_srcu;
 
-	g->misc.minor = MISC_DYNAMIC_MINOR;
+	g->misc.minor = misc_minor;
 	g->misc.name = "groove";
 	g->misc.fops = &groove_fops;
 	g->misc.mode = 0600;
 	g->misc.groups = groove_attr_groups;
 	err = misc_register(&g->misc);
+	if (err == -EBUSY)
+		pr_err("misc minor %u is taken by another driver: load with misc_minor=<243-254> or misc_minor=255\n",
+		       misc_minor);
 	if (err)
 		goto err_inode;
 
@@ -330,3 +353,5 @@ MODULE_DESCRIPTION("groove: shared lock-free object store in physically contiguo
 MODULE_LICENSE("GPL");
 /* The release of the shared-memory ABI, GROOVE_ABI_VERSION. */
 MODULE_VERSION("2");
+MODULE_ALIAS_MISCDEV(GROOVE_MISC_MINOR);
+MODULE_ALIAS("devname:groove");
