@@ -185,5 +185,7 @@ long groove_ioctl_join(struct file *file, struct groove_join __user *uarg);
 
 /* groove_sysfs.c */
 extern const struct attribute_group *groove_attr_groups[];
+int groove_sysfs_init(void);
+void groove_sysfs_exit(void);
 
 #endif /* _GROOVE_INTERNAL_H */

@@ -302,18 +302,23 @@ static int __init groove_init(void)
 	g->misc.fops = &groove_fops;
 	g->misc.mode = 0600;
 	g->misc.groups = groove_attr_groups;
+	err = groove_sysfs_init();
+	if (err)
+		goto err_inode;
 	err = misc_register(&g->misc);
 	if (err == -EBUSY)
 		pr_err("misc minor %u is taken by another driver: load with misc_minor=<243-254> or misc_minor=255\n",
 		       misc_minor);
 	if (err)
-		goto err_inode;
+		goto err_sysfs;
 
 	pr_info("volume_size=%llu volume_max=%u limit_bytes=%llu hdr_size=%llu vol0_off=%llu\n",
 		g->volume_size, g->volume_max, g->limit, g->hdr_size,
 		g->vol0_off);
 	return 0;
 
+err_sysfs:
+	groove_sysfs_exit();
 err_inode:
 	groove_inode_destroy();
 err_srcu:
@@ -336,6 +341,7 @@ static void __exit groove_exit(void)
 	struct groove_dev *g = &groove;
 
 	misc_deregister(&g->misc);
+	groove_sysfs_exit();
 	groove_remove_all(g);
 	groove_inode_destroy();
 	cleanup_srcu_struct(&g->srcu);

@@ -6,6 +6,7 @@
 #include <linux/device.h>
 #include <linux/nodemask.h>
 #include <linux/percpu.h>
+#include <linux/slab.h>
 #include <linux/sysfs.h>
 
 #include "groove_internal.h"
@@ -45,20 +46,6 @@ static ssize_t bytes_limit_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(bytes_limit);
 
-/* "N<node>=<bytes>" for every online node, like /proc/<pid>/numa_maps. */
-static ssize_t node_bytes_show(struct device *dev,
-			       struct device_attribute *attr, char *buf)
-{
-	ssize_t len = 0;
-	int nid;
-
-	for_each_online_node(nid)
-		len += sysfs_emit_at(buf, len, "%sN%d=%lld", len ? " " : "", nid,
-				     atomic64_read(&groove.node_bytes[nid]));
-	len += sysfs_emit_at(buf, len, "\n");
-	return len;
-}
-static DEVICE_ATTR_RO(node_bytes);
 
 static ssize_t faults_show(struct device *dev,
 			   struct device_attribute *attr, char *buf)
@@ -100,7 +87,6 @@ static struct attribute *groove_attrs[] = {
 	&dev_attr_volumes_present.attr,
 	&dev_attr_bytes_reserved.attr,
 	&dev_attr_bytes_limit.attr,
-	&dev_attr_node_bytes.attr,
 	&dev_attr_faults.attr,
 	&dev_attr_joins_live.attr,
 	&dev_attr_volumes_added.attr,
@@ -112,7 +98,81 @@ static const struct attribute_group groove_attr_group = {
 	.attrs = groove_attrs,
 };
 
+/*
+ * node_bytes/node<N>: bytes of volume memory on node N, one file per
+ * possible node (one value per file; a node without memory reads 0).
+ * Made at load time: the number of possible nodes is known only then.
+ */
+static ssize_t node_bytes_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	int nid = (int)(long)container_of(attr, struct dev_ext_attribute, attr)->var;
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&groove.node_bytes[nid]));
+}
+
+static struct dev_ext_attribute *groove_node_attrs;
+static struct attribute **groove_node_attr_list;
+
+static struct attribute_group groove_node_group = {
+	.name = "node_bytes",
+};
+
 const struct attribute_group *groove_attr_groups[] = {
 	&groove_attr_group,
+	&groove_node_group,
 	NULL
 };
+
+/**
+ * groove_sysfs_init() - make the per-node attributes
+ *
+ * Before misc_register(), which creates the groups.
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int groove_sysfs_init(void)
+{
+	int nid, n = 0;
+
+	groove_node_attrs = kcalloc(nr_node_ids, sizeof(*groove_node_attrs), GFP_KERNEL);
+	groove_node_attr_list = kcalloc(nr_node_ids + 1, sizeof(*groove_node_attr_list),
+					GFP_KERNEL);
+	if (!groove_node_attrs || !groove_node_attr_list)
+		goto nomem;
+	for_each_node(nid) {
+		struct dev_ext_attribute *ea = &groove_node_attrs[n];
+
+		ea->attr.attr.name = kasprintf(GFP_KERNEL, "node%d", nid);
+		if (!ea->attr.attr.name)
+			goto nomem;
+		sysfs_attr_init(&ea->attr.attr);
+		ea->attr.attr.mode = 0444;
+		ea->attr.show = node_bytes_show;
+		ea->var = (void *)(long)nid;
+		groove_node_attr_list[n++] = &ea->attr.attr;
+	}
+	groove_node_group.attrs = groove_node_attr_list;
+	return 0;
+nomem:
+	groove_sysfs_exit();
+	return -ENOMEM;
+}
+
+/**
+ * groove_sysfs_exit() - free the per-node attributes
+ *
+ * After misc_deregister() (or a failed misc_register()).
+ */
+void groove_sysfs_exit(void)
+{
+	int i;
+
+	for (i = 0; groove_node_attrs && i < nr_node_ids; i++)
+		kfree(groove_node_attrs[i].attr.attr.name);
+	kfree(groove_node_attrs);
+	kfree(groove_node_attr_list);
+	groove_node_attrs = NULL;
+	groove_node_attr_list = NULL;
+	groove_node_group.attrs = NULL;
+}

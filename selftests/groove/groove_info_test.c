@@ -89,6 +89,30 @@ TEST_F(info, sysfs_matches_info)
 	EXPECT_EQ((long long)variant->limit, groove_sysfs_read("bytes_limit"));
 	EXPECT_EQ(0, groove_sysfs_read("volumes_added"));
 	EXPECT_EQ(0, groove_sysfs_read("volumes_removed"));
+	EXPECT_EQ(0, groove_sysfs_read("node_bytes/node0"));
+}
+
+/* node_bytes/node<N>: one value per file, following ADD and REMOVE. */
+TEST_F(info, node_bytes_per_node)
+{
+	char buf[64];
+	int fd, n;
+
+	if (variant->volume_size >= GiB)
+		SKIP(return, "the smaller volume sizes cover it (a 1 GiB volume costs seconds of zeroing under TCG)");
+	ASSERT_EQ(1, groove_add(self->fd, 1, NULL, 0));
+	EXPECT_EQ((long long)variant->volume_size, groove_sysfs_read("node_bytes/node0"));
+	fd = open(GROOVE_SYSFS "node_bytes/node0", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	n = (int)read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	ASSERT_LT(0, n);
+	buf[n] = '\0';
+	/* One number and its newline, nothing else. */
+	EXPECT_EQ((size_t)n - 1, strspn(buf, "0123456789"));
+	EXPECT_EQ('\n', buf[n - 1]);
+	EXPECT_EQ(1, groove_remove(self->fd, 1));
+	EXPECT_EQ(0, groove_sysfs_read("node_bytes/node0"));
 }
 
 TEST_F(info, header_formatted_at_load)

@@ -40,17 +40,32 @@ static bool sysfs_u64(const char *name, uint64_t *v)
 	return ok;
 }
 
-/* Per-node bytes, from "N0=123 N1=0": returns the number of nodes read. */
+/*
+ * Per-node bytes: node_bytes/node<N>, one file per node; a module of ABI 2
+ * before that had one line "N0=123 N1=0".  Returns the number of nodes read.
+ */
 #define MAX_NODES	64
 static int sysfs_node_bytes(int64_t *bytes, int max)
 {
-	char buf[4096], *p;
+	char buf[4096], path[128], *p;
 	int n = 0, node, used;
 	long long b;
 	FILE *f;
 
-	for (node = 0; node < max; node++)
+	for (node = 0; node < max; node++) {
 		bytes[node] = -1;
+		snprintf(path, sizeof(path), SYSFS_DIR "node_bytes/node%d", node);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fscanf(f, "%lld", &b) == 1) {
+			bytes[node] = b;
+			n = node + 1;
+		}
+		fclose(f);
+	}
+	if (n)
+		return n;
 	f = fopen(SYSFS_DIR "node_bytes", "re");
 	if (!f)
 		return 0;
