@@ -7,10 +7,14 @@
  *
  * random_kills: the load of e2e_load_test with a parent that, driven by the
  * workers' progress ticks (never by time), kills a random worker or the
- * volume manager and starts a replacement, many times.  No block is handed
- * out twice (the owner map says who holds each payload block), survivors
- * finish their operations, the stranded bytes are measured before and after
- * the rebuild, and once everything is freed every volume leaves.
+ * volume manager and starts a replacement, more than 100 times.  After each
+ * kill the parent, a live join, runs groove_reclaim() while the survivors
+ * go on, until it takes nothing more (how long that took is printed).  No
+ * block is handed out twice (the owner map says who holds each payload
+ * block), survivors finish their operations; at the end of each round the
+ * bytes still stranded (what online reclaim cannot see: the crash points
+ * userlib/README.md lists) are measured, an offline rebuild takes them,
+ * and once everything is freed every volume leaves.
  *
  * crash_point.*: a child takes the allocator to one scripted point (after
  * taking an active superblock, after an inactive-stack pop, after the bitmap
@@ -27,7 +31,7 @@
 #define E2E_HAVE_INTERNALS 0
 #endif
 
-#define CRASH_KILLS		24	/* SIGKILLs per round */
+#define CRASH_KILLS		34	/* SIGKILLs per round (102 in all) */
 #define CRASH_ROUNDS		3	/* rounds of load, kills and rebuild */
 #define CRASH_ONE_IN		4	/* a read of ticks kills with these odds */
 
@@ -67,6 +71,33 @@ struct proc_slot {
 	uint32_t proc;
 };
 
+/* Online reclaim after a kill: superblocks taken, and how long it took. */
+struct reclaim_figures {
+	uint64_t taken, calls;
+	double ns_sum, ns_max;
+	uint32_t kills, failed;
+};
+
+/* Reclaim until nothing more is taken, while the survivors run. */
+static void reclaim_after_kill(groove_t *g, struct reclaim_figures *f)
+{
+	double t0 = groove_now_ns(), ns;
+	int r;
+
+	do {
+		r = groove_reclaim(g);
+		f->calls++;
+		if (r > 0)
+			f->taken += (uint64_t)r;
+	} while (r > 0);
+	f->failed += r < 0;
+	ns = groove_now_ns() - t0;
+	f->ns_sum += ns;
+	if (ns > f->ns_max)
+		f->ns_max = ns;
+	f->kills++;
+}
+
 /* 240 s were not enough on the debug kernel's single TCG thread. */
 TEST_F_TIMEOUT(e2e_crash, random_kills, 800)
 {
@@ -78,6 +109,7 @@ TEST_F_TIMEOUT(e2e_crash, random_kills, 800)
 	struct sigaction sa = { .sa_handler = on_sigchld, .sa_flags = SA_RESTART };
 	uint32_t next_proc = 0, i, round, killed_workers, killed_manager;
 	uint32_t survivors = 0, survivors_failed = 0, ticks, kills_all = 0;
+	struct reclaim_figures rf;
 	uint64_t rs, n, bad = 0;
 	int tick[2], verify_before, status;
 	long present;
@@ -98,6 +130,7 @@ TEST_F_TIMEOUT(e2e_crash, random_kills, 800)
 	 */
 	for (round = 0; round < CRASH_ROUNDS; round++) {
 		killed_workers = killed_manager = ticks = 0;
+		memset(&rf, 0, sizeof(rf));
 		ASSERT_EQ(0, pipe(tick));
 		c->tick_fd = tick[1];
 		c->stop_manager = 0;
@@ -138,6 +171,7 @@ TEST_F_TIMEOUT(e2e_crash, random_kills, 800)
 				kill(mgr.pid, SIGKILL);
 				EXPECT_EQ(128 + SIGKILL, e2e_wait(mgr.pid));
 				killed_manager++;
+				reclaim_after_kill(self->g, &rf);
 				mgr.proc = next_proc++;
 				mgr.pid = e2e_spawn_manager(c, mgr.proc, 50000000);
 				ASSERT_LT(0, mgr.pid);
@@ -148,6 +182,7 @@ TEST_F_TIMEOUT(e2e_crash, random_kills, 800)
 			status = e2e_wait(w[i].pid);
 			if (status == 128 + SIGKILL) {
 				killed_workers++;
+				reclaim_after_kill(self->g, &rf);
 			} else {
 				survivors++;
 				survivors_failed += status != 0;
@@ -181,6 +216,13 @@ TEST_F_TIMEOUT(e2e_crash, random_kills, 800)
 			       (unsigned long long)c->removes);
 		ksft_print_msg("crash round %u: blocks handed out twice %llu, worker errors %u\n",
 			       round, (unsigned long long)c->handed_out_twice, c->errors);
+		ksft_print_msg("crash round %u: online reclaim after %u kills: %llu superblocks taken over in %llu calls, %.3f ms a kill on average, %.3f ms at most (TCG)\n",
+			       round, rf.kills, (unsigned long long)rf.taken,
+			       (unsigned long long)rf.calls,
+			       rf.kills ? rf.ns_sum / rf.kills / 1e6 : 0, rf.ns_max / 1e6);
+		EXPECT_EQ(0U, rf.failed);
+		/* A killed worker's thread caches hold superblocks: they come back. */
+		EXPECT_LT(0ULL, rf.taken);
 		EXPECT_EQ((uint32_t)CRASH_KILLS, killed_workers + killed_manager);
 		EXPECT_EQ(0ULL, c->handed_out_twice);
 		EXPECT_EQ(0U, c->errors) TH_LOG("%u errors, first: %s", c->errors, c->first_error);
@@ -198,7 +240,7 @@ TEST_F_TIMEOUT(e2e_crash, random_kills, 800)
 								 e2e_census_fn, &k));
 		ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(self->g, GROOVE_REBUILD_DRY_RUN,
 								 &after, NULL, NULL));
-		ksft_print_msg("crash round %u: before rebuild: verify %s, stranded bytes %llu (%llu superblocks, %llu objects claimed but never handed out)\n",
+		ksft_print_msg("crash round %u: after online reclaim, before rebuild: verify %s, stranded bytes %llu (%llu superblocks, %llu objects claimed but never handed out)\n",
 			       round, groove_strerror(verify_before),
 			       (unsigned long long)before.stranded_bytes,
 			       (unsigned long long)before.superblocks_stranded,
