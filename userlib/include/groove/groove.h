@@ -10,7 +10,8 @@
  * to other processes as offsets (groove_off()/groove_ptr()), and closes it.
  *
  * Every call is thread-safe and lock-free unless its comment says otherwise.
- * Errors are the negative GROOVE_ERR_* codes below (the seeds' codes).
+ * Errors are the negative GROOVE_ERR_* codes below; groove_strerror() names
+ * them.
  */
 #ifndef GROOVE_GROOVE_H
 #define GROOVE_GROOVE_H
