@@ -53,16 +53,17 @@ int ctl_exit_for_errno(int err)
 	case EROFS:
 		return EXIT_PERMISSION;
 	case EUCLEAN:
+		return EXIT_CORRUPT;
 	case EBADMSG:
 	case EPROTO:
-		return EXIT_CORRUPT;
+	case ENOTTY:
+	case EISDIR:
+		return EXIT_NOT_GROOVE;
 	case ENOSPC:
 	case ENOMEM:
 		return EXIT_NO_SPACE;
 	case EBUSY:
 		return EXIT_BUSY;
-	case EINVAL:
-		return EXIT_USAGE;
 	default:
 		return EXIT_FAILED;
 	}
@@ -85,20 +86,34 @@ static void describe_owner(const char *path, char *buf, size_t len)
 		 st.st_mode & 07777, pw ? pw->pw_name : "?", gr ? gr->gr_name : "?");
 }
 
+/* A path in /dev that is missing: the device, whose absence means no module. */
+static bool is_device_path(const char *path)
+{
+	return ctl_is_char_device(path) || !strncmp(path, "/dev/", 5);
+}
+
 /*
- * Print why @what on @path failed with @err and what to do about it.
- * @what is the action in the user's words ("open", "add", "remove", ...).
+ * Print why @what on @path failed with @err and what to do about it, in
+ * words that fit the backend: a device's absence means the module is not
+ * loaded, a file's means no such file; a device's permissions come from the
+ * udev rule, a file's from its owner.  @what is the action in the user's
+ * words ("open", "add", "remove", ...).
  */
 void ctl_explain_errno(const char *what, const char *path, int err)
 {
+	bool dev = is_device_path(path);
 	char owner[160];
 
 	switch (err) {
 	case ENOENT:
 	case ENODEV:
 	case ENXIO:
-		if (ctl_is_char_device(path) || strncmp(path, "/dev/", 5))
-			ctl_err("%s: %s: %s", what, path, strerror(err));
+		if (!dev)
+			ctl_err("%s: %s does not exist: make a groove file with 'groovectl --device %s create'",
+				what, path, path);
+		else if (ctl_is_char_device(path))
+			ctl_err("%s: %s: %s: is the groove module loaded? ('groovectl load')",
+				what, path, strerror(err));
 		else if (module_loaded())
 			ctl_err("%s: %s does not exist although the groove module is loaded: is devtmpfs mounted on /dev, or udev running? ('udevadm trigger' or 'mknod')",
 				what, path);
@@ -108,8 +123,17 @@ void ctl_explain_errno(const char *what, const char *path, int err)
 		break;
 	case EACCES:
 		describe_owner(path, owner, sizeof(owner));
-		ctl_err("%s: permission denied on %s (%s): run as root, or install the udev rule (60-groove.rules) and add yourself to its group: 'usermod -aG groove $USER', then log in again",
-			what, path, owner);
+		if (dev)
+			ctl_err("%s: permission denied on %s (%s): run as root, or install the udev rule (60-groove.rules) and add yourself to its group: 'usermod -aG groove $USER', then log in again",
+				what, path, owner);
+		else
+			ctl_err("%s: permission denied on %s (%s): %s needs %s access to the file; ask its owner (chmod, chgrp) or run as that user",
+				what, path, owner, what,
+				!strcmp(what, "info") ? "read" : "read and write");
+		break;
+	case EROFS:
+		ctl_err("%s: %s is on a read-only filesystem: only 'groovectl info' works there",
+			what, path);
 		break;
 	case EPERM:
 		ctl_err("%s: operation not permitted: this needs CAP_SYS_ADMIN (run as root)",
@@ -129,7 +153,7 @@ void ctl_explain_errno(const char *what, const char *path, int err)
 			ctl_err("%s: the shared header of %s is corrupt (a process wrote over it); 'groovectl info' still works; stop every user, then unload and reload the module to start over",
 				what, path);
 		else
-			ctl_err("%s: %s is not a groove (never formatted, or its header was overwritten); recreate it with groove_open(GROOVE_OPEN_CREATE)",
+			ctl_err("%s: %s is not a groove (never formatted, or its header was overwritten): make one with 'groovectl --device FILE create'",
 				what, path);
 		break;
 	case EBUSY:
@@ -140,10 +164,73 @@ void ctl_explain_errno(const char *what, const char *path, int err)
 		ctl_err("%s: %s uses another groove ABI than this groovectl (%u): install matching versions",
 			what, path, GROOVE_ABI_VERSION);
 		break;
+	case ENOSPC:
+		ctl_err("%s: %s: every join entry is taken (%u processes use the groove)",
+			what, path, GROOVE_JOIN_MAX);
+		break;
 	default:
 		ctl_err("%s: %s: %s", what, path, strerror(err));
 		break;
 	}
+}
+
+/* ctl_exit_for_errno(), but EBADMSG on a device is corruption, on a file "not a groove". */
+static int exit_for_path(const char *path, int err)
+{
+	if ((err == EBADMSG || err == EUCLEAN) && ctl_is_char_device(path))
+		return EXIT_CORRUPT;
+	if (err == ENOSPC)
+		return EXIT_BUSY;	/* every join taken: in use */
+	return ctl_exit_for_errno(err);
+}
+
+/*
+ * Before opening @path: is it something a groove can be?  A missing path,
+ * a directory, a FIFO or a socket gets its own message (opening a FIFO
+ * would block, and libgroove answers EINVAL for all of them).  Returns
+ * EXIT_OK or an exit code after printing a message.
+ */
+int ctl_check_path(const char *what, const char *path)
+{
+	const char *kind = NULL;
+	struct stat st;
+
+	if (stat(path, &st)) {
+		int err = errno;
+
+		ctl_explain_errno(what, path, err);
+		return exit_for_path(path, err);
+	}
+	if (S_ISDIR(st.st_mode))
+		kind = "a directory";
+	else if (S_ISFIFO(st.st_mode))
+		kind = "a FIFO";
+	else if (S_ISSOCK(st.st_mode))
+		kind = "a socket";
+	else if (S_ISBLK(st.st_mode))
+		kind = "a block device";
+	if (kind) {
+		ctl_err("%s: %s is %s, not a groove: give /dev/groove or a groove file ('groovectl --device FILE create' makes one)",
+			what, path, kind);
+		return EXIT_NOT_GROOVE;
+	}
+	return EXIT_OK;
+}
+
+/* Join the groove at @path through libgroove, or explain why not. */
+int ctl_join(const char *what, const char *path, groove_t **g)
+{
+	int ret = ctl_check_path(what, path), err;
+
+	*g = NULL;
+	if (ret)
+		return ret;
+	*g = groove_open(path, 0);
+	if (*g)
+		return EXIT_OK;
+	err = errno;
+	ctl_explain_errno(what, path, err);
+	return exit_for_path(path, err);
 }
 
 /*
@@ -155,7 +242,7 @@ int ctl_open_failed(const char *path)
 	int err = errno;
 
 	ctl_explain_errno("open", path, err);
-	return ctl_exit_for_errno(err);
+	return exit_for_path(path, err);
 }
 
 /*
@@ -164,7 +251,11 @@ int ctl_open_failed(const char *path)
  */
 int ctl_open_device(const char *path, int flags, int *fd)
 {
-	*fd = open(path, flags | O_CLOEXEC);
+	int ret = ctl_check_path("open", path);
+
+	if (ret)
+		return ret;
+	*fd = open(path, flags | O_CLOEXEC | O_NONBLOCK);
 	if (*fd >= 0)
 		return EXIT_OK;
 	return ctl_open_failed(path);
@@ -177,12 +268,12 @@ int ctl_ioc_info(int fd, const char *path, struct groove_info *info)
 		int err = errno;
 
 		ctl_explain_errno("info", path, err);
-		return ctl_exit_for_errno(err);
+		return exit_for_path(path, err);
 	}
 	if (info->abi_version != GROOVE_ABI_VERSION) {
 		ctl_err("info: %s speaks groove ABI %u, this groovectl ABI %u: install matching versions",
 			path, info->abi_version, GROOVE_ABI_VERSION);
-		return EXIT_FAILED;
+		return EXIT_NOT_GROOVE;
 	}
 	return EXIT_OK;
 }

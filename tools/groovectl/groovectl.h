@@ -5,7 +5,8 @@
  * One file per concept: groovectl.c (command line and dispatch), kmod.c
  * (load/unload through libkmod), device.c (opening the device and the raw
  * ioctls, with messages that say what to do), status.c (info/status/verify
- * reports), output.c (human-readable sizes and the JSON writer).
+ * reports), volumes.c (add, remove, create), output.c (human-readable
+ * sizes, the UTF-8 aware text and JSON escaping, the JSON writer).
  */
 #ifndef GROOVECTL_H
 #define GROOVECTL_H
@@ -15,6 +16,7 @@
 #include <stdio.h>
 
 #include <linux/groove.h>
+#include <groove/groove.h>
 
 /*
  * Exit codes.  Documented in groovectl(8); scripts rely on them, so never
@@ -23,13 +25,24 @@
 enum groovectl_exit {
 	EXIT_OK = 0,
 	EXIT_FAILED = 1,	/* the operation failed; the message says why */
-	EXIT_USAGE = 2,		/* bad command line */
-	EXIT_NO_DEVICE = 3,	/* device missing: module not loaded */
-	EXIT_PERMISSION = 4,	/* permission denied (group or capability) */
-	EXIT_CORRUPT = 5,	/* verify/fsck found corruption */
-	EXIT_NO_SPACE = 6,	/* out of slots or over the memory limit */
-	EXIT_BUSY = 7,		/* module in use, nothing removable, or fsck: groove in use */
+	EXIT_USAGE = 2,		/* bad command line or argument value */
+	EXIT_NO_DEVICE = 3,	/* no groove there: device absent (module not loaded) or no such file */
+	EXIT_PERMISSION = 4,	/* permission denied (file mode, group or capability) */
+	EXIT_CORRUPT = 5,	/* the shared state is corrupt (verify, fsck, status) */
+	EXIT_NO_SPACE = 6,	/* out of slots, over the memory limit, no contiguous memory */
+	EXIT_BUSY = 7,		/* in use or already so: module in use or loaded, nothing removable, fsck: groove in use */
 	EXIT_NO_MODULE = 8,	/* groove.ko not found or not loadable */
+	EXIT_NOT_APPLICABLE = 9, /* an option or command that does not apply to this command or backend */
+	EXIT_NOT_GROOVE = 10,	/* the path is not a groove (directory, FIFO, unformatted, other ABI) */
+};
+
+/* Options a command may accept besides the global ones (groovectl.c's table). */
+enum groovectl_opt {
+	OPT_KO = 1u << 0,
+	OPT_NODE = 1u << 1,
+	OPT_INFO = 1u << 2,
+	OPT_DRY_RUN = 1u << 3,
+	OPT_DEVICE = 1u << 4,	/* an explicit --device (not $GROOVE_DEVICE) */
 };
 
 #define GROOVECTL_DEFAULT_DEVICE	"/dev/groove"
@@ -40,9 +53,10 @@ struct groovectl_opts {
 	const char *ko;		/* --ko FILE for load */
 	const char *info;	/* --info TEXT for add */
 	int node;		/* --node N for add, -1 for any */
-	bool json;		/* --json on read commands and fsck */
+	bool json;		/* --json: one JSON object on stdout, for every command */
 	bool dry_run;		/* fsck --dry-run: check and report, write nothing */
 	bool quiet;		/* --quiet: errors only */
+	unsigned int given;	/* enum groovectl_opt bits given on the command line */
 };
 
 /* Program name for messages. */
@@ -63,6 +77,8 @@ int cmd_fsck(const struct groovectl_opts *o);
 int cmd_create(const struct groovectl_opts *o, int argc, char **argv);
 
 /* device.c */
+int ctl_check_path(const char *what, const char *path);
+int ctl_join(const char *what, const char *path, groove_t **g);
 int ctl_open_device(const char *path, int flags, int *fd);
 int ctl_open_failed(const char *path);
 int ctl_exit_for_errno(int err);
@@ -72,9 +88,23 @@ int ctl_ioc_info(int fd, const char *path, struct groove_info *info);
 int ctl_open_device_info(const char *path, int flags, int *fd,
 			 struct groove_info *info);
 
+/* status.c: the groove's state as JSON after a state-changing command. */
+int ctl_print_state_json(const struct groovectl_opts *o, const char *key, uint64_t n);
+
 /* output.c */
 void fmt_size(char *buf, size_t len, uint64_t bytes);
 int parse_size(const char *s, uint64_t *out);
+const char *ctl_groove_err(int err);
+
+/*
+ * Bytes that may hold UTF-8: length of the well-formed UTF-8 sequence at
+ * @s (1..4), or 0 with *@bad set to the length of its maximal ill-formed
+ * prefix (1..3, each such prefix becomes one U+FFFD, as Unicode 3.9 and
+ * Python's "replace" count them).
+ */
+size_t utf8_seq(const unsigned char *s, size_t n, size_t *bad);
+/* Text output: UTF-8 as is, control characters and bad bytes as \xNN, \ as \\. */
+void text_escaped(FILE *f, const char *s, size_t n);
 
 /*
  * A small streaming JSON writer: enough for nested objects and arrays of

@@ -194,6 +194,22 @@ static void explain_insert_error(int err, const char *what)
 	}
 }
 
+/* load / unload --json: the module's resulting state. */
+static void print_module_json(bool loaded, const char *path, const char *opts)
+{
+	struct json j;
+
+	json_begin(&j, stdout);
+	json_str(&j, "module", GROOVECTL_MODULE_NAME);
+	json_bool(&j, "loaded", loaded);
+	if (loaded) {
+		json_str(&j, "module_file", path);
+		json_str(&j, "parameters", opts);
+		json_str(&j, "device", GROOVECTL_DEFAULT_DEVICE);
+	}
+	json_end(&j);
+}
+
 static struct kmod_ctx *ctl_kmod_new(void)
 {
 	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
@@ -293,7 +309,9 @@ int cmd_load(const struct groovectl_opts *o, int argc, char **argv)
 		      -err == EINVAL ? EXIT_USAGE : EXIT_FAILED;
 		goto out;
 	}
-	if (!o->quiet)
+	if (o->json)
+		print_module_json(true, path, opts);
+	else if (!o->quiet)
 		printf("loaded %s%s%s\n", path, *opts ? " with " : "", opts);
 	ret = EXIT_OK;
 out:
@@ -357,7 +375,9 @@ int cmd_unload(const struct groovectl_opts *o)
 		}
 		goto out;
 	}
-	if (!o->quiet)
+	if (o->json)
+		print_module_json(false, NULL, NULL);
+	else if (!o->quiet)
 		printf("unloaded groove\n");
 	ret = EXIT_OK;
 out:

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * groovectl output helpers: human-readable sizes, size parsing, and a tiny
- * streaming JSON writer (no dependency for a handful of objects).
+ * groovectl output helpers: human-readable sizes, size parsing, escaping of
+ * user bytes (a volume's info, a path) for text and JSON, and a tiny
+ * streaming JSON writer (no dependency for a handful of objects;
+ * tests/json_test.c and tests/host_test.sh check its output with Python's
+ * json module: UTF-8 round trip, control characters, ill-formed UTF-8).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -83,6 +86,8 @@ int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+static void json_escaped(FILE *f, const char *str, size_t n);
+
 static void json_sep(struct json *j, const char *key)
 {
 	if (j->need_comma[j->depth])
@@ -90,30 +95,140 @@ static void json_sep(struct json *j, const char *key)
 	j->need_comma[j->depth] = true;
 	fputc('\n', j->f);
 	fprintf(j->f, "%*s", 2 * j->depth, "");
-	if (key)
-		fprintf(j->f, "\"%s\": ", key);
+	if (key) {
+		json_escaped(j->f, key, strlen(key));
+		fputs(": ", j->f);
+	}
 }
 
-static void json_escaped(FILE *f, const char *s, size_t n)
+/*
+ * Well-formed UTF-8 (Unicode 3.9, table 3-7): the lead byte fixes the
+ * length and the range of the second byte (no overlong forms, no
+ * surrogates, nothing above U+10FFFF); later bytes are 80..BF.
+ */
+size_t utf8_seq(const unsigned char *s, size_t n, size_t *bad)
 {
-	size_t i;
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t len, i;
+
+	*bad = 0;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4;
+	else {
+		*bad = 1;
+		return 0;
+	}
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	for (i = 1; i < len; i++) {
+		if (i >= n || s[i] < lo || s[i] > hi) {
+			*bad = i;	/* the lead and the bytes that fitted */
+			return 0;
+		}
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return len;
+}
+
+/* A C0 or C1 control character, or DEL: never printed raw to a terminal. */
+static bool is_control(const unsigned char *s, size_t len)
+{
+	if (len == 1)
+		return s[0] < 0x20 || s[0] == 0x7f;
+	return len == 2 && s[0] == 0xc2 && s[1] < 0xa0;	/* U+0080..U+009F */
+}
+
+void text_escaped(FILE *f, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, len, bad;
+
+	while (i < n) {
+		len = utf8_seq(s + i, n - i, &bad);
+		if (len && !is_control(s + i, len)) {
+			if (s[i] == '\\')
+				fputc('\\', f);
+			fwrite(s + i, 1, len, f);
+			i += len;
+			continue;
+		}
+		if (!len)
+			len = bad;
+		for (size_t k = 0; k < len; k++)
+			fprintf(f, "\\x%02x", s[i + k]);
+		i += len;
+	}
+}
+
+/*
+ * A JSON string (RFC 8259): well-formed UTF-8 passes through, '"', '\\' and
+ * control characters are escaped, and each ill-formed sequence becomes
+ * U+FFFD, so the output is always valid UTF-8 and valid JSON.
+ */
+static void json_escaped(FILE *f, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, len, bad;
 
 	fputc('"', f);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	while (i < n) {
+		unsigned char c = s[i];
 
+		len = utf8_seq(s + i, n - i, &bad);
+		if (!len) {
+			fputs("\\ufffd", f);
+			i += bad;
+			continue;
+		}
 		if (c == '"' || c == '\\')
 			fprintf(f, "\\%c", c);
 		else if (c == '\n')
 			fputs("\\n", f);
 		else if (c == '\t')
 			fputs("\\t", f);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);	/* info is bytes, not UTF-8 */
+		else if (c == '\r')
+			fputs("\\r", f);
+		else if (is_control(s + i, len))
+			fprintf(f, "\\u%04x", len == 1 ? c : s[i + 1]);
 		else
-			fputc(c, f);
+			fwrite(s + i, 1, len, f);
+		i += len;
 	}
 	fputc('"', f);
+}
+
+/* A GROOVE_ERR_* code as a clause for a message: "the shared allocator state is corrupt". */
+const char *ctl_groove_err(int err)
+{
+	switch (err) {
+	case GROOVE_ERR_CORRUPT:
+		return "the shared allocator state is corrupt";
+	case GROOVE_ERR_FULL:
+		return "the groove is full (add volumes)";
+	case GROOVE_ERR_BUSY:
+		return "the groove is in use by another process or thread";
+	case GROOVE_ERR_AGAIN:
+		return "the groove stayed contended (retry)";
+	case GROOVE_ERR_UNSUPPORTED:
+		return "the groove cannot do this (old module, or a filesystem without OFD locks)";
+	case GROOVE_ERR_INVAL:
+		return "libgroove refused the request (bad input)";
+	default:
+		return groove_strerror(err);
+	}
 }
 
 void json_begin(struct json *j, FILE *f)

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <groove/groove.h>
@@ -84,39 +85,85 @@ static int sysfs_node_bytes(int64_t *bytes, int max)
 	return n;
 }
 
+/*
+ * A groove file's header, read with a read-only open and pread(): info
+ * needs no join (which writes the file) and so works on a file the user
+ * may only read.  Checks what it relies on; the figures are a snapshot.
+ */
+static int read_file_info(const char *path, struct groove_info *info)
+{
+	struct groove_shared_hdr h;
+	struct groove_vol_entry *t = NULL;
+	struct stat st;
+	int fd, ret, err = 0;
+	ssize_t got;
+
+	ret = ctl_open_device(path, O_RDONLY, &fd);
+	if (ret)
+		return ret;
+	if (fstat(fd, &st)) {
+		err = errno;
+		goto out;
+	}
+	got = pread(fd, &h, sizeof(h), 0);
+	if (got < 0) {
+		err = errno;
+		goto out;
+	}
+	if ((size_t)got < sizeof(h) || h.magic != GROOVE_SHARED_MAGIC) {
+		err = EBADMSG;
+		goto out;
+	}
+	if (h.abi_version != GROOVE_ABI_VERSION) {
+		err = EPROTO;
+		goto out;
+	}
+	if (!h.volume_max || h.volume_max > GROOVE_VOLUME_MAX_LIMIT ||
+	    h.vol_table_off + (uint64_t)h.volume_max * sizeof(*t) > h.hdr_size ||
+	    h.hdr_size > (uint64_t)st.st_size) {
+		err = EBADMSG;
+		goto out;
+	}
+	t = calloc(h.volume_max, sizeof(*t));
+	if (!t) {
+		err = ENOMEM;
+		goto out;
+	}
+	got = pread(fd, t, h.volume_max * sizeof(*t), (off_t)h.vol_table_off);
+	if (got != (ssize_t)(h.volume_max * sizeof(*t))) {
+		err = got < 0 ? errno : EBADMSG;
+		goto out;
+	}
+	memset(info, 0, sizeof(*info));
+	info->abi_version = h.abi_version;
+	info->volume_size = h.volume_size;
+	info->volume_max = h.volume_max;
+	info->hdr_size = h.hdr_size;
+	info->vol0_off = h.vol0_off;
+	info->map_size = h.vol0_off + (uint64_t)h.volume_max * h.volume_size;
+	info->vol_table_off = h.vol_table_off;
+	info->alloc_off = h.alloc_off;
+	info->alloc_size = h.alloc_size;
+	for (uint32_t i = 0; i < h.volume_max; i++)
+		info->volumes_present += t[i].present == 1;
+	info->bytes_reserved = (uint64_t)info->volumes_present * h.volume_size;
+out:
+	free(t);
+	close(fd);
+	if (err) {
+		ctl_explain_errno("info", path, err);
+		return err == EBADMSG || err == EPROTO ? EXIT_NOT_GROOVE : ctl_exit_for_errno(err);
+	}
+	return EXIT_OK;
+}
+
 /* The device's INFO, or for a groove file the same numbers from its header. */
 static int read_info(const struct groovectl_opts *o, struct groove_info *info)
 {
 	int fd, ret;
 
-	if (!ctl_is_char_device(o->device)) {
-		const struct groove_shared_hdr *h;
-		groove_t *g = groove_open(o->device, 0);
-
-		if (!g) {
-			return ctl_open_failed(o->device);
-		}
-		h = groove_shared_hdr(g);
-		memset(info, 0, sizeof(*info));
-		info->abi_version = h->abi_version;
-		info->volume_size = h->volume_size;
-		info->volume_max = h->volume_max;
-		info->hdr_size = h->hdr_size;
-		info->vol0_off = h->vol0_off;
-		info->map_size = h->vol0_off + (uint64_t)h->volume_max * h->volume_size;
-		info->vol_table_off = h->vol_table_off;
-		info->alloc_off = h->alloc_off;
-		info->alloc_size = h->alloc_size;
-		for (uint32_t i = 0; i < h->volume_max; i++) {
-			const struct groove_vol_entry *e = (const void *)
-				((const char *)h + h->vol_table_off) + i * sizeof(*e);
-
-			info->volumes_present += e->present == 1;
-		}
-		info->bytes_reserved = (uint64_t)info->volumes_present * h->volume_size;
-		groove_close(g);
-		return EXIT_OK;
-	}
+	if (!ctl_is_char_device(o->device))
+		return read_file_info(o->device, info);
 	ret = ctl_open_device_info(o->device, O_RDONLY, &fd, info);
 	if (!ret)
 		close(fd);
@@ -202,6 +249,29 @@ int cmd_info(const struct groovectl_opts *o)
 }
 
 /*
+ * After add, remove or create with --json: what the command did (@key:
+ * @n, e.g. "added": 3) and the groove's resulting state, as info reports
+ * it (the way daxctl reconfigure-device prints the device it changed).
+ */
+int ctl_print_state_json(const struct groovectl_opts *o, const char *key, uint64_t n)
+{
+	bool device = ctl_is_char_device(o->device);
+	struct groove_info info;
+	struct json j;
+	int ret;
+
+	ret = read_info(o, &info);
+	if (ret)
+		return ret;
+	json_begin(&j, stdout);
+	json_str(&j, "path", o->device);
+	json_u64(&j, key, n);
+	print_info_json(&j, &info, device);
+	json_end(&j);
+	return EXIT_OK;
+}
+
+/*
  * Reading a volume header can race with its removal, which unmaps it: the
  * touch then raises SIGBUS.  Catch that and report the slot as gone.
  */
@@ -279,16 +349,9 @@ static void read_volume_nodes(const char *path, struct vol_row *rows, uint32_t n
 }
 
 /* Open a groove through libgroove, or explain why not. */
-static int join(const struct groovectl_opts *o, groove_t **g)
+static int join(const struct groovectl_opts *o, const char *what, groove_t **g)
 {
-	int err;
-
-	*g = groove_open(o->device, 0);
-	if (*g)
-		return EXIT_OK;
-	err = errno;
-	ctl_explain_errno("open", o->device, err);
-	return ctl_exit_for_errno(err);
+	return ctl_join(what, o->device, g);
 }
 
 static const struct groove_vol_entry *vol_table(groove_t *g)
@@ -369,8 +432,7 @@ static void print_status_text(const struct groovectl_opts *o, const struct groov
 		snprintf(c, sizeof(c), "%d", r->node);
 		printf("  %5u %-8s %4s  ", r->idx, r->gone ? "removed" : magic_name(r->magic),
 		       r->node < 0 ? "-" : c);
-		for (uint64_t k = 0; k < r->info_sz && r->info[k]; k++)
-			putchar(r->info[k] >= 0x20 && r->info[k] < 0x7f ? r->info[k] : '.');
+		text_escaped(stdout, r->info, strnlen(r->info, r->info_sz));
 		printf("\n");
 	}
 }
@@ -442,7 +504,7 @@ int cmd_status(const struct groovectl_opts *o)
 	ret = read_info(o, &info);
 	if (ret)
 		return ret;
-	ret = join(o, &g);
+	ret = join(o, "status", &g);
 	if (ret)
 		return ret;
 	st = calloc(1, sizeof(*st));
@@ -453,8 +515,8 @@ int cmd_status(const struct groovectl_opts *o)
 	}
 	err = groove_stats(g, st);
 	if (err) {
-		ctl_err("status: the allocator state is %s (%d): run 'groovectl verify' for details",
-			groove_strerror(err), err);
+		ctl_err("status: %s: %s: run 'groovectl verify' for details",
+			o->device, ctl_groove_err(err));
 		ret = err == GROOVE_ERR_CORRUPT ? EXIT_CORRUPT : EXIT_FAILED;
 		goto out;
 	}
@@ -486,7 +548,7 @@ int cmd_verify(const struct groovectl_opts *o)
 	struct json j;
 	int ret, err;
 
-	ret = join(o, &g);
+	ret = join(o, "verify", &g);
 	if (ret)
 		return ret;
 	err = groove_verify(g);
@@ -515,12 +577,18 @@ int cmd_verify(const struct groovectl_opts *o)
 		if (!o->quiet)
 			printf("ok: allocator state is consistent (%u volumes checked)\n", checked);
 	} else {
-		ctl_err("verify: the allocator state is %s (%d)%s", groove_strerror(err), err,
-			bad_cnt ? ", damaged volumes:" : "");
-		for (uint32_t i = 0; i < bad_cnt; i++)
-			fprintf(stderr, "  slot %u\n", bad[i]);
-		fprintf(stderr, "%s: if no process was allocating meanwhile, the shared state is damaged: stop its users, then %s\n",
-			groovectl_prog,
+		char slots[256] = "";
+		size_t used = 0;
+
+		for (uint32_t i = 0; i < bad_cnt && used < sizeof(slots) - 16; i++)
+			used += (size_t)snprintf(slots + used, sizeof(slots) - used, "%s%u",
+						 i ? " " : "", bad[i]);
+		if (used >= sizeof(slots) - 16 && bad_cnt)
+			snprintf(slots + used, sizeof(slots) - used, " ...");
+		ctl_err("verify: %s: %s%s%s%s; if no process was allocating meanwhile, stop its users and %s",
+			o->device,
+			err ? ctl_groove_err(err) : "the allocator state is consistent but volumes are damaged",
+			bad_cnt ? " (damaged volume slots: " : "", slots, bad_cnt ? ")" : "",
 #ifdef HAVE_GROOVE_DATA_REBUILD
 			"run 'groovectl fsck'"
 #else
@@ -629,7 +697,7 @@ int cmd_fsck(const struct groovectl_opts *o)
 	int ret, err, before, after = GROOVE_SUCCESS;
 	groove_t *g;
 
-	ret = join(o, &g);
+	ret = join(o, "fsck", &g);
 	if (ret)
 		return ret;
 	err = groove_exclusive_acquire(g, &who);
@@ -645,8 +713,7 @@ int cmd_fsck(const struct groovectl_opts *o)
 		goto out;
 	}
 	if (err) {
-		ctl_err("fsck: cannot hold %s exclusively: %s (%d)", o->device,
-			groove_strerror(err), err);
+		ctl_err("fsck: cannot hold %s exclusively: %s", o->device, ctl_groove_err(err));
 		ret = err == GROOVE_ERR_CORRUPT ? EXIT_CORRUPT : EXIT_FAILED;
 		goto out;
 	}
@@ -658,8 +725,8 @@ int cmd_fsck(const struct groovectl_opts *o)
 			after = groove_verify(g);
 	}
 	if (err) {
-		ctl_err("fsck: %s failed: %s (%d)", o->dry_run ? "dry run" : "rebuild",
-			groove_strerror(err), err);
+		ctl_err("fsck: %s: %s failed: %s", o->device, o->dry_run ? "dry run" : "rebuild",
+			ctl_groove_err(err));
 		ret = EXIT_CORRUPT;
 		goto out;
 	}
@@ -675,7 +742,8 @@ int cmd_fsck(const struct groovectl_opts *o)
 		else if (!o->quiet && !o->json)
 			printf("ok: nothing stranded, allocator state consistent\n");
 	} else if (after) {
-		ctl_err("fsck: rebuilt, but verify still says %s", groove_strerror(after));
+		ctl_err("fsck: %s: rebuilt, but verify still finds that %s", o->device,
+			ctl_groove_err(after));
 		ret = EXIT_CORRUPT;
 	} else {
 		if (!o->quiet && !o->json)

@@ -17,7 +17,8 @@
 
 /*
  * Fewer volumes left than asked: fine when the groove simply had no more,
- * worth a hint when the rest hold objects.  EXIT_BUSY when none could go.
+ * worth a hint when the rest hold objects.  EXIT_BUSY, with the reason on
+ * stderr, when none could go.
  */
 static int explain_short_remove(const struct groovectl_opts *o, unsigned long count,
 				unsigned int removed, unsigned int present_before)
@@ -27,49 +28,76 @@ static int explain_short_remove(const struct groovectl_opts *o, unsigned long co
 	if (removed >= count)
 		return EXIT_OK;
 	if (!left) {
-		if (!o->quiet)
+		if (!removed) {
+			ctl_err("remove: %s has no volumes: nothing to remove ('groovectl add N' adds some)",
+				o->device);
+			return EXIT_BUSY;
+		}
+		if (!o->quiet && !o->json)
 			printf("the groove has no volumes left\n");
-		return removed ? EXIT_OK : EXIT_BUSY;
+		return EXIT_OK;
 	}
 	ctl_err("remove: %u of %lu removed; the %u volume(s) left hold objects: only empty volumes can leave (free their objects first)",
 		removed, count, left);
 	return removed ? EXIT_OK : EXIT_BUSY;
 }
 
+/* Success of add or remove: a line of text, or the resulting state as JSON. */
+static int report(const struct groovectl_opts *o, bool add, unsigned int n)
+{
+	if (o->json)
+		return ctl_print_state_json(o, add ? "added" : "removed", n);
+	if (!o->quiet)
+		printf("%s %u volume(s)\n", add ? "added" : "removed", n);
+	return EXIT_OK;
+}
+
 /* A groove file: libgroove does add/remove in user space. */
 static int file_add_remove(const struct groovectl_opts *o, bool add, unsigned long count)
 {
+	const char *what = add ? "add" : "remove";
 	const struct groove_vol_entry *t;
 	const struct groove_shared_hdr *h;
-	groove_t *g = groove_open(o->device, 0);
-	unsigned int present = 0;
-	int r;
+	unsigned int present = 0, slots;
+	groove_t *g;
+	int r, ret;
 
-	if (!g) {
-		return ctl_open_failed(o->device);
+	if (add && (o->given & OPT_NODE)) {
+		ctl_err("add: --node does not apply to a groove file (its volumes are file pages, placed by the page cache): drop it, or add on /dev/groove");
+		return EXIT_NOT_APPLICABLE;
 	}
+	ret = ctl_join(what, o->device, &g);
+	if (ret)
+		return ret;
 	h = groove_shared_hdr(g);
 	t = (const void *)((const char *)h + h->vol_table_off);
 	for (uint32_t i = 0; i < h->volume_max; i++)
 		present += __atomic_load_n(&t[i].present, __ATOMIC_RELAXED) == 1;
+	slots = h->volume_max;
 	errno = 0;
 	if (add)
-		r = groove_add_volumes(g, (unsigned int)count, o->node, o->info,
+		r = groove_add_volumes(g, (unsigned int)count, -1, o->info,
 				       o->info ? strlen(o->info) : 0);
 	else
 		r = groove_remove_volumes(g, (unsigned int)count);
 	groove_close(g);
+	if (r == GROOVE_ERR_FULL && add) {
+		ctl_err("add: %s: only %u of %u slots are free: remove volumes, or create a file with a larger volume_max",
+			o->device, slots - (present < slots ? present : slots), slots);
+		return EXIT_NO_SPACE;
+	}
 	if (r < 0) {
-		ctl_err("%s: %s: %s%s%s", add ? "add" : "remove", o->device, groove_strerror(r),
+		ctl_err("%s: %s: %s%s%s", what, o->device, ctl_groove_err(r),
 			errno ? ": " : "", errno ? strerror(errno) : "");
 		return r == GROOVE_ERR_FULL ? EXIT_NO_SPACE :
 		       r == GROOVE_ERR_CORRUPT ? EXIT_CORRUPT : EXIT_FAILED;
 	}
-	if (!o->quiet)
-		printf("%s %d volume(s)\n", add ? "added" : "removed", r);
-	if (!add)
-		return explain_short_remove(o, count, (unsigned int)r, present);
-	return EXIT_OK;
+	if (!add && !r)
+		return explain_short_remove(o, count, 0, present);
+	ret = report(o, add, (unsigned int)r);
+	if (!add && !ret)
+		ret = explain_short_remove(o, count, (unsigned int)r, present);
+	return ret;
 }
 
 /*
@@ -140,6 +168,8 @@ int cmd_add(const struct groovectl_opts *o, unsigned long count)
 	}
 	if (!ctl_is_char_device(o->device))
 		return file_add_remove(o, true, count);
+	if (o->info && !*o->info)
+		info_sz = 0;
 	ret = ctl_open_device_info(o->device, O_RDWR, &fd, &info);
 	if (ret)
 		return ret;
@@ -152,12 +182,11 @@ int cmd_add(const struct groovectl_opts *o, unsigned long count)
 	if (ioctl(fd, GROOVE_IOC_ADD, &add)) {
 		err = errno;
 		explain_add_error(o->device, err, count, o->node, &info);
-		ret = ctl_exit_for_errno(err);
+		ret = err == EINVAL ? EXIT_USAGE : ctl_exit_for_errno(err);
 		goto out;
 	}
-	if (!o->quiet)
-		printf("added %u volume(s)\n", add.added);
-	ret = EXIT_OK;
+	close(fd);
+	return report(o, true, add.added);
 out:
 	close(fd);
 	return ret;
@@ -183,9 +212,13 @@ int cmd_remove(const struct groovectl_opts *o, unsigned long count)
 		ret = ctl_exit_for_errno(err);
 		goto out;
 	}
-	if (!o->quiet)
-		printf("removed %u volume(s)\n", rm.removed);
-	ret = explain_short_remove(o, count, rm.removed, info.volumes_present);
+	close(fd);
+	if (!rm.removed)
+		return explain_short_remove(o, count, 0, info.volumes_present);
+	ret = report(o, false, rm.removed);
+	if (!ret)
+		ret = explain_short_remove(o, count, rm.removed, info.volumes_present);
+	return ret;
 out:
 	close(fd);
 	return ret;
@@ -217,6 +250,18 @@ int cmd_create(const struct groovectl_opts *o, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	/* checked here too, so that a refused geometry leaves no file behind */
+	if (geo.volume_size < (2u << 20) || geo.volume_size > (1u << 30) ||
+	    (geo.volume_size & (geo.volume_size - 1))) {
+		ctl_err("create: volume_size=%" PRIu64 " is not a power of two from 2M to 1G (e.g. volume_size=2M)",
+			(uint64_t)geo.volume_size);
+		return EXIT_USAGE;
+	}
+	if (ctl_is_char_device(o->device)) {
+		ctl_err("create: %s is a device: create formats a groove *file* (the module formats the device when it loads)",
+			o->device);
+		return EXIT_NOT_APPLICABLE;
+	}
 	if (!access(o->device, F_OK)) {
 		ctl_err("create: %s exists; remove it first (creating formats the file from scratch)",
 			o->device);
@@ -230,9 +275,12 @@ int cmd_create(const struct groovectl_opts *o, int argc, char **argv)
 			ctl_err("create: bad geometry: volume_size must be a power of two from 2M to 1G");
 		else
 			ctl_explain_errno("create", o->device, err);
-		return err == EINVAL ? EXIT_USAGE : ctl_exit_for_errno(err);
+		return err == EINVAL ? EXIT_USAGE : err == EISDIR ? EXIT_NOT_GROOVE :
+		       ctl_exit_for_errno(err);
 	}
 	groove_close(g);
+	if (o->json)
+		return ctl_print_state_json(o, "created", 1);
 	if (!o->quiet)
 		printf("created %s: %u slots of %" PRIu64 " bytes, no volumes yet (groovectl --device %s add N)\n",
 		       o->device, geo.volume_max, (uint64_t)geo.volume_size, o->device);
