@@ -329,7 +329,7 @@ int main(int argc, char **argv)
 	}
 	cmd = optind < argc ? argv[optind++] : NULL;
 	if (help)
-		return print_help(&o, cmd && strcmp(cmd, "help") ? cmd : NULL);
+		return print_help(&o, cmd);
 	if (version) {
 		if (o.json) {
 			struct json j;
