@@ -298,6 +298,17 @@ while read -r res rest; do
 	esac
 done < "$work/utf8"
 
+# --- bash completion --------------------------------------------------------------------------------
+if command -v bash >/dev/null; then
+	bash "$here/completion_test.sh" "$here/../groovectl.bash-completion" "$ctl_bin" > "$work/comp" 2>&1
+	while read -r res rest; do
+		case $res in
+		ok) ok "bash completion: $rest" ;;
+		*) n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n bash completion: ${rest#ok }" ;;
+		esac
+	done < "$work/comp"
+fi
+
 # --- every documented exit status was produced -------------------------------------------------------
 documented=$(sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' "$man" | sed -n '/^\.TP/{n;s/^\.B \([0-9][0-9]*\)$/\1/p}' | sort -n | tr '\n' ' ')
 seen=$(sort -n -u "$codes" | tr '\n' ' ')
