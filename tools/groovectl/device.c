@@ -241,7 +241,7 @@ int ctl_open_failed(const char *path)
 {
 	int err = errno;
 
-	ctl_explain_errno("open", path, err);
+	ctl_explain_errno(groovectl_cmd, path, err);
 	return exit_for_path(path, err);
 }
 
@@ -251,7 +251,7 @@ int ctl_open_failed(const char *path)
  */
 int ctl_open_device(const char *path, int flags, int *fd)
 {
-	int ret = ctl_check_path("open", path);
+	int ret = ctl_check_path(groovectl_cmd, path);
 
 	if (ret)
 		return ret;

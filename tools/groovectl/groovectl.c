@@ -20,6 +20,7 @@
 #endif
 
 const char *groovectl_prog = "groovectl";
+const char *groovectl_cmd = "open";
 
 /*
  * One row per command: its synopsis and help (groovectl help CMD, CMD
@@ -349,6 +350,8 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cmdp = find_command(cmd);
+	if (cmdp)
+		groovectl_cmd = cmdp->name;
 	if (!cmdp) {
 		ctl_err("unknown command '%s'; see 'groovectl --help'", cmd);
 		return EXIT_USAGE;

@@ -61,6 +61,8 @@ struct groovectl_opts {
 
 /* Program name for messages. */
 extern const char *groovectl_prog;
+/* The command being run, for messages ("status: ..."); "open" before one is known. */
+extern const char *groovectl_cmd;
 
 /* Print "groovectl: <msg>" to stderr. */
 void ctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
