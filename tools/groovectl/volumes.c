@@ -168,8 +168,6 @@ int cmd_add(const struct groovectl_opts *o, unsigned long count)
 	}
 	if (!ctl_is_char_device(o->device))
 		return file_add_remove(o, true, count);
-	if (o->info && !*o->info)
-		info_sz = 0;
 	ret = ctl_open_device_info(o->device, O_RDWR, &fd, &info);
 	if (ret)
 		return ret;
