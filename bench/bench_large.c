@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Question 4: large objects.  Alloc+free pairs from 64 KiB to 10 MiB, and
- * DESIGN.md's "64 allocated then freed" pattern at 512 B, 64 KiB, 1 MiB and
- * 10 MiB.  One pinned thread; every allocator in the same run.
+ * the design targets' "64 allocated then freed" pattern at 512 B, 64 KiB,
+ * 1 MiB and 10 MiB.  One pinned thread; every allocator in the same run.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The two single-thread allocation patterns of DESIGN.md's performance
+ * The two single-thread allocation patterns of groove's design performance
  * table, timed as one batch: alloc+free pairs, and k allocated then freed.
  */
 #ifndef GROOVE_BENCH_PATTERNS_H

@@ -38,7 +38,7 @@ table() { # csv case-expr [allocator order]
 	}' "$1"
 }
 
-# groove / mimalloc medians against DESIGN.md's performance targets.
+# groove / mimalloc medians against groove's design performance targets.
 targets() {
 	awk -F, '
 	FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
@@ -73,7 +73,7 @@ targets() {
 	echo "the best peer, so its ratio says how far it is from the best of the others)."
 	echo "p99 and sample counts are in the CSV files."
 	echo
-	echo "### DESIGN.md performance targets (same run, one thread)"
+	echo "### Design performance targets: groove / mimalloc (same run, one thread)"
 	echo
 	if [ -s "$res/sizes.csv" ] && [ -s "$res/large.csv" ]; then
 		targets "$res/sizes.csv" "$res/large.csv"
@@ -113,7 +113,7 @@ targets() {
 		echo
 	fi
 	if ls "$res"/map-*.csv > /dev/null 2>&1; then
-		echo "### DESIGN.md mapping targets (VM, TCG, mean over rounds)"
+		echo "### Design mapping targets (VM, TCG, mean over rounds)"
 		echo
 		echo "| kernel | target | measured | met |"
 		echo "| --- | --- | ---: | --- |"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Volume pool semantics (the seeds' volume_pool_add/remove), the file
- * backend's add/remove, opening, sharing between two mappings, the shared
+ * Volume pool semantics (groove_volume_pool_add/remove, after upstream's
+ * fd_groove_volume_pool_add/remove), the file backend's add/remove, opening, sharing between two mappings, the shared
  * empty-volume stack under concurrency, and verify on corrupt state.
  */
 #include <errno.h>
