@@ -9,7 +9,8 @@
 # INCLUDEDIR/groove/uapi/linux/groove.h (groove.pc's Cflags put
 # INCLUDEDIR/groove/uapi on the include path, so <linux/groove.h> resolves
 # there and no file lands in INCLUDEDIR/linux/, which the kernel headers
-# package owns), groove.pc, groovectl, the man pages, and the docs
+# package owns), groove.pc, groovectl and its bash completion, the man
+# pages, and the docs
 # (groove.rst, COPYING, LICENSES/, the examples).  It needs a C compiler and
 # libkmod's development files (groovectl); no kernel headers, no qemu, no
 # scripts/install-deps.sh.
@@ -24,7 +25,8 @@
 # Environment: PREFIX (/usr/local), DESTDIR (empty), LIBDIR ($PREFIX/lib),
 # INCLUDEDIR ($PREFIX/include), BINDIR ($PREFIX/bin), MANDIR
 # ($PREFIX/share/man), DOCDIR ($PREFIX/share/doc/groove), PKGCONFIGDIR
-# ($LIBDIR/pkgconfig), UDEVRULESDIR (/usr/lib/udev/rules.d for PREFIX=/usr,
+# ($LIBDIR/pkgconfig), BASHCOMPDIR ($PREFIX/share/bash-completion/completions),
+# UDEVRULESDIR (/usr/lib/udev/rules.d for PREFIX=/usr,
 # else /etc/udev/rules.d, where udev looks), SYSUSERSDIR
 # ($PREFIX/lib/sysusers.d).  KVER is only reported.
 set -eu
@@ -47,6 +49,7 @@ MANDIR=${MANDIR:-$PREFIX/share/man}
 DOCDIR=${DOCDIR:-$PREFIX/share/doc/groove}
 PKGCONFIGDIR=${PKGCONFIGDIR:-$LIBDIR/pkgconfig}
 SYSUSERSDIR=${SYSUSERSDIR:-$PREFIX/lib/sysusers.d}
+BASHCOMPDIR=${BASHCOMPDIR:-$PREFIX/share/bash-completion/completions}
 if [ "$PREFIX" = /usr ]; then
 	UDEVRULESDIR=${UDEVRULESDIR:-/usr/lib/udev/rules.d}
 else
@@ -91,7 +94,7 @@ if [ $mode = uninstall ]; then
 	un "$uapidir/groove.h"
 	rmd "$uapidir" "$INCLUDEDIR/groove/uapi" "$INCLUDEDIR/groove"
 	old_uapi
-	un "$PKGCONFIGDIR/groove.pc" "$BINDIR/groovectl"
+	un "$PKGCONFIGDIR/groove.pc" "$BINDIR/groovectl" "$BASHCOMPDIR/groovectl"
 	for m in "$top"/Documentation/man/*.[0-9]; do
 		[ -e "$m" ] || continue
 		un "$MANDIR/man${m##*.}/${m##*/}"
@@ -137,8 +140,8 @@ say "groove.pc -> $DESTDIR$PKGCONFIGDIR"
 
 # groovectl
 $MAKE -C "$top/tools/groovectl" --no-print-directory install \
-	PREFIX="$PREFIX" DESTDIR="$DESTDIR" BINDIR="$BINDIR"
-say "groovectl -> $DESTDIR$BINDIR"
+	PREFIX="$PREFIX" DESTDIR="$DESTDIR" BINDIR="$BINDIR" BASHCOMPDIR="$BASHCOMPDIR"
+say "groovectl -> $DESTDIR$BINDIR, its bash completion -> $DESTDIR$BASHCOMPDIR"
 
 # Man pages
 for m in "$top"/Documentation/man/*.[0-9]; do
