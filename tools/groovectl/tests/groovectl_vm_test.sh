@@ -72,7 +72,7 @@ as() { # as USER COMMAND...
 }
 
 echo "TAP version 13"
-echo "1..48"
+echo "1..55"
 
 command -v $ctl >/dev/null || { echo "Bail out! groovectl is not on PATH"; exit 1; }
 rmmod groove 2>/dev/null
@@ -85,6 +85,9 @@ expect 3 "status without the module: exit 3, says to run groovectl load" \
 expect 3 "info --json without the module: exit 3" "groovectl load" $ctl --json info
 expect 3 "unload without the module: exit 3, says not loaded" "not loaded" $ctl unload
 expect 2 "unknown command: exit 2" "unknown command" $ctl frobnicate
+expect 2 "--bogus: one line with a hint" "unknown option --bogus; see 'groovectl --help'" $ctl --bogus
+expect 9 "status --ko: refused, exit 9" "--ko does not apply to status" $ctl status --ko x.ko
+expect 9 "create on the device: refused, exit 9" "is a device" $ctl --device /dev/null create
 expect 2 "add without a count: exit 2 with an example" "groovectl add 2" $ctl add
 expect 2 "add 0: exit 2" "not a volume count" $ctl add 0
 expect 8 "load --ko of a missing file: exit 8" "cannot read module file" \
@@ -105,6 +108,7 @@ expect 0 "load volume_size=2M volume_max=8 by name (modules.dep)" \
 	$ctl load volume_size=2M volume_max=8 limit_bytes=1G
 check "the device exists and the parameters took" sh -c \
 	'test -c /dev/groove && grep -qx 2097152 /sys/module/groove/parameters/volume_size'
+expect 9 "load --device: refused, exit 9" "--device does not apply" $ctl --device /dev/groove load
 expect 7 "load while loaded: exit 7, says unload first" "already loaded.*unload" \
 	$ctl load volume_size=2M
 expect 0 "info shows the geometry" "volume size +2 MiB.*|volume slots +8 \(0 present" $ctl info
@@ -123,6 +127,8 @@ expect 6 "add 6 with 5 free slots: exit 6, names the free slots" \
 	"only 5 of 8 slots are free" $ctl add 6
 expect 2 "add on an offline NUMA node: exit 2, asks whether it is online" \
 	"NUMA node online" $ctl add 1 --node 63
+expect 0 "add --json 1 --node 0: the state after" '"added": 1' $ctl --json add 1 --node 0
+expect 0 "remove --json 1: the state after" '"volumes_present": 3' $ctl --json remove 1
 info481=$(head -c 481 /dev/zero | tr '\0' x)
 expect 2 "add --info longer than 480 bytes: exit 2" "at most 480" $ctl add 1 --info "$info481"
 expect 0 "verify: consistent" "consistent \(3 volumes checked\)" $ctl verify
@@ -182,13 +188,15 @@ fi
 expect 0 "remove 2" "removed 2 volume" $ctl remove 2
 expect 0 "remove 5 with one volume left removes it and says none are left" \
 	"removed 1 volume.*|no volumes left" $ctl remove 5
-expect 7 "remove 1 from an empty groove: exit 7" "removed 0" $ctl remove 1
-expect 0 "unload" "unloaded groove" $ctl unload
+expect 7 "remove 1 from an empty groove: exit 7" "has no volumes: nothing to remove" $ctl remove 1
+check "remove 1 from an empty groove says so on stderr, not stdout" sh -c \
+	"! $ctl remove 1 2>/dev/null | grep -q ."
+expect 0 "unload --json" '"loaded": false' $ctl --json unload
 check "the device is gone after unload" sh -c '! test -e /dev/groove'
 
 # --- load by file, limits -------------------------------------------------------
-expect 0 "load --ko FILE with limit_bytes=4M" "loaded $ko" \
-	$ctl load --ko "$ko" volume_size=2M volume_max=8 limit_bytes=4M
+expect 0 "load --json --ko FILE with limit_bytes=4M" '"loaded": true' \
+	$ctl --json load --ko "$ko" volume_size=2M volume_max=8 limit_bytes=4M
 expect 6 "add 3 over a 4 MiB limit: exit 6, names limit_bytes" \
 	"memory limit.*limit_bytes" $ctl add 3
 expect 0 "unload" "unloaded groove" $ctl unload
