@@ -8,6 +8,7 @@
 #ifndef _GROOVE_COMPAT_H
 #define _GROOVE_COMPAT_H
 
+#include <linux/device.h>
 #include <linux/log2.h>
 #include <linux/gfp.h>
 #include <linux/huge_mm.h>
@@ -125,6 +126,13 @@ static inline bool groove_page_movable_ops(struct page *page)
 #define GROOVE_LOWEST_ZONE		ZONE_DMA32
 #else
 #define GROOVE_LOWEST_ZONE		ZONE_NORMAL
+#endif
+
+/* struct device_type's devnode() takes a const device since 6.2. */
+#ifdef GROOVE_DEVNODE_CONST_DEV
+#define groove_devnode_device	const struct device
+#else
+#define groove_devnode_device	struct device
 #endif
 
 #endif /* _GROOVE_COMPAT_H */

@@ -7,6 +7,8 @@
 #define _GROOVE_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/cdev.h>
+#include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/list.h>
 #include <linux/memcontrol.h>
@@ -59,8 +61,32 @@ struct groove_slot {
 };
 
 /**
- * struct groove_dev - the one groove instance of a loaded module
- * @misc:            /dev/groove
+ * struct groove_params - what a groove is made from
+ * @volume_size: bytes per volume
+ * @volume_max:  slots, or 0: as many as @limit_bytes needs
+ * @limit_bytes: most bytes of volume memory, or 0: the default
+ */
+struct groove_params {
+	u64 volume_size;
+	u32 volume_max;
+	u64 limit_bytes;
+};
+
+/**
+ * struct groove_dev - one groove: the default (/dev/groove) or a named one
+ * @misc:            the default groove's /dev/groove (unused by named ones)
+ * @cdev:            a named groove's char device (/dev/grooves/NAME)
+ * @named_dev:       a named groove's device (/sys/class/groove/NAME); its
+ *                   release frees the groove, so an open racing DESTROY
+ *                   still finds the groove's memory
+ * @dev:             the device either one registered, for messages
+ * @name:            a named groove's name ("" for the default one)
+ * @uid:             a named groove's node owner
+ * @gid:             its group
+ * @mode:            its permission bits
+ * @named_node:      in groove_control.c's list of named grooves
+ * @ledger_node:     in groove_ledger.c's list of every groove
+ * @dying:           set under @lock by DESTROY: no open succeeds after it
  * @volume_size:     bytes per volume, a power of two
  * @volume_shift:    log2(@volume_size)
  * @volume_max:      number of slots
@@ -75,7 +101,8 @@ struct groove_slot {
  * @slots:           private slot table, @volume_max entries
  * @lock:            serialises ADD, REMOVE and the slot states
  * @srcu:            the fault path reads @slots under it; removal waits for it
- * @mapping:         the one address_space every open file uses
+ * @inode:           the groove's inode on the module's pseudo filesystem
+ * @mapping:         its address_space, the one every open file uses
  * @zero_page:       what a read of an absent slot maps (read-only); the
  *                   module's own, so no write path can reach a shared one
  * @zero_pfn:        its page frame
@@ -95,6 +122,16 @@ struct groove_slot {
  */
 struct groove_dev {
 	struct miscdevice misc;
+	struct cdev cdev;
+	struct device named_dev;
+	struct device *dev;
+	char name[GROOVE_NAME_MAX + 1];
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
+	struct list_head named_node;
+	struct list_head ledger_node;
+	bool dying;
 	u64 volume_size;
 	unsigned int volume_shift;
 	u32 volume_max;
@@ -108,6 +145,7 @@ struct groove_dev {
 	struct groove_slot *slots;
 	struct mutex lock; /* see above */
 	struct srcu_struct srcu;
+	struct inode *inode;
 	struct address_space *mapping;
 	struct page *zero_page;
 	unsigned long zero_pfn;
@@ -125,7 +163,7 @@ struct groove_dev {
 	atomic64_t volumes_removed;
 };
 
-extern struct groove_dev groove;
+extern const struct kernel_param_ops groove_param_bytes_ops;
 
 /**
  * struct groove_file - what the module keeps per open file
@@ -153,12 +191,38 @@ static inline struct groove_shared_hdr *groove_shared(struct groove_dev *g)
 	return g->hdr;
 }
 
+/* groove_dev.c */
+int groove_fs_init(void);
+void groove_fs_exit(void);
+int groove_geometry(struct groove_dev *g, const struct groove_params *p,
+		    const char *who);
+int groove_dev_init(struct groove_dev *g);
+void groove_dev_fini(struct groove_dev *g);
+int groove_dev_open(struct groove_dev *g, struct file *file);
+extern const struct file_operations groove_misc_fops;
+extern const struct file_operations groove_cdev_fops;
+
+/* groove_ledger.c */
+u64 groove_ledger_cap(void);
+int groove_ledger_check(void);
+void groove_ledger_add(struct groove_dev *g);
+void groove_ledger_del(struct groove_dev *g);
+u64 groove_ledger_uncharged(struct mem_cgroup *m);
+int groove_ledger_reserve(struct groove_dev *g, u32 count, const u32 *idxs,
+			  struct mem_cgroup *memcg);
+void groove_ledger_unreserve(struct groove_dev *g, u32 idx);
+u64 groove_ledger_total(void);
+
+/* groove_control.c */
+int groove_control_init(void);
+void groove_control_exit(void);
+struct groove_dev *groove_from_device(struct device *dev);
+
 /* groove_memcg.c */
 struct mem_cgroup *groove_memcg_get(void);
 struct mem_cgroup *groove_memcg_hold(struct mem_cgroup *memcg);
 void groove_memcg_put(struct mem_cgroup *memcg);
-int groove_memcg_may_reserve(struct groove_dev *g, struct mem_cgroup *memcg,
-			     u64 bytes);
+int groove_memcg_may_reserve(struct mem_cgroup *memcg, u64 bytes);
 
 /* groove_volume.c */
 bool groove_volume_charged(struct groove_dev *g);

@@ -36,7 +36,7 @@
 
 static struct device *groove_device(struct groove_dev *g)
 {
-	return g->misc.this_device;
+	return g->dev;
 }
 
 #define groove_corrupt(g, fmt, ...)					\
@@ -85,9 +85,9 @@ static long groove_ioctl_info(struct groove_dev *g,
 }
 
 /*
- * Claim @count free slots and reserve their bytes against the limit and,
- * for volumes that cannot be charged to a memcg, against @memcg's
- * memory.max (groove_memcg.c), or claim nothing.  The slots stay BUSY while
+ * Claim @count free slots and reserve their bytes against the groove's
+ * limit, the module-wide cap and, for volumes that cannot be charged to a
+ * memcg, @memcg's memory.max (groove_ledger.c), or claim nothing.  The slots stay BUSY while
  * their volumes are allocated; each uncharged one keeps a reference to
  * @memcg until its volume is freed.
  */
@@ -95,7 +95,6 @@ static int groove_claim_slots(struct groove_dev *g, u32 count, u32 *idxs,
 			      struct mem_cgroup *memcg)
 {
 	u64 bytes = (u64)count << g->volume_shift;
-	bool uncharged = !groove_volume_charged(g);
 	u32 idx, n = 0;
 	int err = 0;
 
@@ -104,11 +103,6 @@ static int groove_claim_slots(struct groove_dev *g, u32 count, u32 *idxs,
 		err = -ENOSPC;
 		goto out;
 	}
-	if (uncharged) {
-		err = groove_memcg_may_reserve(g, memcg, bytes);
-		if (err)
-			goto out;
-	}
 	for (idx = 0; idx < g->volume_max && n < count; idx++)
 		if (g->slots[idx].state == GROOVE_SLOT_FREE)
 			idxs[n++] = idx;
@@ -116,11 +110,13 @@ static int groove_claim_slots(struct groove_dev *g, u32 count, u32 *idxs,
 		err = -ENOSPC;
 		goto out;
 	}
-	for (n = 0; n < count; n++) {
+	/* The module-wide cap, and the memcg bound of uncharged volumes. */
+	err = groove_ledger_reserve(g, count, idxs,
+				    groove_volume_charged(g) ? NULL : memcg);
+	if (err)
+		goto out;
+	for (n = 0; n < count; n++)
 		g->slots[idxs[n]].state = GROOVE_SLOT_BUSY;
-		if (uncharged && memcg)
-			g->slots[idxs[n]].memcg = groove_memcg_hold(memcg);
-	}
 	g->reserved += bytes;
 out:
 	mutex_unlock(&g->lock);
@@ -130,11 +126,8 @@ out:
 /* A slot gives its volume's memory back: free it for ADD.  Under g->lock. */
 static void groove_slot_free(struct groove_dev *g, u32 idx)
 {
-	struct groove_slot *slot = &g->slots[idx];
-
-	slot->state = GROOVE_SLOT_FREE;
-	groove_memcg_put(slot->memcg);
-	slot->memcg = NULL;
+	g->slots[idx].state = GROOVE_SLOT_FREE;
+	groove_ledger_unreserve(g, idx);
 	g->reserved -= g->volume_size;
 }
 
@@ -660,14 +653,16 @@ long groove_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 }
 
 /**
- * groove_remove_all() - free every volume at unload
- * @g: the device, which no file or mapping reaches any more
+ * groove_remove_all() - free every volume at unload or DESTROY
+ * @g: the groove, which no file or mapping reaches any more
  */
 void groove_remove_all(struct groove_dev *g)
 {
 	struct groove_volume *vol;
 	u32 idx;
 
+	/* Nothing races; the lock is for the ledger's lock order. */
+	mutex_lock(&g->lock);
 	for (idx = 0; idx < g->volume_max; idx++) {
 		vol = rcu_dereference_protected(g->slots[idx].vol, true);
 		if (!vol)
@@ -678,4 +673,5 @@ void groove_remove_all(struct groove_dev *g)
 		g->present--;
 		groove_volume_free(g, vol);
 	}
+	mutex_unlock(&g->lock);
 }

@@ -17,8 +17,8 @@
  * them all.
  *
  * Each slot remembers the memcg it was added under (a css reference) from
- * ADD's claim until the volume is freed, so concurrent ADDs see each
- * other's reservations.
+ * ADD's claim until the volume is freed, so concurrent ADDs, in any groove,
+ * see each other's reservations (groove_ledger.c sums them).
  */
 #include <linux/memcontrol.h>
 #include <linux/page_counter.h>
@@ -67,41 +67,21 @@ void groove_memcg_put(struct mem_cgroup *memcg)
 #endif
 }
 
-#ifdef CONFIG_MEMCG
-/*
- * Uncharged volume bytes of slots claimed by @m or its descendants (only
- * uncharged volumes' slots hold a memcg).
- */
-static u64 groove_memcg_uncharged(struct groove_dev *g, struct mem_cgroup *m)
-{
-	u64 bytes = 0;
-	u32 idx;
-
-	for (idx = 0; idx < g->volume_max; idx++) {
-		struct mem_cgroup *owner = g->slots[idx].memcg;
-
-		if (owner && mem_cgroup_is_descendant(owner, m))
-			bytes += g->volume_size;
-	}
-	return bytes;
-}
-#endif
-
 /**
  * groove_memcg_may_reserve() - may @memcg take @bytes of uncharged volumes?
- * @g:     the device; g->lock held
  * @memcg: the adder's memcg, or NULL
  * @bytes: the volume bytes the ADD would reserve without a real charge
  *
+ * Under the ledger's lock (groove_ledger.c): the uncharged bytes already
+ * held count over every groove.
+ *
  * Return: 0, or -EDQUOT when @memcg or an ancestor would pass memory.max.
  */
-int groove_memcg_may_reserve(struct groove_dev *g, struct mem_cgroup *memcg,
-			     u64 bytes)
+int groove_memcg_may_reserve(struct mem_cgroup *memcg, u64 bytes)
 {
 #ifdef CONFIG_MEMCG
 	struct mem_cgroup *m;
 
-	lockdep_assert_held(&g->lock);
 	if (!memcg || !bytes)
 		return 0;
 	for (m = memcg; m; m = parent_mem_cgroup(m)) {
@@ -111,7 +91,7 @@ int groove_memcg_may_reserve(struct groove_dev *g, struct mem_cgroup *memcg,
 		if (max == PAGE_COUNTER_MAX)
 			continue;
 		used = ((u64)page_counter_read(&m->memory) << PAGE_SHIFT) +
-		       groove_memcg_uncharged(g, m);
+		       groove_ledger_uncharged(m);
 		if (used + bytes > ((u64)max << PAGE_SHIFT))
 			return -EDQUOT;
 	}

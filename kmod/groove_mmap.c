@@ -67,7 +67,7 @@ static int groove_check_vma(struct groove_dev *g, struct vm_area_struct *vma,
 {
 	u64 start = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	u64 len = vma->vm_end - vma->vm_start;
-	struct device *dev = g->misc.this_device;
+	struct device *dev = g->dev;
 
 	/* VM_MAYSHARE: the core drops VM_SHARED for read-only files. */
 	if (!(vma->vm_flags & VM_MAYSHARE)) {

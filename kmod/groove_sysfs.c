@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * groove.ko: read-only sysfs attributes of /dev/groove
- * (/sys/class/misc/groove/): geometry, usage and counters.
+ * groove.ko: read-only sysfs attributes of a groove (/sys/class/misc/groove/,
+ * /sys/class/groove/NAME/): geometry, usage and counters.
  */
 #include <linux/device.h>
 #include <linux/nodemask.h>
@@ -14,47 +14,47 @@
 static ssize_t volume_size_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%llu\n", groove.volume_size);
+	return sysfs_emit(buf, "%llu\n", groove_from_device(dev)->volume_size);
 }
 static DEVICE_ATTR_RO(volume_size);
 
 static ssize_t volume_max_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%u\n", groove.volume_max);
+	return sysfs_emit(buf, "%u\n", groove_from_device(dev)->volume_max);
 }
 static DEVICE_ATTR_RO(volume_max);
 
 static ssize_t volumes_present_show(struct device *dev,
 				    struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%u\n", READ_ONCE(groove.present));
+	return sysfs_emit(buf, "%u\n", READ_ONCE(groove_from_device(dev)->present));
 }
 static DEVICE_ATTR_RO(volumes_present);
 
 static ssize_t bytes_reserved_show(struct device *dev,
 				   struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%llu\n", READ_ONCE(groove.reserved));
+	return sysfs_emit(buf, "%llu\n", READ_ONCE(groove_from_device(dev)->reserved));
 }
 static DEVICE_ATTR_RO(bytes_reserved);
 
 static ssize_t bytes_limit_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%llu\n", groove.limit);
+	return sysfs_emit(buf, "%llu\n", groove_from_device(dev)->limit);
 }
 static DEVICE_ATTR_RO(bytes_limit);
-
 
 static ssize_t faults_show(struct device *dev,
 			   struct device_attribute *attr, char *buf)
 {
+	struct groove_dev *g = groove_from_device(dev);
 	u64 sum = 0;
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		sum += *per_cpu_ptr(groove.faults, cpu);
+		sum += *per_cpu_ptr(g->faults, cpu);
 	return sysfs_emit(buf, "%llu\n", sum);
 }
 static DEVICE_ATTR_RO(faults);
@@ -62,14 +62,14 @@ static DEVICE_ATTR_RO(faults);
 static ssize_t joins_live_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%u\n", READ_ONCE(groove.joins_live));
+	return sysfs_emit(buf, "%u\n", READ_ONCE(groove_from_device(dev)->joins_live));
 }
 static DEVICE_ATTR_RO(joins_live);
 
 static ssize_t volumes_added_show(struct device *dev,
 				  struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%lld\n", atomic64_read(&groove.volumes_added));
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&groove_from_device(dev)->volumes_added));
 }
 static DEVICE_ATTR_RO(volumes_added);
 
@@ -77,7 +77,7 @@ static ssize_t volumes_removed_show(struct device *dev,
 				    struct device_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%lld\n",
-			  atomic64_read(&groove.volumes_removed));
+			  atomic64_read(&groove_from_device(dev)->volumes_removed));
 }
 static DEVICE_ATTR_RO(volumes_removed);
 
@@ -108,7 +108,7 @@ static ssize_t node_bytes_show(struct device *dev,
 {
 	int nid = (int)(long)container_of(attr, struct dev_ext_attribute, attr)->var;
 
-	return sysfs_emit(buf, "%lld\n", atomic64_read(&groove.node_bytes[nid]));
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&groove_from_device(dev)->node_bytes[nid]));
 }
 
 static struct dev_ext_attribute *groove_node_attrs;

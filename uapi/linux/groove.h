@@ -354,6 +354,60 @@ struct groove_join {
 	__u64 reserved[2];
 };
 
+/*
+ * Named grooves.  /dev/groove-control (root only, and CAP_SYS_ADMIN for its
+ * ioctls) creates and destroys them; each one is /dev/grooves/NAME, with the
+ * same file offsets and ioctls as /dev/groove, its own geometry, limit and
+ * node owner, and its attributes in /sys/class/groove/NAME/.
+ */
+#define GROOVE_NAME_MAX			31	/* bytes of a name, without its NUL */
+#define GROOVE_NAMED_MAX		64	/* named grooves at once */
+
+/**
+ * struct groove_create - GROOVE_CTL_CREATE argument
+ * @name:        1 to GROOVE_NAME_MAX characters of [a-z0-9_-], the first a
+ *               letter or digit; NUL-terminated, the bytes after the NUL zero
+ * @volume_size: bytes per volume: a power of two from 2 MiB to 1 GiB
+ * @limit_bytes: most bytes of volume memory it may hold: at least
+ *               @volume_size, at most RAM and the module's cap_bytes
+ * @volume_max:  slots, at most GROOVE_VOLUME_MAX_LIMIT; 0: enough to reach
+ *               @limit_bytes
+ * @mode:        permission bits of its node, at most 0666; 0: 0600
+ * @uid:         owner of its node (in the caller's user namespace)
+ * @gid:         group of its node
+ * @reserved:    zero
+ *
+ * -EPERM without CAP_SYS_ADMIN; -EINVAL for a bad name, mode, owner,
+ * geometry or non-zero reserved bytes; -ENAMETOOLONG for a name without a
+ * NUL in its first GROOVE_NAME_MAX + 1 bytes; -EEXIST for a name in use;
+ * -ERANGE for @limit_bytes above the module's cap; -ENOSPC with
+ * GROOVE_NAMED_MAX named grooves.
+ */
+struct groove_create {
+	char name[GROOVE_NAME_MAX + 1];
+	__u64 volume_size;
+	__u64 limit_bytes;
+	__u32 volume_max;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u64 reserved[4];
+};
+
+/**
+ * struct groove_destroy - GROOVE_CTL_DESTROY argument
+ * @name:     the groove's name, as for GROOVE_CTL_CREATE
+ * @reserved: zero
+ *
+ * Frees every volume.  -EPERM without CAP_SYS_ADMIN; -EINVAL or
+ * -ENAMETOOLONG for a bad name; -ENOENT when no groove has it; -EBUSY while
+ * a file of it is open (a mapping keeps its file open).
+ */
+struct groove_destroy {
+	char name[GROOVE_NAME_MAX + 1];
+	__u64 reserved[2];
+};
+
 #define GROOVE_EXCL_ACQUIRE		1U
 #define GROOVE_EXCL_RELEASE		2U
 
@@ -364,5 +418,8 @@ struct groove_join {
 #define GROOVE_IOC_VOLUME_PHYS	_IOWR(GROOVE_IOC_MAGIC, 0x03, struct groove_volume_phys)
 #define GROOVE_IOC_EXCLUSIVE	_IOWR(GROOVE_IOC_MAGIC, 0x04, struct groove_exclusive)
 #define GROOVE_IOC_JOIN		_IOWR(GROOVE_IOC_MAGIC, 0x05, struct groove_join)
+/* On /dev/groove-control only. */
+#define GROOVE_CTL_CREATE	_IOW(GROOVE_IOC_MAGIC, 0x20, struct groove_create)
+#define GROOVE_CTL_DESTROY	_IOW(GROOVE_IOC_MAGIC, 0x21, struct groove_destroy)
 
 #endif /* _UAPI_LINUX_GROOVE_H */
