@@ -4,6 +4,7 @@
 # 'groovectl --json help' list) and each command's options.  Prints
 # "ok DESCRIPTION" or "not ok DESCRIPTION" lines for host_test.sh.
 #   tests/completion_test.sh COMPLETION_FILE GROOVECTL
+# shellcheck source=/dev/null
 source "$1"
 ctl=$2
 complete_line() { # WORDS...: the candidates for the last word

@@ -115,11 +115,11 @@ echo "TAP version 13"
 # --- help ------------------------------------------------------------------
 expect 0 "--help lists every command" "create .*format a new groove file" "$ctl_bin" --help
 for c in $cmds; do
-	expect 0 "help $c prints $c's usage" "^usage: groovectl .* $c( |\$)" "$ctl_bin" help $c
+	expect 0 "help $c prints $c's usage" "^usage: groovectl .* $c( |\$)" "$ctl_bin" help "$c"
 	if grep -q 'commands:' "$out"; then notok "help $c is not the global usage"; else ok "help $c is not the global usage"; fi
-	expect 0 "$c --help prints $c's usage" "^usage: groovectl .* $c( |\$)" "$ctl_bin" $c --help
+	expect 0 "$c --help prints $c's usage" "^usage: groovectl .* $c( |\$)" "$ctl_bin" "$c" --help
 	expect_json 0 "--json help $c is JSON naming $c" "d['commands'][0]['name'] == '$c'" \
-		"$ctl_bin" --json help $c
+		"$ctl_bin" --json help "$c"
 done
 expect_json 0 "--json help lists every command" \
 	"sorted(c['name'] for c in d['commands']) == sorted('$cmds'.split())" "$ctl_bin" --json help
@@ -286,7 +286,7 @@ if [ $other_ok = 1 ]; then
 	expect 4 "add on a 0644 file as another user: exit 4" "permission denied" \
 		other "$ctl_bin" --device "$work/ro.groove" add 1
 else
-	for i in 1 2 3 4 5; do n=$((n + 1)); echo "ok $n # SKIP no way to run as another user"; done
+	for _ in 1 2 3 4 5; do n=$((n + 1)); echo "ok $n # SKIP no way to run as another user"; done
 fi
 
 # --- UTF-8 ------------------------------------------------------------------------------------------
