@@ -91,7 +91,7 @@ int ctl_open_device_info(const char *path, int flags, int *fd,
 			 struct groove_info *info);
 
 /* status.c: the groove's state as JSON after a state-changing command. */
-int ctl_print_state_json(const struct groovectl_opts *o, const char *key, uint64_t n);
+int ctl_print_state_json(const struct groovectl_opts *o, const char *key, int64_t n);
 
 /* output.c */
 void fmt_size(char *buf, size_t len, uint64_t bytes);

@@ -250,10 +250,10 @@ int cmd_info(const struct groovectl_opts *o)
 
 /*
  * After add, remove or create with --json: what the command did (@key:
- * @n, e.g. "added": 3) and the groove's resulting state, as info reports
+ * @n, e.g. "added": 3; @n < 0 prints @key: true, e.g. "created": true) and the groove's resulting state, as info reports
  * it (the way daxctl reconfigure-device prints the device it changed).
  */
-int ctl_print_state_json(const struct groovectl_opts *o, const char *key, uint64_t n)
+int ctl_print_state_json(const struct groovectl_opts *o, const char *key, int64_t n)
 {
 	bool device = ctl_is_char_device(o->device);
 	struct groove_info info;
@@ -265,7 +265,10 @@ int ctl_print_state_json(const struct groovectl_opts *o, const char *key, uint64
 		return ret;
 	json_begin(&j, stdout);
 	json_str(&j, "path", o->device);
-	json_u64(&j, key, n);
+	if (n < 0)
+		json_bool(&j, key, true);
+	else
+		json_i64(&j, key, n);
 	print_info_json(&j, &info, device);
 	json_end(&j);
 	return EXIT_OK;

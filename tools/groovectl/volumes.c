@@ -278,7 +278,7 @@ int cmd_create(const struct groovectl_opts *o, int argc, char **argv)
 	}
 	groove_close(g);
 	if (o->json)
-		return ctl_print_state_json(o, "created", 1);
+		return ctl_print_state_json(o, "created", -1);
 	if (!o->quiet)
 		printf("created %s: %u slots of %" PRIu64 " bytes, no volumes yet (groovectl --device %s add N)\n",
 		       o->device, geo.volume_max, (uint64_t)geo.volume_size, o->device);

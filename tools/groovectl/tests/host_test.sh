@@ -160,7 +160,7 @@ if [ -e "$work/bad.groove" ]; then notok "a refused create leaves no file"; else
 expect 2 "create without --device: exit 2" "give one with --device FILE" "$ctl_bin" create
 expect 2 "create with a bad argument: exit 2" "expected volume_size=SIZE" ctl create volume_sise=2M
 expect_json 0 "create --json: the new groove" \
-	"d['created'] == 1 and d['volume_max'] == 6 and d['volumes_present'] == 0 and d['device'] == 'file'" \
+	"d['created'] is True and d['volume_max'] == 6 and d['volumes_present'] == 0 and d['device'] == 'file'" \
 	ctl --json create volume_size=2M volume_max=6
 expect 1 "create over an existing file: exit 1" "exists; remove it first" ctl create
 expect 0 "info of the new file" "volume slots +6 \(0 present" ctl info
