@@ -128,11 +128,11 @@ check "groovectl add 2 then remove 3 on a groove file removes the 3 empty volume
 	sh -c "$ctl add 2 --info staged && $ctl remove 3 | grep -q 'removed 3'"
 
 # 20-21: error paths on files
-check "groovectl on a file whose magic is overwritten: exit 5, says it is not a groove" sh -c "
+check "groovectl on a file whose magic is overwritten: exit 10 (not a groove), says so" sh -c "
 	cp '$stage/ex.groove' '$stage/bad.groove' &&
 	dd if=/dev/zero of='$stage/bad.groove' bs=8 count=1 conv=notrunc 2>/dev/null
 	$root$prefix/bin/groovectl --device '$stage/bad.groove' status 2>'$stage/bad.err'
-	[ \$? = 5 ] && grep -q 'not a groove' '$stage/bad.err'"
+	[ \$? = 10 ] && grep -q 'not a groove' '$stage/bad.err'"
 check "groovectl on a missing file: exit 3" sh -c "
 	$root$prefix/bin/groovectl --device '$stage/none.groove' status; [ \$? = 3 ]"
 
