@@ -126,6 +126,9 @@ wait_stages() {
 vm_scripts=""
 [ -f tools/groovectl/tests/groovectl_vm_test.sh ] &&
 	vm_scripts="--guest-script tools/groovectl/tests/groovectl_vm_test.sh"
+# The fixtures' cases once more on a named groove.
+[ -f selftests/groove/named_pass.sh ] &&
+	vm_scripts="$vm_scripts --guest-script selftests/groove/named_pass.sh"
 
 # The debug kernel first: the static stage checks the module against it too.
 # Builds and caches it when missing (~25 min cold).

@@ -674,8 +674,11 @@ struct e2e_geo {
 			ASSERT_EQ(0, __err) TH_LOG("finit_module(%s): %s", \
 						   (geo)->params, strerror(-__err)); \
 			(self)->loaded = 1;				\
-			snprintf((self)->path, sizeof((self)->path), "%s", GROOVE_DEV); \
-			(self)->g = groove_open(GROOVE_DEV, 0);		\
+			__err = groove_named_setup((geo)->params);	\
+			ASSERT_EQ(0, __err) TH_LOG("create %s: %s",	\
+						   groove_dev_path(), strerror(-__err)); \
+			snprintf((self)->path, sizeof((self)->path), "%s", groove_dev_path()); \
+			(self)->g = groove_open((self)->path, 0);	\
 		}							\
 		ASSERT_NE(NULL, (self)->g) TH_LOG("groove_open(%s): %s", \
 						  (self)->path, strerror(errno)); \

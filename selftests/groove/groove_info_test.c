@@ -102,7 +102,7 @@ TEST_F(info, node_bytes_per_node)
 		SKIP(return, "the smaller volume sizes cover it (a 1 GiB volume costs seconds of zeroing under TCG)");
 	ASSERT_EQ(1, groove_add(self->fd, 1, NULL, 0));
 	EXPECT_EQ((long long)variant->volume_size, groove_sysfs_read("node_bytes/node0"));
-	fd = open(GROOVE_SYSFS "node_bytes/node0", O_RDONLY | O_CLOEXEC);
+	fd = groove_sysfs_open("node_bytes/node0");
 	ASSERT_LE(0, fd);
 	n = (int)read(fd, buf, sizeof(buf) - 1);
 	close(fd);
@@ -192,7 +192,8 @@ TEST(default_parameters)
 		SKIP(return, "groove.ko not found at %s (set GROOVE_KO)",
 		     groove_ko_path());
 	ASSERT_EQ(0, err);
-	fd = groove_open_dev(O_RDONLY);
+	/* The module parameters' groove, also under GROOVE_TEST_GROOVE=named. */
+	fd = open(GROOVE_DEV, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, groove_info(fd, &info));
 	EXPECT_EQ(GiB, info.volume_size);

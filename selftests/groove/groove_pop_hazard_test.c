@@ -103,7 +103,7 @@ TEST_F(hazard, pop_reads_zeros_when_its_top_is_removed_between_loads)
 
 	close(self->fd);	/* the library opens its own */
 	self->fd = -1;
-	g = groove_open(GROOVE_DEV, 0);
+	g = groove_open(groove_dev_path(), 0);
 	ASSERT_NE(NULL, g) TH_LOG("groove_open: %s", strerror(errno));
 	ASSERT_EQ(2, groove_add_volumes(g, 2, -1, NULL, 0));
 	szc = volume_level_class(g);

@@ -72,10 +72,83 @@ static inline int groove_load(const char *params)
 	return err;
 }
 
-/* Open /dev/groove, which devtmpfs creates as the module registers it. */
+/*
+ * GROOVE_TEST_GROOVE=named: the fixtures run their cases on a named groove,
+ * /dev/grooves/selftest, which GROOVE_SETUP creates through
+ * /dev/groove-control with the fixture's geometry, instead of on the
+ * default /dev/groove.  Unload destroys it.
+ */
+#define GROOVE_NAMED_TEST	"selftest"
+
+static inline int groove_test_named(void)
+{
+	const char *s = getenv("GROOVE_TEST_GROOVE");
+
+	return s && !strcmp(s, "named");
+}
+
+/* The node the fixtures open. */
+static inline const char *groove_dev_path(void)
+{
+	return groove_test_named() ? "/dev/grooves/" GROOVE_NAMED_TEST : GROOVE_DEV;
+}
+
+/* Its sysfs directory, with a trailing slash. */
+static inline const char *groove_sysfs_dir(void)
+{
+	return groove_test_named() ? "/sys/class/groove/" GROOVE_NAMED_TEST "/" : GROOVE_SYSFS;
+}
+
+/* @key=<bytes with a K/M/G suffix> from a module parameter string, or 0. */
+static inline unsigned long long groove_param_bytes(const char *params, const char *key)
+{
+	const char *p = strstr(params, key);
+	unsigned long long v;
+	char *end;
+
+	if (!p || (p > params && p[-1] != ' ') || p[strlen(key)] != '=')
+		return 0;
+	v = strtoull(p + strlen(key) + 1, &end, 0);
+	switch (*end) {
+	case 'G': case 'g': v <<= 10; /* fall through */
+	case 'M': case 'm': v <<= 10; /* fall through */
+	case 'K': case 'k': v <<= 10;
+	}
+	return v;
+}
+
+/*
+ * With GROOVE_TEST_GROOVE=named, create the named groove with the geometry
+ * of @params (the module was loaded with them too).  0 or -errno.
+ */
+static inline int groove_named_setup(const char *params)
+{
+	struct groove_create c = {
+		.name = GROOVE_NAMED_TEST,
+		.volume_size = groove_param_bytes(params, "volume_size"),
+		.volume_max = (__u32)groove_param_bytes(params, "volume_max"),
+		.limit_bytes = groove_param_bytes(params, "limit_bytes"),
+		.mode = 0600,
+	};
+	int fd, err = 0;
+
+	if (!groove_test_named())
+		return 0;
+	if (!c.volume_size)
+		c.volume_size = GROOVE_VOLUME_SIZE_MAX;
+	fd = open("/dev/groove-control", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, GROOVE_CTL_CREATE, &c))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Open the fixtures' groove, which devtmpfs creates as it is registered. */
 static inline int groove_open_dev(int flags)
 {
-	return open(GROOVE_DEV, flags | O_CLOEXEC);
+	return open(groove_dev_path(), flags | O_CLOEXEC);
 }
 
 static inline int groove_info(int fd, struct groove_info *info)
@@ -105,16 +178,24 @@ static inline int groove_remove(int fd, __u32 count)
 	return ioctl(fd, GROOVE_IOC_REMOVE, &r) ? -errno : (int)r.removed;
 }
 
-/* A sysfs attribute of the device as a number; -1 when unreadable. */
+/* Open a sysfs attribute of the fixtures' groove; -1 and errno on failure. */
+static inline int groove_sysfs_open(const char *attr)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s%s", groove_sysfs_dir(), attr);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/* A sysfs attribute of the fixtures' groove as a number; -1 when unreadable. */
 static inline long long groove_sysfs_read(const char *attr)
 {
-	char path[256], buf[64];
+	char buf[64];
 	long long v = -1;
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), GROOVE_SYSFS "%s", attr);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = groove_sysfs_open(attr);
 	if (fd < 0)
 		return -1;
 	n = read(fd, buf, sizeof(buf) - 1);
@@ -289,8 +370,11 @@ static inline double groove_now_ns(void)
 					   groove_ko_path(), params,	\
 					   strerror(-__err));		\
 		(self)->loaded = 1;					\
+		__err = groove_named_setup(params);			\
+		ASSERT_EQ(0, __err) TH_LOG("create %s: %s", groove_dev_path(), \
+					   strerror(-__err));		\
 		(self)->fd = groove_open_dev(O_RDWR);			\
-		ASSERT_LE(0, (self)->fd) TH_LOG("open %s: %s", GROOVE_DEV, \
+		ASSERT_LE(0, (self)->fd) TH_LOG("open %s: %s", groove_dev_path(), \
 						strerror(errno));	\
 		ASSERT_EQ(0, groove_info((self)->fd, &(self)->info));	\
 	} while (0)
