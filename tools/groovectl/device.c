@@ -114,6 +114,11 @@ void ctl_explain_errno(const char *what, const char *path, int err)
 		else if (ctl_is_char_device(path))
 			ctl_err("%s: %s: %s: is the groove module loaded? ('groovectl load')",
 				what, path, strerror(err));
+		else if (!strncmp(path, GROOVECTL_NAMED_DIR, strlen(GROOVECTL_NAMED_DIR)) &&
+			 module_loaded())
+			ctl_err("%s: no groove named '%s' ('groovectl list' shows them, 'groovectl create %s' makes it; a file in the current directory is ./%s)",
+				what, path + strlen(GROOVECTL_NAMED_DIR), path + strlen(GROOVECTL_NAMED_DIR),
+				path + strlen(GROOVECTL_NAMED_DIR));
 		else if (module_loaded())
 			ctl_err("%s: %s does not exist although the groove module is loaded: is devtmpfs mounted on /dev, or udev running? ('udevadm trigger' or 'mknod')",
 				what, path);

@@ -27,7 +27,8 @@ const char *groovectl_cmd = "open";
  * --help), and the command options it accepts.  The global options
  * (--device, --json, --quiet, --help, --version) apply to every command,
  * except that load and unload, which talk to the kernel's module loader,
- * refuse an explicit --device.
+ * and list, destroy and apply, which name their grooves otherwise, refuse
+ * an explicit --device.
  */
 struct command {
 	const char *name;
@@ -66,9 +67,31 @@ static const struct command commands[] = {
 	  "(refused with exit 7 while another process uses it), then verify it.\n"
 	  "  --dry-run   report what a repair would change, write nothing (exit 5: needed)\n",
 	  OPT_DRY_RUN },
-	{ "create", "[volume_size=SIZE] [volume_max=N]", "format a new groove file (--device FILE)",
-	  "Format a new groove file given with --device FILE (default volume_size=2M,\n"
-	  "volume_max=16, no volumes yet); refuses to overwrite an existing file.\n", 0 },
+	{ "create", "[NAME] [key=value...]", "make a named groove (as root), or a groove file",
+	  "With NAME: make the named groove /dev/grooves/NAME (root, CAP_SYS_ADMIN).  Keys:\n"
+	  "volume_size=SIZE (power of two, 2M..1G; default 2M), volume_max=N (slots; default\n"
+	  "0: enough to reach the limit), limit_bytes=SIZE (default: the module's, an eighth\n"
+	  "of RAM), mode=OCTAL (at most 0666; default 0600), owner=USER, group=GROUP (names\n"
+	  "or numbers; default root).  '-d /dev/grooves/NAME create' (or -d NAME) is the same.\n"
+	  "With --device FILE and no NAME: format a new groove file (volume_size=SIZE,\n"
+	  "default 2M, and volume_max=N, default 16; no volumes yet); refuses to overwrite.\n", 0 },
+	{ "destroy", "NAME", "destroy a named groove (as root; refused while in use)",
+	  "Destroy the named groove NAME and free its volumes (root, CAP_SYS_ADMIN).  Refused\n"
+	  "(exit 7) while a process has /dev/grooves/NAME open or mapped.\n", 0 },
+	{ "list", "", "the default groove and every named one",
+	  "One line per groove (the default /dev/groove, then /dev/grooves/NAME by name):\n"
+	  "volume size, slots, volumes present, bytes reserved, limit, joins, node mode,\n"
+	  "owner and group, from sysfs.\n", 0 },
+	{ "apply", "[DIR] [--dry-run] [--recreate]", "create the grooves DIR/*.conf declare",
+	  "Create the named grooves declared in DIR/*.conf (default /etc/groove.d): sections\n"
+	  "[NAME] of key = value lines (create's keys), '#' comments.  A groove that exists\n"
+	  "with the declared geometry is left unchanged (its node's mode, owner and group are\n"
+	  "set as declared); one whose geometry differs is refused (exit 1), unless\n"
+	  "--recreate: destroy and create it again (refused while in use).  Undeclared\n"
+	  "grooves are left alone.  A second run changes nothing and says so.\n"
+	  "  --dry-run    say what would change, change nothing\n"
+	  "  --recreate   destroy and re-create a groove whose geometry differs\n",
+	  OPT_DRY_RUN | OPT_RECREATE },
 	{ "help", "[COMMAND]", "this text, or one command's",
 	  "Print the usage of groovectl, or of COMMAND.\n", 0 },
 };
@@ -90,12 +113,13 @@ static void usage(FILE *f)
 		char syn[64];
 
 		snprintf(syn, sizeof(syn), "%s %s", commands[i].name, commands[i].args);
-		fprintf(f, "  %-40s %s\n", syn, commands[i].summary);
+		fprintf(f, "  %-34s %s\n", syn, commands[i].summary);
 	}
 	fprintf(f,
 		"\n"
 		"options (every command):\n"
-		"  -d, --device PATH   groove device or file (default $GROOVE_DEVICE or %s)\n"
+		"  -d, --device PATH   groove device or file (default $GROOVE_DEVICE or %s);\n"
+		"                      a NAME without '/' is the named groove /dev/grooves/NAME\n"
 		"  -j, --json          print the result (or the resulting state) as one JSON object\n"
 		"  -q, --quiet         print errors only\n"
 		"  -h, --help          this text ('groovectl help COMMAND': one command's)\n"
@@ -181,6 +205,7 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "dry-run", no_argument, NULL, 'N' },
+	{ "recreate", no_argument, NULL, 'R' },
 	{ NULL, 0, NULL, 0 }
 };
 #define SHORT_OPTS ":d:jqk:n:i:hV"
@@ -197,6 +222,8 @@ static const char *opt_name(unsigned int bit)
 		return "--info";
 	case OPT_DRY_RUN:
 		return "--dry-run";
+	case OPT_RECREATE:
+		return "--recreate";
 	default:
 		return "--device";
 	}
@@ -321,6 +348,10 @@ int main(int argc, char **argv)
 			o.dry_run = true;
 			o.given |= OPT_DRY_RUN;
 			break;
+		case 'R':
+			o.recreate = true;
+			o.given |= OPT_RECREATE;
+			break;
 		case 'V':
 			version = true;
 			break;
@@ -329,6 +360,13 @@ int main(int argc, char **argv)
 		}
 	}
 	cmd = optind < argc ? argv[optind++] : NULL;
+	/* -d NAME: a groove name (no '/') is the named groove /dev/grooves/NAME */
+	if (!strchr(o.device, '/') && !ctl_check_name(o.device)) {
+		static char named[sizeof(GROOVECTL_NAMED_DIR) + GROOVE_NAME_MAX];
+
+		snprintf(named, sizeof(named), GROOVECTL_NAMED_DIR "%s", o.device);
+		o.device = named;
+	}
 	if (help)
 		return print_help(&o, cmd);
 	if (version) {
@@ -369,6 +407,14 @@ int main(int argc, char **argv)
 			cmd, cmd, GROOVECTL_DEFAULT_DEVICE);
 		return EXIT_NOT_APPLICABLE;
 	}
+	if ((o.given & OPT_DEVICE) && (!strcmp(cmd, "list") || !strcmp(cmd, "apply") ||
+				       !strcmp(cmd, "destroy"))) {
+		ctl_err("%s: --device does not apply: %s", cmd,
+			!strcmp(cmd, "list") ? "list shows every groove" :
+			!strcmp(cmd, "apply") ? "apply reads the grooves from DIR/*.conf" :
+			"give the groove's name: 'groovectl destroy NAME'");
+		return EXIT_NOT_APPLICABLE;
+	}
 
 	if (!strcmp(cmd, "help")) {
 		if (argc - optind > 1) {
@@ -380,11 +426,38 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "load"))
 		return cmd_load(&o, argc - optind, argv + optind);
 	if (!strcmp(cmd, "create")) {
+		/* create NAME key=value...: a named groove; --device FILE create: a file */
+		if (optind < argc && !strchr(argv[optind], '=')) {
+			if (o.given & OPT_DEVICE) {
+				ctl_err("create: give a NAME or --device, not both: 'groovectl create %s ...' makes a named groove, 'groovectl --device FILE create' formats a file",
+					argv[optind]);
+				return EXIT_NOT_APPLICABLE;
+			}
+			return cmd_create_named(&o, argv[optind], argc - optind - 1, argv + optind + 1);
+		}
+		if (!strncmp(o.device, GROOVECTL_NAMED_DIR, strlen(GROOVECTL_NAMED_DIR)) &&
+		    (o.given & OPT_DEVICE))
+			return cmd_create_named(&o, o.device + strlen(GROOVECTL_NAMED_DIR),
+						argc - optind, argv + optind);
 		if (!(o.given & OPT_DEVICE) && !getenv("GROOVE_DEVICE")) {
-			ctl_err("create: formats a groove *file*: give one with --device FILE");
+			ctl_err("create: give a NAME ('groovectl create NAME key=value...' makes a named groove) or --device FILE (formats a groove file)");
 			return EXIT_USAGE;
 		}
 		return cmd_create(&o, argc - optind, argv + optind);
+	}
+	if (!strcmp(cmd, "destroy")) {
+		if (argc - optind != 1) {
+			ctl_err("destroy: takes one groove name, e.g. 'groovectl destroy analytics'");
+			return EXIT_USAGE;
+		}
+		return cmd_destroy(&o, argv[optind]);
+	}
+	if (!strcmp(cmd, "apply")) {
+		if (argc - optind > 1) {
+			ctl_err("apply: takes one directory at most (default %s)", GROOVECTL_CONF_DIR);
+			return EXIT_USAGE;
+		}
+		return cmd_apply(&o, optind < argc ? argv[optind] : NULL);
 	}
 
 	/* every other command takes a fixed number of operands */
@@ -410,5 +483,7 @@ int main(int argc, char **argv)
 		return cmd_status(&o);
 	if (!strcmp(cmd, "verify"))
 		return cmd_verify(&o);
+	if (!strcmp(cmd, "list"))
+		return cmd_list(&o);
 	return cmd_fsck(&o);
 }

@@ -43,6 +43,7 @@ enum groovectl_opt {
 	OPT_INFO = 1u << 2,
 	OPT_DRY_RUN = 1u << 3,
 	OPT_DEVICE = 1u << 4,	/* an explicit --device (not $GROOVE_DEVICE) */
+	OPT_RECREATE = 1u << 5,	/* apply --recreate */
 };
 
 #define GROOVECTL_DEFAULT_DEVICE	"/dev/groove"
@@ -54,7 +55,8 @@ struct groovectl_opts {
 	const char *info;	/* --info TEXT for add */
 	int node;		/* --node N for add, -1 for any */
 	bool json;		/* --json: one JSON object on stdout, for every command */
-	bool dry_run;		/* fsck --dry-run: check and report, write nothing */
+	bool dry_run;		/* fsck, apply --dry-run: check and report, write nothing */
+	bool recreate;		/* apply --recreate: destroy and create a groove whose geometry differs */
 	bool quiet;		/* --quiet: errors only */
 	unsigned int given;	/* enum groovectl_opt bits given on the command line */
 };
@@ -77,6 +79,25 @@ int cmd_remove(const struct groovectl_opts *o, unsigned long count);
 int cmd_verify(const struct groovectl_opts *o);
 int cmd_fsck(const struct groovectl_opts *o);
 int cmd_create(const struct groovectl_opts *o, int argc, char **argv);
+int cmd_create_named(const struct groovectl_opts *o, const char *name, int argc, char **argv);
+int cmd_destroy(const struct groovectl_opts *o, const char *name);
+int cmd_list(const struct groovectl_opts *o);
+int cmd_apply(const struct groovectl_opts *o, const char *dir);
+
+/*
+ * named.c: named grooves (/dev/grooves/NAME, /sys/class/groove/NAME/, made
+ * through /dev/groove-control).  $GROOVECTL_ROOT, for tests only, is put in
+ * front of the /sys and /dev paths list and apply read.
+ */
+#define GROOVECTL_NAMED_DIR	"/dev/grooves/"
+#define GROOVECTL_CONTROL	"/dev/groove-control"
+#define GROOVECTL_CONF_DIR	"/etc/groove.d"
+/* 0, or EINVAL / ENAMETOOLONG as the kernel would answer for @name. */
+int ctl_check_name(const char *name);
+/* The one-line reason @name is refused ("'X' is not a groove name: ..."). */
+void ctl_name_err(const char *what, const char *name, int err);
+/* The sysfs directory of the groove device at @path (a char device), with a '/'. */
+bool ctl_sysfs_dir(const char *path, char *buf, size_t len);
 
 /* device.c */
 int ctl_check_path(const char *what, const char *path);
@@ -129,5 +150,6 @@ void json_i64(struct json *j, const char *key, int64_t v);
 void json_str(struct json *j, const char *key, const char *s);
 void json_strn(struct json *j, const char *key, const char *s, size_t n);
 void json_bool(struct json *j, const char *key, bool v);
+void json_null(struct json *j, const char *key);
 
 #endif /* GROOVECTL_H */

@@ -23,7 +23,17 @@
 
 #include "groovectl.h"
 
-#define SYSFS_DIR	"/sys/class/misc/groove/"
+/*
+ * The sysfs directory of the groove being reported (/sys/dev/char/MAJ:MIN/,
+ * i.e. /sys/class/misc/groove/ or /sys/class/groove/NAME/), set by
+ * set_sysfs_dir() from the device path.
+ */
+static char sysfs_dir[64] = "/sys/class/misc/groove/";
+
+static void set_sysfs_dir(const char *path)
+{
+	ctl_sysfs_dir(path, sysfs_dir, sizeof(sysfs_dir));
+}
 
 /* A counter from sysfs, or false when the attribute is missing. */
 static bool sysfs_u64(const char *name, uint64_t *v)
@@ -32,7 +42,7 @@ static bool sysfs_u64(const char *name, uint64_t *v)
 	bool ok;
 	FILE *f;
 
-	snprintf(path, sizeof(path), SYSFS_DIR "%s", name);
+	snprintf(path, sizeof(path), "%s%s", sysfs_dir, name);
 	f = fopen(path, "re");
 	if (!f)
 		return false;
@@ -55,7 +65,7 @@ static int sysfs_node_bytes(int64_t *bytes, int max)
 
 	for (node = 0; node < max; node++) {
 		bytes[node] = -1;
-		snprintf(path, sizeof(path), SYSFS_DIR "node_bytes/node%d", node);
+		snprintf(path, sizeof(path), "%snode_bytes/node%d", sysfs_dir, node);
 		f = fopen(path, "re");
 		if (!f)
 			continue;
@@ -67,7 +77,8 @@ static int sysfs_node_bytes(int64_t *bytes, int max)
 	}
 	if (n)
 		return n;
-	f = fopen(SYSFS_DIR "node_bytes", "re");
+	snprintf(path, sizeof(path), "%snode_bytes", sysfs_dir);
+	f = fopen(path, "re");
 	if (!f)
 		return 0;
 	if (!fgets(buf, sizeof(buf), f)) {
@@ -164,6 +175,7 @@ static int read_info(const struct groovectl_opts *o, struct groove_info *info)
 
 	if (!ctl_is_char_device(o->device))
 		return read_file_info(o->device, info);
+	set_sysfs_dir(o->device);
 	ret = ctl_open_device_info(o->device, O_RDONLY, &fd, info);
 	if (!ret)
 		close(fd);

@@ -242,6 +242,11 @@ int cmd_create(const struct groovectl_opts *o, int argc, char **argv)
 		} else if (eq && !strncmp(argv[i], "volume_max=", 11) && !parse_size(eq + 1, &v) &&
 			   v && v <= GROOVE_VOLUME_MAX_LIMIT) {
 			geo.volume_max = (uint32_t)v;
+		} else if (eq && (!strncmp(argv[i], "limit_bytes=", 12) || !strncmp(argv[i], "mode=", 5) ||
+				  !strncmp(argv[i], "owner=", 6) || !strncmp(argv[i], "group=", 6))) {
+			ctl_err("create: %.*s does not apply to a groove file (its size is its slots, its owner and mode the file's): it is for a named groove, 'groovectl create NAME %s'",
+				(int)(eq - argv[i]), argv[i], argv[i]);
+			return EXIT_NOT_APPLICABLE;
 		} else {
 			ctl_err("create: '%s': expected volume_size=SIZE (2M..1G, a power of two) or volume_max=N (1..%u)",
 				argv[i], GROOVE_VOLUME_MAX_LIMIT);
