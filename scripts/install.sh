@@ -28,7 +28,8 @@
 # ($LIBDIR/pkgconfig), BASHCOMPDIR ($PREFIX/share/bash-completion/completions),
 # UDEVRULESDIR (/usr/lib/udev/rules.d for PREFIX=/usr,
 # else /etc/udev/rules.d, where udev looks), SYSUSERSDIR
-# ($PREFIX/lib/sysusers.d).  KVER is only reported.
+# ($PREFIX/lib/sysusers.d), SYSTEMDUNITDIR ($PREFIX/lib/systemd/system),
+# SYSCONFDIR (/etc).  KVER is only reported.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,6 +50,8 @@ MANDIR=${MANDIR:-$PREFIX/share/man}
 DOCDIR=${DOCDIR:-$PREFIX/share/doc/groove}
 PKGCONFIGDIR=${PKGCONFIGDIR:-$LIBDIR/pkgconfig}
 SYSUSERSDIR=${SYSUSERSDIR:-$PREFIX/lib/sysusers.d}
+SYSTEMDUNITDIR=${SYSTEMDUNITDIR:-$PREFIX/lib/systemd/system}
+SYSCONFDIR=${SYSCONFDIR:-/etc}
 BASHCOMPDIR=${BASHCOMPDIR:-$PREFIX/share/bash-completion/completions}
 if [ "$PREFIX" = /usr ]; then
 	UDEVRULESDIR=${UDEVRULESDIR:-/usr/lib/udev/rules.d}
@@ -103,6 +106,8 @@ if [ $mode = uninstall ]; then
 		rm -rf "$DESTDIR$DOCDIR" && say "removed $DESTDIR$DOCDIR"
 	fi
 	un "$UDEVRULESDIR/60-groove.rules" "$SYSUSERSDIR/groove.conf"
+	un "$SYSTEMDUNITDIR/groove-apply.service"
+	rmd "$SYSCONFDIR/groove.d"
 	if [ -d "$DESTDIR/usr/src/groove-$version" ]; then
 		rm -rf "$DESTDIR/usr/src/groove-$version" &&
 			say "removed $DESTDIR/usr/src/groove-$version (dkms remove groove/$version first if you added it)"
@@ -169,6 +174,15 @@ if [ $mode = all ]; then
 	install -m 0644 "$top/packaging/groove.sysusers" "$DESTDIR$SYSUSERSDIR/groove.conf"
 	inst 0644 "$top/packaging/groove-modprobe.conf" "$DOCDIR/examples"
 	say "udev rule -> $DESTDIR$UDEVRULESDIR, sysusers -> $DESTDIR$SYSUSERSDIR"
+
+	# groove-apply.service (groovectl apply at boot; installed, not enabled),
+	# an empty /etc/groove.d, and the example of its *.conf files.
+	install -d "$DESTDIR$SYSTEMDUNITDIR" "$DESTDIR$SYSCONFDIR/groove.d"
+	sed -e "s|@BINDIR@|$BINDIR|g" "$top/packaging/groove-apply.service.in" \
+		> "$DESTDIR$SYSTEMDUNITDIR/groove-apply.service"
+	chmod 0644 "$DESTDIR$SYSTEMDUNITDIR/groove-apply.service"
+	inst 0644 "$top/packaging/groove.d-example.conf" "$DOCDIR/examples"
+	say "groove-apply.service -> $DESTDIR$SYSTEMDUNITDIR (not enabled: systemctl enable groove-apply), $DESTDIR$SYSCONFDIR/groove.d/ (example in $DESTDIR$DOCDIR/examples)"
 
 	if [ "${WITH_DKMS:-0}" = 1 ]; then
 		src=/usr/src/groove-$version
