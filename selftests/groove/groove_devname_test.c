@@ -16,18 +16,6 @@
 #define GROOVE_MISC_MINOR	250
 #define SMALL			"volume_size=2M volume_max=2 limit_bytes=4M"
 
-static int load_or_skip(struct __test_metadata *_metadata, const char *params)
-{
-	int err = groove_load(params);
-
-	if (err == -ENOENT) {
-		SKIP(return -1, "groove.ko not found at %s (set GROOVE_KO)",
-		     groove_ko_path());
-	}
-	ASSERT_EQ(0, err) TH_LOG("finit_module(\"%s\"): %s", params, strerror(-err));
-	return 0;
-}
-
 /* The device's "major:minor" as sysfs shows it; 0 on success. */
 static int misc_dev(unsigned int *major, unsigned int *minor)
 {
@@ -64,7 +52,7 @@ TEST(fixed_minor_by_default)
 	unsigned int major = 0, minor = 0;
 	struct stat st;
 
-	if (load_or_skip(_metadata, SMALL))
+	if (groove_load_or_skip(_metadata, SMALL))
 		return;
 	ASSERT_EQ(0, misc_dev(&major, &minor));
 	EXPECT_EQ(10U, major);
@@ -97,7 +85,7 @@ TEST(dynamic_misc_minor)
 {
 	unsigned int major = 0, minor = 0;
 
-	if (load_or_skip(_metadata, "misc_minor=255 " SMALL))
+	if (groove_load_or_skip(_metadata, "misc_minor=255 " SMALL))
 		return;
 	ASSERT_EQ(0, misc_dev(&major, &minor));
 	EXPECT_EQ(10U, major);

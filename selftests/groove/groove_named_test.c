@@ -301,73 +301,72 @@ TEST_F(named, module_cap_spans_grooves)
 	EXPECT_EQ(0, ctl_destroy("big"));
 }
 
+/* Run @fn in a forked child: its exit status, or -1. */
+static int in_child(int (*fn)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (!pid)
+		_exit(fn());
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* A member of the node's group: open, add within the limit, map, remove. */
+static int as_member(void)
+{
+	struct groove_info info;
+	void *map;
+	int fd;
+
+	if (become(NOBODY, TEST_GID))
+		return 10;
+	fd = named_open("team", O_RDWR);
+	if (fd < 0)
+		return 11;
+	if (groove_info(fd, &info) || groove_add(fd, 2, NULL, 0) != 2)
+		return 12;
+	if (groove_add(fd, 1, NULL, 0) != -ENOSPC)
+		return 13;
+	map = groove_map_volumes(fd, &info, PROT_READ | PROT_WRITE);
+	if (map == MAP_FAILED)
+		return 14;
+	if (*(volatile __u64 *)map != GROOVE_VOLUME_MAGIC_EMPTY)
+		return 15;
+	munmap(map, info.map_size - info.vol0_off);
+	return groove_remove(fd, 2) == 2 ? 0 : 16;
+}
+
+/* Outside the group: neither the groove nor the control device opens. */
+static int as_outsider(void)
+{
+	if (become(NOBODY, OTHER_GID))
+		return 10;
+	if (named_open("team", O_RDONLY) >= 0 || errno != EACCES)
+		return 11;
+	return ctl_fd() < 0 && errno == EACCES ? 0 : 12;
+}
+
+/* Root without CAP_SYS_ADMIN opens the control device, cannot use it. */
+static int as_root_without_admin(void)
+{
+	if (drop_sys_admin())
+		return 10;
+	if (ctl_create("nope", 2 * MiB, 0, 4 * MiB, 0600, 0, 0) != -EPERM)
+		return 11;
+	return ctl_destroy("team") == -EPERM ? 0 : 12;
+}
+
 TEST_F(named, group_member_may_use_others_may_not)
 {
-	pid_t pid;
-	int status;
-
 	ASSERT_EQ(0, ctl_create("team", 2 * MiB, 0, 4 * MiB, 0660, 0, TEST_GID));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		struct groove_info info;
-		void *map;
-		int fd;
-
-		if (become(NOBODY, TEST_GID))
-			_exit(10);
-		fd = named_open("team", O_RDWR);
-		if (fd < 0)
-			_exit(11);
-		if (groove_info(fd, &info) || groove_add(fd, 2, NULL, 0) != 2)
-			_exit(12);
-		if (groove_add(fd, 1, NULL, 0) != -ENOSPC)
-			_exit(13);
-		map = groove_map_volumes(fd, &info, PROT_READ | PROT_WRITE);
-		if (map == MAP_FAILED)
-			_exit(14);
-		if (*(volatile __u64 *)map != GROOVE_VOLUME_MAGIC_EMPTY)
-			_exit(15);
-		munmap(map, info.map_size - info.vol0_off);
-		if (groove_remove(fd, 2) != 2)
-			_exit(16);
-		_exit(0);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status));
-
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		if (become(NOBODY, OTHER_GID))
-			_exit(10);
-		if (named_open("team", O_RDONLY) >= 0 || errno != EACCES)
-			_exit(11);
-		/* Nor may a non-admin touch the control device. */
-		if (ctl_fd() >= 0 || errno != EACCES)
-			_exit(12);
-		_exit(0);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status));
-
-	/* Root without CAP_SYS_ADMIN may open the control device, not use it. */
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		if (drop_sys_admin())
-			_exit(10);
-		if (ctl_create("nope", 2 * MiB, 0, 4 * MiB, 0600, 0, 0) != -EPERM)
-			_exit(11);
-		if (ctl_destroy("team") != -EPERM)
-			_exit(12);
-		_exit(0);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, in_child(as_member));
+	EXPECT_EQ(0, in_child(as_outsider));
+	EXPECT_EQ(0, in_child(as_root_without_admin));
 	EXPECT_EQ(0, ctl_destroy("team"));
 }
 

@@ -145,6 +145,23 @@ static inline int groove_named_setup(const char *params)
 	return err;
 }
 
+/*
+ * For tests that load the module themselves: 0 when loaded with @params,
+ * -1 when the test was skipped (no module file); fails the test otherwise.
+ */
+static inline int groove_load_or_skip(struct __test_metadata *_metadata,
+				      const char *params)
+{
+	int err = groove_load(params);
+
+	if (err == -ENOENT) {
+		SKIP(return -1, "groove.ko not found at %s (set GROOVE_KO)",
+		     groove_ko_path());
+	}
+	ASSERT_EQ(0, err) TH_LOG("finit_module(\"%s\"): %s", params, strerror(-err));
+	return 0;
+}
+
 /* Open the fixtures' groove, which devtmpfs creates as it is registered. */
 static inline int groove_open_dev(int flags)
 {

@@ -8,23 +8,11 @@
  */
 #include "groove_selftest.h"
 
-static int load_or_skip(struct __test_metadata *_metadata, const char *params)
-{
-	int err = groove_load(params);
-
-	if (err == -ENOENT) {
-		SKIP(return -1, "groove.ko not found at %s (set GROOVE_KO)",
-		     groove_ko_path());
-	}
-	ASSERT_EQ(0, err) TH_LOG("finit_module(\"%s\"): %s", params, strerror(-err));
-	return 0;
-}
-
 TEST(unload_refused_while_open)
 {
 	int fd;
 
-	if (load_or_skip(_metadata, "volume_size=2M volume_max=4 limit_bytes=8M"))
+	if (groove_load_or_skip(_metadata, "volume_size=2M volume_max=4 limit_bytes=8M"))
 		return;
 	fd = groove_open_dev(O_RDWR);
 	ASSERT_LE(0, fd);
@@ -40,7 +28,7 @@ TEST(unload_refused_while_mapped)
 	void *hdr, *vols;
 	int fd;
 
-	if (load_or_skip(_metadata, "volume_size=2M volume_max=4 limit_bytes=8M"))
+	if (groove_load_or_skip(_metadata, "volume_size=2M volume_max=4 limit_bytes=8M"))
 		return;
 	fd = groove_open_dev(O_RDWR);
 	ASSERT_LE(0, fd);
@@ -70,7 +58,7 @@ static void fill_and_unload(struct __test_metadata *_metadata,
 	__u64 off;
 	int fd;
 
-	if (load_or_skip(_metadata, params))
+	if (groove_load_or_skip(_metadata, params))
 		return;
 	fd = groove_open_dev(O_RDWR);
 	ASSERT_LE(0, fd);
