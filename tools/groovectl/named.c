@@ -965,15 +965,6 @@ int cmd_apply(const struct groovectl_opts *o, const char *dir)
 		ret = EXIT_FAILED;
 		goto out;
 	}
-	if (ss.n && !module_loaded() && !o->dry_run) {
-		ret = not_loaded("apply");
-		goto out;
-	}
-	if (ss.n && !o->dry_run) {
-		ret = open_control("apply", &fd);
-		if (ret)
-			goto out;
-	}
 	for (size_t i = 0; i < ss.n; i++) {
 		const struct spec *s = &ss.v[i];
 		struct result *r = &res[i];
@@ -983,8 +974,6 @@ int cmd_apply(const struct groovectl_opts *o, const char *dir)
 		r->s = s;
 		if (!live_read(s->name, &l)) {
 			r->act = ACT_CREATE;
-			if (!o->dry_run)
-				r->exit = ctl_create("apply", fd, s);
 		} else if (geometry_differs(s, &l, r->detail, sizeof(r->detail))) {
 			if (!o->recreate) {
 				r->act = ACT_REFUSED;
@@ -993,11 +982,6 @@ int cmd_apply(const struct groovectl_opts *o, const char *dir)
 					s->name, r->detail);
 			} else {
 				r->act = ACT_RECREATE;
-				if (!o->dry_run) {
-					r->exit = ctl_destroy("apply", fd, s->name);
-					if (!r->exit)
-						r->exit = ctl_create("apply", fd, s);
-				}
 			}
 		} else if (perms_differ(s, &l, r->detail, sizeof(r->detail))) {
 			r->act = ACT_UPDATE;
@@ -1007,6 +991,18 @@ int cmd_apply(const struct groovectl_opts *o, const char *dir)
 			}
 		} else {
 			r->act = ACT_UNCHANGED;
+		}
+		/* the control device only when something is to be made */
+		if (!o->dry_run && (r->act == ACT_CREATE || r->act == ACT_RECREATE)) {
+			if (fd < 0) {
+				ret = module_loaded() ? open_control("apply", &fd) : not_loaded("apply");
+				if (ret)
+					goto out;
+			}
+			if (r->act == ACT_RECREATE)
+				r->exit = ctl_destroy("apply", fd, s->name);
+			if (!r->exit)
+				r->exit = ctl_create("apply", fd, s);
 		}
 		if (r->exit && r->act != ACT_REFUSED)
 			r->act = ACT_FAILED;

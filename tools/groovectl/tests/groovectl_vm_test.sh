@@ -72,7 +72,7 @@ as() { # as USER COMMAND...
 }
 
 echo "TAP version 13"
-echo "1..55"
+echo "1..96"
 
 command -v $ctl >/dev/null || { echo "Bail out! groovectl is not on PATH"; exit 1; }
 rmmod groove 2>/dev/null
@@ -208,6 +208,95 @@ expect 0 "load without a module index finds the file and says to run depmod" \
 	"depmod -a.*|loaded " $ctl load volume_size=2M volume_max=4
 mv /tmp/modidx/* "$kdir"/ 2>/dev/null
 $ctl -q unload
+
+# --- named grooves: create, list, -d NAME, destroy, errors --------------------
+$ctl -q load volume_size=2M volume_max=8 limit_bytes=64M
+expect 0 "create alpha: 2M volumes, 8 slots, 32M, mode 0660, group groove" \
+	"created /dev/grooves/alpha: 8 slots of 2 MiB, 0 present, 0 B of 32 MiB limit reserved, mode 0660, owner root, group groove" \
+	$ctl create alpha volume_size=2M volume_max=8 limit_bytes=32M mode=0660 group=groove
+check "/dev/grooves/alpha is a char device, mode 0660, root:groove" sh -c \
+	"ls -ln /dev/grooves/alpha | grep -Eq '^crw-rw---- +1 +0 +1002 '"
+expect 0 "create --json beta: 4M volumes, 4 slots, 8M limit, owner member" \
+	'"volume_max": 4' $ctl --json create beta volume_size=4M volume_max=4 limit_bytes=8M owner=member
+check "list: the default groove, alpha and beta with their geometries" sh -c \
+	"$ctl list > /tmp/list.out && grep -Eq '^\(default\) +2 MiB +8 ' /tmp/list.out && grep -Eq '^alpha +2 MiB +8 +0 +0 B +32 MiB +0 +0660 root:groove' /tmp/list.out && grep -Eq '^beta +4 MiB +4 +0 +0 B +8 MiB +0 +0600 member:root' /tmp/list.out"
+expect 0 "list --json names both" '"name": "beta"' $ctl --json list
+expect 0 "-d alpha add 2: on alpha" "added 2 volume" $ctl -d alpha add 2
+expect 0 "-d beta info: beta's own geometry" "volume size +4 MiB" $ctl -d beta info
+check "alpha's volumes are neither in beta nor in the default groove" sh -c \
+	"$ctl -d beta --json info | grep -q '\"volumes_present\": 0' && $ctl --json info | grep -q '\"volumes_present\": 0' && grep -qx 2 /sys/class/groove/alpha/volumes_present"
+expect 0 "-d alpha info: alpha's own sysfs counters" "2 volumes added" $ctl -d alpha info
+expect 6 "beta's limit holds: add 3 x 4M over 8M, exit 6" "memory limit" $ctl -d beta add 3
+expect 7 "create alpha again: EEXIST, exit 7" "a groove named 'alpha' exists already" $ctl create alpha
+expect 2 "create Bad: not a groove name, exit 2" "'Bad' is not a groove name" $ctl create Bad
+expect 2 "create a 32-character name: exit 2" "at most 31 characters" \
+	$ctl create abcdefghijklmnopqrstuvwxyz012345
+expect 6 "create with limit_bytes above cap_bytes: ERANGE, exit 6" "above the module's cap_bytes" \
+	$ctl create gamma limit_bytes=3G
+expect 2 "create with volume_size=3M: exit 2" "not a power of two" $ctl create gamma volume_size=3M
+expect 4 "create as a user: exit 4, root only" "made and destroyed by root" as tester "$ctl create gamma"
+expect 0 "a member of group groove uses alpha" "2 present" as member "$ctl -d alpha status"
+expect 4 "a user outside the group: exit 4 on alpha" "permission denied on /dev/grooves/alpha" \
+	as tester "$ctl -d alpha info"
+exec 5</dev/grooves/alpha
+expect 7 "destroy alpha while it is open: EBUSY, exit 7" "alpha is in use.*fuser" $ctl destroy alpha
+exec 5<&-
+expect 0 "destroy alpha once closed" "destroyed alpha" $ctl destroy alpha
+check "alpha's node and sysfs directory are gone" sh -c \
+	'! test -e /dev/grooves/alpha && ! test -e /sys/class/groove/alpha'
+expect 3 "destroy alpha again: ENOENT, exit 3" "no groove named 'alpha'" $ctl destroy alpha
+expect 3 "-d alpha status after destroy: exit 3" "no groove named 'alpha'" $ctl -d alpha status
+expect 0 "destroy --json beta" '"destroyed": true' $ctl --json destroy beta
+expect 9 "list --device: refused, exit 9" "--device does not apply" $ctl --device /dev/groove list
+
+# --- apply: /etc/groove.d -----------------------------------------------------------
+$ctl -q create other
+mkdir -p /etc/groove.d
+cat > /etc/groove.d/10-svc.conf <<'CONF'
+# service A: group groove may use it
+[svc-a]
+volume_size = 2M
+volume_max = 4
+limit_bytes = 8M   # 4 volumes
+mode = 0660
+group = groove
+CONF
+cat > /etc/groove.d/20-svc.conf <<'CONF'
+[svc-b]
+volume_size=4M
+limit_bytes=16M
+owner=member
+CONF
+echo "not a conf file" > /etc/groove.d/README
+expect 0 "apply --dry-run: would create svc-a and svc-b" "would create +svc-a.*|would create +svc-b" \
+	$ctl apply --dry-run
+check "apply --dry-run created nothing" sh -c '! test -e /dev/grooves/svc-a && ! test -e /dev/grooves/svc-b'
+expect 0 "apply creates what /etc/groove.d declares" "created 2, updated 0, recreated 0; 0 unchanged" $ctl apply
+check "exactly the declared grooves were created (other left alone)" sh -c \
+	"cd /sys/class/groove && test \"\$(echo *)\" = 'other svc-a svc-b'"
+check "svc-a and svc-b have the declared geometry, mode and owner" sh -c \
+	"grep -qx 4 /sys/class/groove/svc-a/volume_max && grep -qx 8388608 /sys/class/groove/svc-a/bytes_limit && grep -qx 4194304 /sys/class/groove/svc-b/volume_size && grep -qx 4 /sys/class/groove/svc-b/volume_max && ls -ln /dev/grooves/svc-a | grep -Eq '^crw-rw---- +1 +0 +1002 ' && ls -ln /dev/grooves/svc-b | grep -Eq '^crw------- +1 +1001 +0 '"
+$ctl list > /tmp/list.before
+expect 0 "a second apply changes nothing and says so" \
+	"nothing to change: 2 grooves as declared in /etc/groove.d" $ctl apply
+expect 0 "a second apply --json: changed false, 2 unchanged" '"unchanged": 2' $ctl --json apply
+check "the second apply left every groove as it was" sh -c \
+	"$ctl list | cmp -s - /tmp/list.before && ! $ctl --json apply | grep -q '\"changed\": true'"
+sed -i 's/volume_size=4M/volume_size=8M/' /etc/groove.d/20-svc.conf
+expect 1 "apply refuses svc-b whose volume size differs, exit 1" "svc-b: volume_size is 4 MiB, declared 8 MiB: refused.*--recreate" \
+	$ctl apply
+check "the refused groove is untouched" grep -qx 4194304 /sys/class/groove/svc-b/volume_size
+expect 0 "apply --recreate re-creates svc-b" "recreated +svc-b" $ctl apply --recreate
+check "svc-b now has 8M volumes" grep -qx 8388608 /sys/class/groove/svc-b/volume_size
+chmod 0600 /dev/grooves/svc-a
+expect 0 "apply puts back svc-a's declared mode" "updated +svc-a \(mode 0600 -> 0660\)" $ctl apply
+printf '[svc-c]\nvolume_sise = 2M\n' > /etc/groove.d/30-bad.conf
+expect 2 "apply with a typo in a key: exit 2, names file and line, changes nothing" \
+	"30-bad.conf:2: \[svc-c\] unknown key 'volume_sise'.*nothing was changed" $ctl apply
+check "the bad file made nothing" sh -c '! test -e /dev/grooves/svc-c'
+rm -rf /etc/groove.d
+for g in svc-a svc-b other; do $ctl -q destroy $g; done
+expect 0 "unload after the named grooves are gone" "unloaded groove" $ctl unload
 
 rm -f /etc/passwd /etc/group "$out"
 echo "# groovectl_vm_test: $((n - fails)) of $n passed"

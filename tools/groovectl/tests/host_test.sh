@@ -108,12 +108,12 @@ else
 	other_ok=0
 fi
 
-cmds="load unload info status add remove verify fsck create help"
+cmds="load unload info status add remove verify fsck create destroy list apply help"
 
 echo "TAP version 13"
 
 # --- help ------------------------------------------------------------------
-expect 0 "--help lists every command" "create .*format a new groove file" "$ctl_bin" --help
+expect 0 "--help lists every command" "create .*named groove.*groove file" "$ctl_bin" --help
 for c in $cmds; do
 	expect 0 "help $c prints $c's usage" "^usage: groovectl .* $c( |\$)" "$ctl_bin" help "$c"
 	if grep -q 'commands:' "$out"; then notok "help $c is not the global usage"; else ok "help $c is not the global usage"; fi
@@ -157,7 +157,7 @@ expect 9 "create on a character device: refused" "is a device.*groove \*file\*" 
 expect 2 "create volume_size=3M: exit 2" "not a power of two" \
 	"$ctl_bin" --device "$work/bad.groove" create volume_size=3M
 if [ -e "$work/bad.groove" ]; then notok "a refused create leaves no file"; else ok "a refused create leaves no file"; fi
-expect 2 "create without --device: exit 2" "give one with --device FILE" "$ctl_bin" create
+expect 2 "create without NAME or --device: exit 2" "give a NAME .* or --device FILE" "$ctl_bin" create
 expect 2 "create with a bad argument: exit 2" "expected volume_size=SIZE" ctl create volume_sise=2M
 expect_json 0 "create --json: the new groove" \
 	"d['created'] is True and d['volume_max'] == 6 and d['volumes_present'] == 0 and d['device'] == 'file'" \
@@ -308,6 +308,135 @@ if command -v bash >/dev/null; then
 		esac
 	done < "$work/comp"
 fi
+
+# --- named grooves: create NAME, destroy, -d NAME (no module on the host) --------------
+nomod() { GROOVECTL_ROOT=$work/nothing "$ctl_bin" "$@"; }
+expect 2 "create Bad: not a groove name, exit 2" "'Bad' is not a groove name: 1 to 31 of a-z" nomod create Bad
+expect 2 "create x.y: not a groove name, exit 2" "'x.y' is not a groove name" nomod create x.y
+expect 2 "create a 32-character name: exit 2" "at most 31 characters" \
+	nomod create abcdefghijklmnopqrstuvwxyz012345
+expect 2 "create NAME with an unknown key: exit 2, lists the keys" \
+	"unknown key 'volume_sise'.*volume_size, volume_max, limit_bytes, mode, owner, group" \
+	nomod create cache volume_sise=2M
+expect 2 "create NAME mode=0777: exit 2" "at most 0666" nomod create cache mode=0777
+expect 2 "create NAME owner=nosuchuser-x: exit 2" "owner=nosuchuser-x: no such user" nomod create cache owner=nosuchuser-x
+expect 2 "create NAME with a limit below volume_size: exit 2" "below volume_size" \
+	nomod create cache volume_size=4M limit_bytes=2M
+expect 2 "create NAME with volume_size twice: exit 2" "given twice" nomod create cache volume_size=2M volume_size=4M
+expect 3 "create NAME without the module: exit 3, says how to load it" "not loaded.*groovectl load" \
+	nomod create cache volume_size=2M
+expect 9 "create NAME with --device: refused, exit 9" "a NAME or --device, not both" "$ctl_bin" --device "$f" create cache
+expect 9 "--device FILE create limit_bytes=8M: refused for a file, exit 9" "limit_bytes does not apply to a groove file" \
+	"$ctl_bin" --device "$work/lim.groove" create limit_bytes=8M
+expect 2 "destroy without a name: exit 2" "takes one groove name" nomod destroy
+expect 2 "destroy Bad/Name: exit 2" "is not a groove name" nomod destroy Bad/Name
+expect 3 "destroy without the module: exit 3" "not loaded" nomod destroy cache
+expect 9 "destroy --device: refused, exit 9" "--device does not apply" "$ctl_bin" --device "$f" destroy cache
+expect 9 "list --device: refused, exit 9" "--device does not apply" "$ctl_bin" --device "$f" list
+expect 9 "apply --device: refused, exit 9" "--device does not apply" "$ctl_bin" --device "$f" apply
+expect 9 "status --recreate: refused (apply's), exit 9" "--recreate does not apply to status.*apply" ctl status --recreate
+expect 9 "apply --node: refused, exit 9" "--node does not apply to apply" nomod apply --node 0
+expect 3 "list without the module: exit 3" "not loaded" nomod list
+if [ ! -e /dev/grooves/nosuch ]; then
+	expect 3 "-d nosuch is /dev/grooves/nosuch: exit 3" "/dev/grooves/nosuch" "$ctl_bin" -d nosuch info
+else
+	n=$((n + 1)); echo "ok $n # SKIP /dev/grooves/nosuch exists"
+fi
+expect 3 "-d DIR/g.groove stays a file path" "g.groove does not exist: make a groove file" \
+	"$ctl_bin" -d "$work/none/g.groove" info
+
+# --- list and apply on a fake sysfs ($GROOVECTL_ROOT) ------------------------------------
+fr=$work/root
+mkgroove() { # mkgroove DIR volume_size volume_max present reserved limit joins
+	mkdir -p "$1"
+	echo "$2" > "$1/volume_size"; echo "$3" > "$1/volume_max"; echo "$4" > "$1/volumes_present"
+	echo "$5" > "$1/bytes_reserved"; echo "$6" > "$1/bytes_limit"; echo "$7" > "$1/joins_live"
+}
+mkdir -p "$fr/sys/module/groove" "$fr/dev/grooves"
+mkgroove "$fr/sys/class/misc/groove" 2097152 8 1 2097152 1073741824 0
+mkgroove "$fr/sys/class/groove/cache" 4194304 16 0 0 67108864 2
+mkgroove "$fr/sys/class/groove/old" 2097152 4 0 0 8388608 0
+: > "$fr/dev/groove"; : > "$fr/dev/grooves/cache"; : > "$fr/dev/grooves/old"
+chmod 0600 "$fr/dev/grooves/old"
+chmod 0600 "$fr/dev/grooves/cache"
+me=$(id -u)
+mygid=$(id -g)
+fake() { GROOVECTL_ROOT=$fr "$ctl_bin" "$@"; }
+expect 0 "list: the default groove and the named ones by name" \
+	"^cache +4 MiB +16 +0 +0 B +64 MiB +2 +0600 " fake list
+if grep -q '^(default) ' "$out" && grep -q '^old ' "$out"; then ok "list shows (default), cache and old"; else notok "list shows (default), cache and old"; fi
+expect_json 0 "list --json: every groove with geometry and use" \
+	"[g['name'] for g in d['grooves']] == [None, 'cache', 'old'] and d['grooves'][1]['volume_size'] == 4194304 and d['grooves'][1]['bytes_limit'] == 67108864 and d['grooves'][1]['joins_live'] == 2 and d['grooves'][0]['default'] is True and d['grooves'][1]['mode'] == '0600'" \
+	fake --json list
+conf=$work/groove.d
+mkdir -p "$conf"
+{
+	echo "# the cache, as it runs now"
+	echo "[cache]"
+	echo "volume_size = 4M"
+	echo "limit_bytes = 64M   # 16 volumes"
+	echo "mode = 0600"
+	echo "owner = $me"
+	echo "group = $mygid"
+	echo ""
+	echo "; a new one"
+	echo "[analytics]"
+	echo "volume_size=2M"
+	echo "limit_bytes=8M"
+} > "$conf/10-cache.conf"
+echo "[ignored]" > "$conf/README"
+expect 0 "apply --dry-run: unchanged, would create, undeclared" \
+	"unchanged +cache" fake apply --dry-run "$conf"
+if grep -Eq '^would create +analytics$' "$out" && grep -Eq '^undeclared +old ' "$out" &&
+   grep -q 'dry run, nothing changed: would create 1' "$out" && ! grep -q ignored "$out"; then
+	ok "apply --dry-run names each groove, and only *.conf files count"
+else
+	notok "apply --dry-run names each groove, and only *.conf files count"
+fi
+expect_json 0 "apply --dry-run --json: actions per groove, would_change" \
+	"[(g['name'], g['action'], g['line']) for g in d['grooves']] == [('cache', 'unchanged', 2), ('analytics', 'create', 10)] and d['would_change'] is True and d['changed'] is False and d['undeclared'] == ['old'] and d['files'] == 1" \
+	fake --json apply --dry-run "$conf"
+expect 3 "apply (for real) with no control device: exit 3" "groove-control does not exist" fake apply "$conf"
+sed -i "s/^\[analytics\]/[old]/; s/^volume_size=2M/volume_size=2M\nvolume_max=4\nowner=$me\ngroup=$mygid/" "$conf/10-cache.conf"
+expect 0 "apply --dry-run with nothing to change: says so" \
+	"nothing to change: 2 grooves as declared in $conf" fake apply --dry-run "$conf"
+expect_json 0 "apply --dry-run --json with nothing to change: would_change false" \
+	"d['would_change'] is False and d['unchanged'] == 2" fake --json apply --dry-run "$conf"
+expect 0 "apply with nothing to change needs no control device" "nothing to change" fake apply "$conf"
+chmod 0640 "$fr/dev/grooves/cache"
+expect 0 "apply --dry-run: a node whose mode differs would be updated" \
+	"would update +cache \(mode 0640 -> 0600\)" fake apply --dry-run "$conf"
+chmod 0600 "$fr/dev/grooves/cache"
+sed -i 's/^volume_size = 4M/volume_size = 8M/' "$conf/10-cache.conf"
+EXPECT_STDOUT=1 expect 1 "apply: a declared groove whose geometry differs is refused, exit 1" \
+	"cache: volume_size is 4 MiB, declared 8 MiB: refused.*--recreate" fake apply --dry-run "$conf"
+expect 0 "apply --dry-run --recreate: would recreate it" "would recreate +cache" \
+	fake apply --dry-run --recreate "$conf"
+mkdir -p "$work/empty.d"
+expect 0 "apply on a directory with no .conf: nothing declared" "no grooves declared" fake apply "$work/empty.d"
+expect 3 "apply on a missing directory: exit 3" "cannot read the directory" fake apply "$work/none.d"
+bad() { # bad DESCRIPTION REGEX CONTENT
+	rm -rf "$work/bad.d"
+	mkdir -p "$work/bad.d"
+	printf '%b' "$3" > "$work/bad.d/a.conf"
+	expect 2 "apply: $1: exit 2, file:line" "$2" fake apply --dry-run "$work/bad.d"
+}
+bad "unknown key" "a.conf:2: \[x\] unknown key 'volume_sise'.*nothing was changed" '[x]\nvolume_sise = 2M\n'
+bad "key before any section" "a.conf:1: 'volume_size = 2M' comes before any \[NAME\]" 'volume_size = 2M\n'
+bad "bad section name" "a.conf:1: \[Big\]: a groove name is" '[Big]\n'
+bad "unterminated section" "a.conf:1: .*a section is \[NAME\] alone" '[x\n'
+bad "a line that is neither" "a.conf:2: 'volume_size 2M' is neither" '[x]\nvolume_size 2M\n'
+bad "a key given twice" "a.conf:3: \[x\] volume_size given twice" '[x]\nvolume_size=2M\nvolume_size=4M\n'
+bad "limit below the volume size" "a.conf:1: \[x\] limit_bytes=2097152 is below volume_size" '[x]\nvolume_size=4M\nlimit_bytes=2M\n'
+bad "an unknown group" "group=nosuchgroup-x: no such group" '[x]\ngroup = nosuchgroup-x\n'
+printf '[x]\n' > "$work/bad.d/b.conf"
+printf '[x]\n' > "$work/bad.d/a.conf"
+expect 2 "apply: a name declared in two files: exit 2, names both" "b.conf:1: \[x\] is declared already at .*a.conf:1" \
+	fake apply --dry-run "$work/bad.d"
+sed 's/^group = groove$/group = root/' "$here/../../../packaging/groove.d-example.conf" > "$work/empty.d/example.conf"
+expect_json 0 "the shipped groove.d example parses (its group made root)" \
+	"[g['name'] for g in d['grooves']] == ['analytics', 'bigpages'] and all(g['action'] == 'create' for g in d['grooves'])" \
+	fake --json apply --dry-run "$work/empty.d"
 
 # --- every documented exit status was produced -------------------------------------------------------
 documented=$(sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' "$man" | sed -n '/^\.TP/{n;s/^\.B \([0-9][0-9]*\)$/\1/p}' | sort -n | tr '\n' ' ')
