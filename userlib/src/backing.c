@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -22,6 +23,9 @@
 #include "groove_internal.h"
 
 #define G_PRESENT_CLAIMED	2U
+
+_Static_assert(sizeof(struct groove_open_opts) == GROOVE_OPEN_OPTS_SIZE_V1,
+	       "struct groove_open_opts v1 is 32 bytes");
 
 static int g_geometry_ok(uint64_t volume_size, uint64_t volume_max)
 {
@@ -189,8 +193,13 @@ static groove_t *g_open_file(struct groove *g, const struct stat *stt,
 		return NULL;
 	g->file_locked = e;
 	if (geo) {
+		/* Only a new, empty file (g_create_excl()) is ever formatted. */
+		if (stt->st_size) {
+			errno = EEXIST;
+			return NULL;
+		}
 		map_size = GROOVE_MAP_SIZE(geo->volume_max, geo->volume_size);
-		if (ftruncate(g->fd, 0) < 0 || ftruncate(g->fd, (off_t)map_size) < 0)
+		if (ftruncate(g->fd, (off_t)map_size) < 0)
 			return NULL;
 		hdr_size = GROOVE_HDR_SIZE(geo->volume_max);
 	} else {
@@ -239,57 +248,11 @@ static groove_t *g_open_file(struct groove *g, const struct stat *stt,
 	return g;
 }
 
-G_API groove_t *groove_open(const char *path, unsigned int flags, ...)
+/* Undo a handle that never reached g_register(). */
+static void g_discard(struct groove *g)
 {
-	const struct groove_geometry *geo = NULL;
-	struct groove *g;
-	struct stat stt;
-	groove_t *r;
-	int e;
+	int e = errno;
 
-	if (flags & GROOVE_OPEN_CREATE) {
-		va_list ap;
-
-		va_start(ap, flags);
-		geo = va_arg(ap, const struct groove_geometry *);
-		va_end(ap);
-	}
-	if (!path || (flags & ~GROOVE_OPEN_CREATE) || ((flags & GROOVE_OPEN_CREATE) && !geo)) {
-		errno = EINVAL;
-		return NULL;
-	}
-	g = calloc(1, sizeof(*g));
-	if (!g)
-		return NULL;
-	/* No O_TRUNC: the file is truncated only once its join lock is held. */
-	g->fd = open(path, O_RDWR | O_CLOEXEC | (geo ? O_CREAT : 0), 0600);
-	if (g->fd < 0)
-		goto fail;
-	if (fstat(g->fd, &stt) < 0)
-		goto fail;
-	if (S_ISCHR(stt.st_mode)) {
-		if (geo) {
-			errno = EINVAL;
-			goto fail;
-		}
-		g->is_dev = 1;
-		r = g_open_device(g);
-	} else if (S_ISREG(stt.st_mode)) {
-		r = g_open_file(g, &stt, geo);
-	} else {
-		errno = EINVAL;
-		goto fail;
-	}
-	if (r) {
-		g_register(r);
-#ifdef G_TSAN
-		if (getenv("GROOVE_TSAN_CROSS_PROCESS"))
-			g_tsan_cross_process = 1;
-#endif
-		return r;
-	}
-fail:
-	e = errno;
 	if (g->vol0)
 		munmap(g->vol0, (size_t)g->region_size);
 	if (g->hdr_map)
@@ -298,7 +261,268 @@ fail:
 		close(g->fd);
 	free(g);
 	errno = e;
+}
+
+/*
+ * Join the groove open on @fd (a device, or a regular file formatted with
+ * @geo first when @geo is set).  On failure @g is freed and errno set.
+ */
+static groove_t *g_open_fd(struct groove *g, const struct groove_geometry *geo)
+{
+	struct stat stt;
+	groove_t *r;
+
+	if (fstat(g->fd, &stt) < 0) {
+		g_discard(g);
+		return NULL;
+	}
+	if (S_ISCHR(stt.st_mode) && !geo) {
+		/* Any groove device (/dev/groove, /dev/grooves/NAME): GROOVE_IOC_INFO decides. */
+		g->is_dev = 1;
+		r = g_open_device(g);
+		if (!r && (errno == ENOTTY || errno == EINVAL))
+			errno = EBADMSG;	/* a character device that is not a groove */
+	} else if (S_ISREG(stt.st_mode)) {
+		r = g_open_file(g, &stt, geo);
+	} else {
+		r = NULL;
+		errno = S_ISDIR(stt.st_mode) ? EISDIR : EBADMSG;
+	}
+	if (!r)
+		g_discard(g);
+	return r;
+}
+
+/*
+ * Create-only: format a groove in a file nobody else can open, then give it
+ * its name in one step that fails if the name exists.
+ *
+ * Pre:  @geo valid.
+ * Post: success: @path names a fully formatted groove (header, volume table,
+ *       zeroed allocator state and join table) that this handle has joined;
+ *       no process could open @path before that.  Failure (EEXIST when
+ *       @path exists, or any other errno): nothing was created, @path is
+ *       untouched.
+ * Concurrent: with any number of creates of the same @path (exactly one
+ *       wins the link) and with openers of @path (they see ENOENT, or the
+ *       finished groove).
+ *
+ * With O_TMPFILE (tmpfs, ext4, xfs, btrfs, hugetlbfs...) the file has no
+ * name until linkat(); without it, a hidden ".NAME.XXXXXX" next to @path,
+ * created with O_EXCL, formatted, link()ed to @path and unlinked: its
+ * header's magic is written last, so an opener who guesses the temporary
+ * name gets EBADMSG until it is complete.  The temporary file is in
+ * @path's directory, so the link never crosses filesystems.
+ */
+static groove_t *g_create_excl(const char *path, const struct groove_geometry *geo,
+			       mode_t mode)
+{
+	char dir[4096], tmp[4096 + 32], proc[64];
+	const char *slash = strrchr(path, '/'), *base;
+	struct groove *g;
+	groove_t *r;
+	int fd, named = 0, e;
+
+	if (slash) {
+		size_t n = slash == path ? 1 : (size_t)(slash - path);
+
+		if (n >= sizeof(dir)) {
+			errno = ENAMETOOLONG;
+			return NULL;
+		}
+		memcpy(dir, path, n);
+		dir[n] = 0;
+		base = slash + 1;
+	} else {
+		strcpy(dir, ".");
+		base = path;
+	}
+	if (!*base) {
+		errno = EISDIR;
+		return NULL;
+	}
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+			return NULL;
+		if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base) >= sizeof(tmp)) {
+			errno = ENAMETOOLONG;
+			return NULL;
+		}
+		fd = mkostemp(tmp, O_CLOEXEC);
+		if (fd < 0)
+			return NULL;
+		named = 1;
+	}
+	/* Exactly @mode: a groove is shared on purpose, the umask does not apply. */
+	if (fchmod(fd, mode) < 0) {
+		e = errno;
+		goto fail_fd;
+	}
+	g = calloc(1, sizeof(*g));
+	if (!g) {
+		e = ENOMEM;
+		goto fail_fd;
+	}
+	g->fd = fd;
+	r = g_open_fd(g, geo);	/* formats and joins; frees g and closes fd on failure */
+	if (!r) {
+		e = errno;
+		fd = -1;
+		goto fail_fd;
+	}
+	/* Publish. */
+	if (named) {
+		e = link(tmp, path) ? errno : 0;
+		unlink(tmp);
+	} else {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", r->fd);
+		e = linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) ? errno : 0;
+		if (e == ENOENT && access("/proc/self/fd", F_OK))	/* no /proc */
+			e = linkat(r->fd, "", AT_FDCWD, path, AT_EMPTY_PATH) ? errno : 0;
+	}
+	if (e) {
+		g_join_end(r);
+		g_discard(r);
+		errno = e;
+		return NULL;
+	}
+	return r;
+fail_fd:
+	if (fd >= 0)
+		close(fd);
+	if (named)
+		unlink(tmp);
+	errno = e;
 	return NULL;
+}
+
+/* Join an existing groove at @path; errno ENOENT when there is none. */
+static groove_t *g_open_existing(const char *path)
+{
+	struct groove *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return NULL;
+	g->fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY);
+	if (g->fd < 0) {
+		g_discard(g);
+		return NULL;
+	}
+	return g_open_fd(g, NULL);
+}
+
+/* How many times open-or-create retries when the file keeps appearing and vanishing. */
+#define G_OPEN_OR_CREATE_TRIES	64
+
+static int g_err_of_open_errno(int e)
+{
+	switch (e) {
+	case EEXIST:
+		return GROOVE_ERR_EXISTS;
+	case EINVAL:
+		return GROOVE_ERR_INVAL;
+	case EBADMSG:
+		return GROOVE_ERR_CORRUPT;
+	case EPROTO:
+		return GROOVE_ERR_UNSUPPORTED;
+	case EBUSY:
+		return GROOVE_ERR_BUSY;
+	case ENOSPC:
+		return GROOVE_ERR_FULL;
+	default:
+		return GROOVE_ERR_SYSTEM;
+	}
+}
+
+G_API groove_t *groove_open2(const char *path, const struct groove_open_opts *opts, int *err)
+{
+	struct groove_open_opts o;
+	const struct groove_geometry *geo = NULL;
+	groove_t *r = NULL;
+	int e, i;
+
+	memset(&o, 0, sizeof(o));
+	if (opts) {
+		size_t n = opts->size;
+
+		if (n < GROOVE_OPEN_OPTS_SIZE_V1) {
+			errno = EINVAL;
+			goto out;
+		}
+		/* A newer caller's extra fields must be zero (unknown to us). */
+		for (i = (int)sizeof(o); (size_t)i < n; i++)
+			if (((const unsigned char *)opts)[i]) {
+				errno = EINVAL;
+				goto out;
+			}
+		memcpy(&o, opts, n < sizeof(o) ? n : sizeof(o));
+	}
+	if (!path || !*path || (o.flags & ~(GROOVE_OPEN_CREATE | GROOVE_OPEN_EXCL)) ||
+	    ((o.flags & GROOVE_OPEN_EXCL) && !(o.flags & GROOVE_OPEN_CREATE)) ||
+	    (o.mode & ~07777u) || o.reserved) {
+		errno = EINVAL;
+		goto out;
+	}
+	if (o.flags & GROOVE_OPEN_CREATE) {
+		geo = &o.geometry;
+		if (!g_geometry_ok(geo->volume_size, geo->volume_max) || geo->reserved) {
+			errno = EINVAL;
+			goto out;
+		}
+	}
+	if (!geo) {
+		r = g_open_existing(path);
+	} else if (o.flags & GROOVE_OPEN_EXCL) {
+		r = g_create_excl(path, geo, o.mode ? o.mode : 0600);
+	} else {
+		/* Open-or-create: never formats or truncates an existing file. */
+		for (i = 0; i < G_OPEN_OR_CREATE_TRIES; i++) {
+			r = g_open_existing(path);
+			if (r || errno != ENOENT)
+				break;
+			r = g_create_excl(path, geo, o.mode ? o.mode : 0600);
+			if (r || errno != EEXIST)
+				break;
+			/* Someone else created it meanwhile: open theirs. */
+		}
+		if (!r && i == G_OPEN_OR_CREATE_TRIES)
+			errno = EAGAIN;
+	}
+	if (r) {
+		g_register(r);
+#ifdef G_TSAN
+		if (getenv("GROOVE_TSAN_CROSS_PROCESS"))
+			g_tsan_cross_process = 1;
+#endif
+	}
+out:
+	e = errno;
+	if (err)
+		*err = r ? GROOVE_SUCCESS : g_err_of_open_errno(e);
+	errno = e;
+	return r;
+}
+
+G_API groove_t *groove_open(const char *path, unsigned int flags, ...)
+{
+	struct groove_open_opts o = GROOVE_OPEN_OPTS_INIT;
+
+	o.flags = flags;
+	if (flags & GROOVE_OPEN_CREATE) {
+		const struct groove_geometry *geo;
+		va_list ap;
+
+		va_start(ap, flags);
+		geo = va_arg(ap, const struct groove_geometry *);
+		va_end(ap);
+		if (!geo) {
+			errno = EINVAL;
+			return NULL;
+		}
+		o.geometry = *geo;
+	}
+	return groove_open2(path, &o, NULL);
 }
 
 G_API void groove_close(groove_t *g)

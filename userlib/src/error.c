@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* Error names, as the seeds spell them. */
+/* Error names (groove_strerror()). */
 #include "groove_internal.h"
 
 G_API const char *groove_strerror(int err)
@@ -25,6 +25,10 @@ G_API const char *groove_strerror(int err)
 		return "not supported by this groove";
 	case GROOVE_ERR_FORKED:
 		return "join belongs to the parent process (call groove_open in the child)";
+	case GROOVE_ERR_EXISTS:
+		return "exists";
+	case GROOVE_ERR_SYSTEM:
+		return "system error (see errno)";
 	default:
 		return "unknown";
 	}

@@ -78,6 +78,22 @@ int groove_free(groove_t *g, void *obj);
 int groove_obj_info(groove_t *g, const void *obj, size_t *sz, uint64_t *tag);
 
 /**
+ * groove_usable_size - bytes usable at a live object
+ * @g:   the join
+ * @obj: a live object (the address groove_alloc() returned)
+ *
+ * The object owns its whole slot of its size class: from @obj to the end of
+ * the slot, at least the size asked (groove_obj_info()) and at most one
+ * size class step (about a third) more.  Writing up to this many bytes at
+ * @obj is safe; the size groove_obj_info() reports does not change.  Like
+ * malloc_usable_size(3).
+ *
+ * Return: the bytes, or 0 when @obj is not a live object of @g (NULL, a
+ * root object's address, freed, interior: as groove_free() would refuse).
+ */
+size_t groove_usable_size(groove_t *g, const void *obj);
+
+/**
  * groove_trim - give empty superblocks back to their parents and empty
  *               volumes back to the empty-volume stack
  * @g: the join

@@ -10,8 +10,22 @@
  * to other processes as offsets (groove_off()/groove_ptr()), and closes it.
  *
  * Every call is thread-safe and lock-free unless its comment says otherwise.
- * Errors are the negative GROOVE_ERR_* codes below; groove_strerror() names
- * them.
+ *
+ * Errors, one convention: every call that can fail reports a GROOVE_ERR_*
+ * code (negative; groove_strerror() names it): calls that return int
+ * return it, calls that return a pointer return NULL and store it in their
+ * `int *err` argument (which may be NULL).  errno is never the channel; it
+ * is only extra detail: when the code is GROOVE_ERR_SYSTEM (and, where a
+ * call's comment says so, with other codes) errno holds the system error
+ * behind it.  One legacy exception: groove_open() returns NULL with errno
+ * set (its documented contract since 0.1); groove_open2() reports both.
+ *
+ * Tags: groove_alloc() takes a 64-bit `tag` that libgroove stores in the
+ * object's header and never interprets; groove_obj_info() and the rebuild
+ * walk (groove_data_rebuild_ex()) hand it back.  Use it as a type code or
+ * owner id, so a tool walking a groove can tell objects apart.  Root
+ * objects (groove/root.h) carry their tag the same way.  (The "tag" of an
+ * inactive-stack word in the internals is an unrelated ABA counter.)
  */
 #ifndef GROOVE_GROOVE_H
 #define GROOVE_GROOVE_H
@@ -29,10 +43,12 @@ extern "C" {
 #define GROOVE_ERR_CORRUPT	(-3)	/* shared state is corrupt */
 #define GROOVE_ERR_EMPTY	(-4)	/* nothing to take */
 #define GROOVE_ERR_FULL		(-5)	/* no room: add volumes */
-#define GROOVE_ERR_KEY		(-6)	/* key not found (reserved) */
+#define GROOVE_ERR_KEY		(-6)	/* no such name (groove_root_find()) */
 #define GROOVE_ERR_BUSY		(-7)	/* another user is live: exclusive use refused */
 #define GROOVE_ERR_UNSUPPORTED	(-8)	/* the groove cannot do this (old module, no file locks) */
 #define GROOVE_ERR_FORKED	(-9)	/* a forked child used its parent's join: groove_open() your own */
+#define GROOVE_ERR_EXISTS	(-10)	/* create-only: the path (or root name's slot) exists */
+#define GROOVE_ERR_SYSTEM	(-11)	/* a system call failed: errno says why */
 
 /**
  * groove_strerror - a static, human readable name of a GROOVE_ERR_* code
@@ -57,17 +73,88 @@ struct groove_geometry {
 	uint32_t reserved;
 };
 
-/* groove_open() flags. */
-#define GROOVE_OPEN_CREATE	0x1u	/* file: create/truncate and format (3rd arg) */
+/*
+ * groove_open() / groove_open2() flags.
+ *
+ * GROOVE_OPEN_CREATE alone: open-or-create.  An existing groove (file or
+ * device) is opened as it is (the geometry is ignored: read it back with
+ * groove_volume_size()/groove_volume_max()); an existing file that is not
+ * a groove is refused (EBADMSG / GROOVE_ERR_CORRUPT), never truncated or
+ * formatted; a missing file is created as with GROOVE_OPEN_EXCL.  Before
+ * 0.2 this flag truncated and re-formatted an existing file.
+ *
+ * GROOVE_OPEN_CREATE | GROOVE_OPEN_EXCL: create-only.  Fails with EEXIST
+ * (GROOVE_ERR_EXISTS) when the path exists.  Of any number of simultaneous
+ * create-only calls for one path exactly one succeeds.  The groove is
+ * formatted in an unnamed file (O_TMPFILE; else a hidden temporary file) in
+ * the path's directory and joined, then linked to the path: nobody can
+ * open a half-formatted groove, and a failed create leaves nothing behind.
+ */
+#define GROOVE_OPEN_CREATE	0x1u	/* create if missing (a geometry is needed) */
+#define GROOVE_OPEN_EXCL	0x2u	/* with GROOVE_OPEN_CREATE: fail if it exists */
 
 /**
- * groove_open - open and map a groove device or file
- * @path:  "/dev/groove" (any groove character device) or a regular or
- *         hugetlbfs file
- * @flags: 0, or GROOVE_OPEN_CREATE followed by a third argument
- *         `const struct groove_geometry *`: create (or truncate) the file
- *         and format an empty groove in it (no volumes; add some with
- *         groove_add_volumes())
+ * struct groove_open_opts - how groove_open2() opens or creates a groove
+ * @size:     sizeof(struct groove_open_opts) as the caller knows it (at
+ *            least GROOVE_OPEN_OPTS_SIZE_V1); later versions append fields,
+ *            and a library older than the caller refuses (EINVAL) a larger
+ *            @size whose extra bytes are not zero
+ * @flags:    0 (open an existing groove), GROOVE_OPEN_CREATE, or
+ *            GROOVE_OPEN_CREATE | GROOVE_OPEN_EXCL
+ * @mode:     permission bits of a file this call creates (07777 at most),
+ *            applied exactly (the umask does not apply: a groove is meant to
+ *            be shared); 0 means 0600.  Ignored when nothing is created.
+ * @reserved: zero
+ * @geometry: of a groove this call creates (with GROOVE_OPEN_CREATE)
+ *
+ * Initialise with GROOVE_OPEN_OPTS_INIT.
+ */
+struct groove_open_opts {
+	uint32_t size;
+	uint32_t flags;
+	uint32_t mode;
+	uint32_t reserved;
+	struct groove_geometry geometry;
+};
+
+#define GROOVE_OPEN_OPTS_SIZE_V1	32u
+#define GROOVE_OPEN_OPTS_INIT		{ .size = sizeof(struct groove_open_opts) }
+
+/**
+ * groove_open2 - open (or create) and map a groove, typed
+ * @path: a groove character device (/dev/groove, /dev/grooves/NAME: any
+ *        character device that answers GROOVE_IOC_INFO) or a regular or
+ *        hugetlbfs file
+ * @opts: how (NULL: open an existing groove, as GROOVE_OPEN_OPTS_INIT)
+ * @err:  out: GROOVE_SUCCESS or the error (may be NULL)
+ *
+ * As groove_open() (mapping, join, fork rules), with the creation modes of
+ * GROOVE_OPEN_CREATE and GROOVE_OPEN_EXCL above.  The device is never
+ * created or formatted by this call (the module formats it): create-only
+ * on an existing device path is GROOVE_ERR_EXISTS, open-or-create opens it.
+ *
+ * Return: the join, or NULL with *@err set and errno left as the system's
+ * reason: GROOVE_ERR_EXISTS (EEXIST: create-only and @path exists),
+ * GROOVE_ERR_INVAL (EINVAL: bad @opts, flags, mode or geometry),
+ * GROOVE_ERR_CORRUPT (EBADMSG: not a groove; EISDIR for a directory is
+ * GROOVE_ERR_SYSTEM), GROOVE_ERR_UNSUPPORTED (EPROTO: another ABI),
+ * GROOVE_ERR_BUSY (EBUSY: held exclusively), GROOVE_ERR_FULL (ENOSPC: every
+ * join entry live, or no space for the file), GROOVE_ERR_SYSTEM for any
+ * other errno (ENOENT, EACCES, ENOMEM, EAGAIN when open-or-create saw the
+ * file appear and vanish 64 times, ...).
+ */
+groove_t *groove_open2(const char *path, const struct groove_open_opts *opts, int *err);
+
+/**
+ * groove_open - open and map a groove device or file (legacy, variadic)
+ * @path:  as groove_open2()
+ * @flags: 0, GROOVE_OPEN_CREATE or GROOVE_OPEN_CREATE | GROOVE_OPEN_EXCL;
+ *         with GROOVE_OPEN_CREATE a third argument
+ *         `const struct groove_geometry *` follows.  A created file gets
+ *         mode 0600.
+ *
+ * A thin wrapper of groove_open2(); prefer that one (its arguments are
+ * type-checked).
  *
  * Maps the header region and the volume windows; the volume windows start
  * at an address aligned to min(volume_size, 1 GiB).  Processes may map at
@@ -84,12 +171,12 @@ struct groove_geometry {
  * of the hole between the header region and volume slot 0 (2 MiB - 1), so
  * groove_exclusive_acquire() (groove/rebuild.h) sees it.
  *
- * Return: the join, or NULL with errno set (ENOENT, EACCES, EINVAL for a bad
- * geometry, EBADMSG for a file that is not a groove, EPROTO for another ABI
- * version or a module whose join table is not where this library expects
- * it, EBUSY while another join holds the groove exclusively -- an
- * offline rebuild or fsck is running --, ENOSPC when every join entry is
- * live, ENOMEM, ...).
+ * Return: the join, or NULL with errno set (ENOENT, EACCES, EEXIST for
+ * create-only, EINVAL for a bad geometry or flags, EBADMSG for a file that
+ * is not a groove, EPROTO for another ABI version or a module whose join
+ * table is not where this library expects it, EBUSY while another join
+ * holds the groove exclusively -- an offline rebuild or fsck is running
+ * --, ENOSPC when every join entry is live, ENOMEM, ...).
  */
 groove_t *groove_open(const char *path, unsigned int flags, ...);
 
@@ -214,5 +301,6 @@ static inline void *groove_ptr(const groove_t *g, uint64_t off)
 #include <groove/data.h>
 #include <groove/stats.h>
 #include <groove/rebuild.h>
+#include <groove/root.h>
 
 #endif /* GROOVE_GROOVE_H */
