@@ -67,7 +67,7 @@ static const struct command commands[] = {
 	  "(refused with exit 7 while another process uses it), then verify it.\n"
 	  "  --dry-run   report what a repair would change, write nothing (exit 5: needed)\n",
 	  OPT_DRY_RUN },
-	{ "create", "[NAME] [key=value...]", "make a named groove (as root), or a groove file",
+	{ "create", "[NAME] [key=value...]", "make a named groove, or a groove file",
 	  "With NAME: make the named groove /dev/grooves/NAME (root, CAP_SYS_ADMIN).  Keys:\n"
 	  "volume_size=SIZE (power of two, 2M..1G; default 2M), volume_max=N (slots; default\n"
 	  "0: enough to reach the limit), limit_bytes=SIZE (default: the module's, an eighth\n"
@@ -75,7 +75,7 @@ static const struct command commands[] = {
 	  "or numbers; default root).  '-d /dev/grooves/NAME create' (or -d NAME) is the same.\n"
 	  "With --device FILE and no NAME: format a new groove file (volume_size=SIZE,\n"
 	  "default 2M, and volume_max=N, default 16; no volumes yet); refuses to overwrite.\n", 0 },
-	{ "destroy", "NAME", "destroy a named groove (as root; refused while in use)",
+	{ "destroy", "NAME", "destroy a named groove (as root)",
 	  "Destroy the named groove NAME and free its volumes (root, CAP_SYS_ADMIN).  Refused\n"
 	  "(exit 7) while a process has /dev/grooves/NAME open or mapped.\n", 0 },
 	{ "list", "", "the default groove and every named one",
@@ -113,7 +113,7 @@ static void usage(FILE *f)
 		char syn[64];
 
 		snprintf(syn, sizeof(syn), "%s %s", commands[i].name, commands[i].args);
-		fprintf(f, "  %-34s %s\n", syn, commands[i].summary);
+		fprintf(f, "  %-38s %s\n", syn, commands[i].summary);
 	}
 	fprintf(f,
 		"\n"
