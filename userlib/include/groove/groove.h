@@ -24,7 +24,9 @@
  * object's header and never interprets; groove_obj_info() and the rebuild
  * walk (groove_data_rebuild_ex()) hand it back.  Use it as a type code or
  * owner id, so a tool walking a groove can tell objects apart.  Root
- * objects (groove/root.h) carry their tag the same way.  (The "tag" of an
+ * objects (groove/root.h) keep the tag given at creation in their record
+ * (groove_root_find() returns it); their allocator header says
+ * GROOVE_ROOT_TAG.  (The "tag" of an
  * inactive-stack word in the internals is an unrelated ABA counter.)
  */
 #ifndef GROOVE_GROOVE_H
@@ -80,8 +82,9 @@ struct groove_geometry {
  * device) is opened as it is (the geometry is ignored: read it back with
  * groove_volume_size()/groove_volume_max()); an existing file that is not
  * a groove is refused (EBADMSG / GROOVE_ERR_CORRUPT), never truncated or
- * formatted; a missing file is created as with GROOVE_OPEN_EXCL.  Before
- * 0.2 this flag truncated and re-formatted an existing file.
+ * formatted; a missing file is created as with GROOVE_OPEN_EXCL.  In
+ * libraries without groove_open2() (GROOVE_0.1) this flag truncated and
+ * re-formatted an existing file.
  *
  * GROOVE_OPEN_CREATE | GROOVE_OPEN_EXCL: create-only.  Fails with EEXIST
  * (GROOVE_ERR_EXISTS) when the path exists.  Of any number of simultaneous
