@@ -7,8 +7,8 @@
  *
  * PATH is /dev/groove (load the module and add a volume first:
  * 'groovectl load volume_size=2M' and 'groovectl add 1') or a groove file;
- * a file that does not exist yet is created with 2 MiB volumes and one
- * volume.  Default: /dev/groove if it exists, else ./share_offset.groove.
+ * a file that does not exist yet is created (create-only, so two starters
+ * cannot both format it) with 2 MiB volumes and one volume.  Default: /dev/groove if it exists, else ./share_offset.groove.
  *
  * Build: cc share_offset.c $(pkg-config --cflags --libs groove)
  */
@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,21 +23,36 @@
 
 static const char message[] = "hello from the parent";
 
-/* Open an existing groove, or create a small file-backed one. */
+/*
+ * Open an existing groove, or create a small file-backed one, without a
+ * race: a create-only open (GROOVE_OPEN_EXCL) formats the file where
+ * nobody can see it and publishes it whole, so exactly one of several
+ * starters creates it (and adds its volume), the others open theirs.
+ */
 static groove_t *open_groove(const char *path)
 {
-	struct groove_geometry geo = { .volume_size = 2u << 20, .volume_max = 8 };
-	struct stat st;
+	struct groove_open_opts o = GROOVE_OPEN_OPTS_INIT;
 	groove_t *g;
+	int err;
 
-	if (!stat(path, &st))
-		return groove_open(path, 0);
-	g = groove_open(path, GROOVE_OPEN_CREATE, &geo);
-	if (g && groove_add_volumes(g, 1, -1, "share_offset", 12) != 1) {
-		fprintf(stderr, "share_offset: cannot add a volume to %s\n", path);
-		groove_close(g);
-		return NULL;
+	o.flags = GROOVE_OPEN_CREATE | GROOVE_OPEN_EXCL;
+	o.mode = 0600;
+	o.geometry.volume_size = 2u << 20;
+	o.geometry.volume_max = 8;
+	g = groove_open2(path, &o, &err);
+	if (g) {
+		if (groove_add_volumes(g, 1, -1, "share_offset", 12) != 1) {
+			fprintf(stderr, "share_offset: cannot add a volume to %s\n", path);
+			groove_close(g);
+			return NULL;
+		}
+		return g;
 	}
+	if (err == GROOVE_ERR_EXISTS)	/* a device, or someone else's file */
+		g = groove_open2(path, NULL, &err);
+	if (!g)
+		fprintf(stderr, "share_offset: open %s: %s (%s)\n", path, groove_strerror(err),
+			strerror(errno));
 	return g;
 }
 
@@ -84,10 +98,8 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	g = open_groove(path);
-	if (!g) {
-		fprintf(stderr, "share_offset: open %s: %s\n", path, strerror(errno));
+	if (!g)
 		return 1;
-	}
 	obj = groove_alloc(g, 0, sizeof(message), 0x5ea7, &err);
 	if (!obj) {
 		fprintf(stderr, "share_offset: alloc: %s%s\n", groove_strerror(err),
