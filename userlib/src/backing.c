@@ -341,6 +341,18 @@ static groove_t *g_create_excl(const char *path, const struct groove_geometry *g
 		errno = EISDIR;
 		return NULL;
 	}
+	/*
+	 * A shortcut, not the check: an existing name (a device, a file) is
+	 * refused before anything is formatted; linkat() below decides races.
+	 */
+	{
+		struct stat st;
+
+		if (!lstat(path, &st)) {
+			errno = EEXIST;
+			return NULL;
+		}
+	}
 	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
