@@ -128,7 +128,10 @@ void ctl_explain_errno(const char *what, const char *path, int err)
 		break;
 	case EACCES:
 		describe_owner(path, owner, sizeof(owner));
-		if (dev)
+		if (!strncmp(path, GROOVECTL_NAMED_DIR, strlen(GROOVECTL_NAMED_DIR)))
+			ctl_err("%s: permission denied on %s (%s): a named groove has the owner, group and mode it was created with (create's owner=, group=, mode=, or /etc/groove.d): run as root, or join its group ('usermod -aG GROUP $USER', then log in again)",
+				what, path, owner);
+		else if (dev)
 			ctl_err("%s: permission denied on %s (%s): run as root, or install the udev rule (60-groove.rules) and add yourself to its group: 'usermod -aG groove $USER', then log in again",
 				what, path, owner);
 		else
