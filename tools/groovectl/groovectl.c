@@ -74,7 +74,8 @@ static const struct command commands[] = {
 	  "of RAM), mode=OCTAL (at most 0666; default 0600), owner=USER, group=GROUP (names\n"
 	  "or numbers; default root).  '-d /dev/grooves/NAME create' (or -d NAME) is the same.\n"
 	  "With --device FILE and no NAME: format a new groove file (volume_size=SIZE,\n"
-	  "default 2M, and volume_max=N, default 16; no volumes yet); refuses to overwrite.\n", 0 },
+	  "default 2M, volume_max=N, default 16, mode=OCTAL, default 0600; no volumes yet).\n"
+	  "Create-only: an existing FILE is refused (exit 1), never reused or overwritten.\n", 0 },
 	{ "destroy", "NAME", "destroy a named groove (as root)",
 	  "Destroy the named groove NAME and free its volumes (root, CAP_SYS_ADMIN).  Refused\n"
 	  "(exit 7) while a process has /dev/grooves/NAME open or mapped.\n", 0 },

@@ -4,9 +4,11 @@
  * (straight from uapi/linux/groove.h: the kernel's errno is what the user
  * needs to see), or libgroove's volume calls on a groove file.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -223,16 +225,22 @@ out:
 }
 
 /*
- * groovectl --device FILE create [volume_size=2M] [volume_max=N]: format a
- * new groove file (the file backend: same layout and allocator as the
- * device, no module needed).  Refuses to overwrite an existing file.
+ * groovectl --device FILE create [volume_size=2M] [volume_max=N] [mode=0600]:
+ * format a new groove file (the file backend: same layout and allocator as
+ * the device, no module needed).  Create-only (groove_open2() with
+ * GROOVE_OPEN_CREATE | GROOVE_OPEN_EXCL): the file is formatted unnamed and
+ * linked to FILE only when complete, an existing FILE is refused
+ * (GROOVE_ERR_EXISTS) and never touched, and of simultaneous creates of one
+ * FILE exactly one succeeds.  No access() pre-check: the library decides.
  */
 int cmd_create(const struct groovectl_opts *o, int argc, char **argv)
 {
+	struct groove_open_opts oo = GROOVE_OPEN_OPTS_INIT;
 	struct groove_geometry geo = { .volume_size = 2u << 20, .volume_max = 16 };
+	uint32_t mode = 0600;
 	uint64_t v;
 	groove_t *g;
-	int i;
+	int i, gerr;
 
 	for (i = 0; i < argc; i++) {
 		const char *eq = strchr(argv[i], '=');
@@ -242,13 +250,24 @@ int cmd_create(const struct groovectl_opts *o, int argc, char **argv)
 		} else if (eq && !strncmp(argv[i], "volume_max=", 11) && !parse_size(eq + 1, &v) &&
 			   v && v <= GROOVE_VOLUME_MAX_LIMIT) {
 			geo.volume_max = (uint32_t)v;
-		} else if (eq && (!strncmp(argv[i], "limit_bytes=", 12) || !strncmp(argv[i], "mode=", 5) ||
+		} else if (eq && !strncmp(argv[i], "mode=", 5)) {
+			char *end;
+
+			errno = 0;
+			v = strtoull(eq + 1, &end, 8);
+			if (!isdigit((unsigned char)eq[1]) || errno || *end || (v & ~0666ull)) {
+				ctl_err("create: mode=%s: not an octal mode of at most 0666 (e.g. mode=0660)",
+					eq + 1);
+				return EXIT_USAGE;
+			}
+			mode = v ? (uint32_t)v : 0600;
+		} else if (eq && (!strncmp(argv[i], "limit_bytes=", 12) ||
 				  !strncmp(argv[i], "owner=", 6) || !strncmp(argv[i], "group=", 6))) {
-			ctl_err("create: %.*s does not apply to a groove file (its size is its slots, its owner and mode the file's): it is for a named groove, 'groovectl create NAME %s'",
+			ctl_err("create: %.*s does not apply to a groove file (its size is its slots, its owner the file's): it is for a named groove, 'groovectl create NAME %s'",
 				(int)(eq - argv[i]), argv[i], argv[i]);
 			return EXIT_NOT_APPLICABLE;
 		} else {
-			ctl_err("create: '%s': expected volume_size=SIZE (2M..1G, a power of two) or volume_max=N (1..%u)",
+			ctl_err("create: '%s': expected volume_size=SIZE (2M..1G, a power of two), volume_max=N (1..%u) or mode=OCTAL",
 				argv[i], GROOVE_VOLUME_MAX_LIMIT);
 			return EXIT_USAGE;
 		}
@@ -265,27 +284,35 @@ int cmd_create(const struct groovectl_opts *o, int argc, char **argv)
 			o->device);
 		return EXIT_NOT_APPLICABLE;
 	}
-	if (!access(o->device, F_OK)) {
-		ctl_err("create: %s exists; remove it first (creating formats the file from scratch)",
-			o->device);
-		return EXIT_FAILED;
-	}
-	g = groove_open(o->device, GROOVE_OPEN_CREATE, &geo);
+	oo.flags = GROOVE_OPEN_CREATE | GROOVE_OPEN_EXCL;
+	oo.mode = mode;
+	oo.geometry = geo;
+	g = groove_open2(o->device, &oo, &gerr);
 	if (!g) {
 		int err = errno;
 
-		if (err == EINVAL)
+		if (gerr == GROOVE_ERR_EXISTS) {
+			ctl_err("create: %s exists; remove it first (create makes a new groove file, it never reuses or overwrites one)",
+				o->device);
+			return EXIT_FAILED;
+		}
+		if (gerr == GROOVE_ERR_INVAL) {
 			ctl_err("create: bad geometry: volume_size must be a power of two from 2M to 1G");
-		else
-			ctl_explain_errno("create", o->device, err);
-		return err == EINVAL ? EXIT_USAGE : err == EISDIR ? EXIT_NOT_GROOVE :
-		       ctl_exit_for_errno(err);
+			return EXIT_USAGE;
+		}
+		if (err == ENOENT) {
+			ctl_err("create: %s: its directory does not exist (create makes the file, not the directories above it)",
+				o->device);
+			return EXIT_NO_DEVICE;
+		}
+		ctl_explain_errno("create", o->device, err);
+		return err == EISDIR ? EXIT_NOT_GROOVE : ctl_exit_for_errno(err);
 	}
 	groove_close(g);
 	if (o->json)
 		return ctl_print_state_json(o, "created", -1);
 	if (!o->quiet)
-		printf("created %s: %u slots of %" PRIu64 " bytes, no volumes yet (groovectl --device %s add N)\n",
-		       o->device, geo.volume_max, (uint64_t)geo.volume_size, o->device);
+		printf("created %s: %u slots of %" PRIu64 " bytes, mode %04o, no volumes yet (groovectl --device %s add N)\n",
+		       o->device, geo.volume_max, (uint64_t)geo.volume_size, (unsigned int)mode, o->device);
 	return EXIT_OK;
 }

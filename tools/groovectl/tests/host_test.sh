@@ -10,7 +10,10 @@
 #  - options that do not apply are refused (exit 9), not ignored;
 #  - messages fit the file backend (no "module not loaded", no udev rule);
 #  - each exit status groovectl(8) documents is produced by some case;
-#  - UTF-8 in --info round-trips (tests/utf8_check.py).
+#  - UTF-8 in --info round-trips (tests/utf8_check.py);
+#  - create on a file is create-only: an existing path is refused and left
+#    as it was, mode= is applied exactly, and of two concurrent creates of
+#    one file exactly one succeeds.
 #
 #   tools/groovectl/tests/host_test.sh [GROOVECTL [GROOVECTL_HELPER]]
 # (make -C tools/groovectl check builds both with sanitizers and runs this.)
@@ -163,6 +166,64 @@ expect_json 0 "create --json: the new groove" \
 	"d['created'] is True and d['volume_max'] == 6 and d['volumes_present'] == 0 and d['device'] == 'file'" \
 	ctl --json create volume_size=2M volume_max=6
 expect 1 "create over an existing file: exit 1" "exists; remove it first" ctl create
+cp "$f" "$work/before-create.groove"
+expect 1 "create over an existing groove with another geometry: exit 1" "exists; remove it first" \
+	ctl create volume_max=9
+if cmp -s "$f" "$work/before-create.groove"; then ok "a refused create leaves the existing file as it was"; else notok "a refused create leaves the existing file as it was"; fi
+rm -f "$work/before-create.groove"
+printf 'not a groove\n' > "$work/text"
+expect 1 "create over an existing non-groove file: exit 1, not formatted" "text exists; remove it first" \
+	"$ctl_bin" --device "$work/text" create
+if [ "$(cat "$work/text")" = "not a groove" ]; then ok "the non-groove file is untouched"; else notok "the non-groove file is untouched"; fi
+mkdir "$work/adir"
+expect 1 "create over a directory: exit 1" "adir exists; remove it first" "$ctl_bin" --device "$work/adir" create
+ln -s "$work/target.groove" "$work/dangling"
+expect 1 "create over a dangling symbolic link: exit 1" "dangling exists" "$ctl_bin" --device "$work/dangling" create
+if [ ! -e "$work/target.groove" ]; then ok "create does not follow a dangling link"; else notok "create does not follow a dangling link"; fi
+expect 3 "create in a missing directory: exit 3, says the directory" "nodir/g.groove: its directory does not exist" "$ctl_bin" --device "$work/nodir/g.groove" create
+if [ -z "$(find "$work" -name '.*' ! -name . 2>/dev/null)" ]; then ok "failed creates leave no temporary files"; else notok "failed creates leave no temporary files: $(find "$work" -name '.*' ! -name .)"; fi
+( umask 077; exec "$ctl_bin" -q --device "$work/m644.groove" create mode=0644 ) >"$out" 2>"$err"
+if [ "$(stat -c %a "$work/m644.groove" 2>/dev/null)" = 644 ]; then ok "create mode=0644 under umask 077: mode 0644 exactly"; else notok "create mode=0644 under umask 077: mode $(stat -c %a "$work/m644.groove" 2>&1)"; fi
+( umask 0; exec "$ctl_bin" -q --device "$work/m600.groove" create ) >"$out" 2>"$err"
+if [ "$(stat -c %a "$work/m600.groove" 2>/dev/null)" = 600 ]; then ok "create without mode= under umask 0: mode 0600"; else notok "create without mode= under umask 0: mode $(stat -c %a "$work/m600.groove" 2>&1)"; fi
+expect 0 "create mode=0660: says the mode" "created .*m660.groove: 16 slots of 2097152 bytes, mode 0660" \
+	"$ctl_bin" --device "$work/m660.groove" create mode=0660
+expect 2 "create mode=0777: exit 2" "mode=0777: not an octal mode of at most 0666" \
+	"$ctl_bin" --device "$work/m777.groove" create mode=0777
+expect 2 "create mode=rw: exit 2" "mode=rw: not an octal mode" "$ctl_bin" --device "$work/m777.groove" create mode=rw
+expect 2 "create mode=08: exit 2" "mode=08: not an octal mode" "$ctl_bin" --device "$work/m777.groove" create mode=08
+if [ ! -e "$work/m777.groove" ]; then ok "a refused mode leaves no file"; else notok "a refused mode leaves no file"; fi
+rm -f "$work/m644.groove" "$work/m600.groove" "$work/m660.groove" "$work/text"
+rmdir "$work/adir"; rm -f "$work/dangling"
+# Two creates of one file at once: exactly one succeeds, the other exits 1
+# ("exists"), and the winner's groove is complete.  Background jobs, no sleeps;
+# several rounds, so that some of them really overlap.
+race_bad=""
+r=0
+while [ $r -lt 20 ]; do
+	rf=$work/race.groove
+	rm -f "$rf"
+	"$ctl_bin" --device "$rf" create volume_max=5 >"$work/ra.out" 2>"$work/ra.err" </dev/null & pa=$!
+	"$ctl_bin" --device "$rf" create volume_max=5 >"$work/rb.out" 2>"$work/rb.err" </dev/null & pb=$!
+	wait $pa; ra=$?
+	wait $pb; rb=$?
+	echo "$ra" >> "$codes"; echo "$rb" >> "$codes"
+	case "$ra $rb" in
+	"0 1") loser=rb ;;
+	"1 0") loser=ra ;;
+	*) race_bad="round $r: exits $ra and $rb, want one 0 and one 1"; break ;;
+	esac
+	if [ "$(wc -l < "$work/$loser.err")" != 1 ] || ! grep -q "^groovectl: create: .*race.groove exists; remove it first" "$work/$loser.err" ||
+	   [ -s "$work/$loser.out" ]; then
+		race_bad="round $r: the loser did not print one 'exists' line: $(head -c 300 "$work/$loser.err")"; break
+	fi
+	if grep -q 'Sanitizer\|runtime error' "$work"/ra.* "$work"/rb.*; then race_bad="round $r: sanitizer report"; break; fi
+	if ! "$ctl_bin" -q --device "$rf" verify >/dev/null 2>&1; then race_bad="round $r: the winner's groove does not verify"; break; fi
+	r=$((r + 1))
+done
+if [ -z "$race_bad" ]; then ok "two concurrent creates of one file: one succeeds, one says exists (20 rounds)"; else notok "two concurrent creates of one file ($race_bad)"; fi
+expect 0 "the raced file is a complete groove" "volume slots +5 \(0 present" "$ctl_bin" --device "$work/race.groove" info
+rm -f "$work/race.groove" "$work"/ra.* "$work"/rb.*
 expect 0 "info of the new file" "volume slots +6 \(0 present" ctl info
 expect_json 0 "info --json" "d['volume_size'] == 2097152 and d['path'] == '$f'" ctl --json info
 
@@ -328,6 +389,9 @@ expect 3 "create NAME without the module: exit 3, says how to load it" "not load
 expect 9 "create NAME with --device: refused, exit 9" "a NAME or --device, not both" "$ctl_bin" --device "$f" create cache
 expect 9 "--device FILE create limit_bytes=8M: refused for a file, exit 9" "limit_bytes does not apply to a groove file" \
 	"$ctl_bin" --device "$work/lim.groove" create limit_bytes=8M
+expect 9 "--device FILE create owner=root: refused for a file, exit 9" "owner does not apply to a groove file" \
+	"$ctl_bin" --device "$work/lim.groove" create owner=root
+if [ ! -e "$work/lim.groove" ]; then ok "a refused key leaves no file"; else notok "a refused key leaves no file"; fi
 expect 2 "destroy without a name: exit 2" "takes one groove name" nomod destroy
 expect 2 "destroy Bad/Name: exit 2" "is not a groove name" nomod destroy Bad/Name
 expect 3 "destroy without the module: exit 3" "not loaded" nomod destroy cache
