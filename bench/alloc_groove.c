@@ -145,7 +145,13 @@ int bench_open_groove(struct bench_alloc *a, const char *shm_dir,
 	count = geo.volume_max < 2 ? geo.volume_max : 2;
 	snprintf(groove_path, sizeof(groove_path), "%s/groove-bench-%d",
 		 shm_dir, (int)getpid());
-	groove = groove_open(groove_path, GROOVE_OPEN_CREATE, &geo);
+	/*
+	 * Fresh: a file of a killed run whose pid this one reuses is
+	 * removed, not opened as it is (GROOVE_OPEN_CREATE alone would), and
+	 * the create is create-only.
+	 */
+	unlink(groove_path);
+	groove = groove_open(groove_path, GROOVE_OPEN_CREATE | GROOVE_OPEN_EXCL, &geo);
 	if (!groove) {
 		fprintf(stderr, "# skip: groove: create %s: %s\n", groove_path,
 			strerror(errno));

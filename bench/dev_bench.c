@@ -120,7 +120,14 @@ int main(int argc, char **argv)
 	else
 		allocs[n++] = &dev;
 
-	g_file = groove_open(GROOVE_FILE, GROOVE_OPEN_CREATE, &geo);
+	/*
+	 * A fresh groove every run: GROOVE_OPEN_CREATE alone would open a
+	 * groove a killed run left behind, volumes and objects included.
+	 * Unlink it, then create-only (a file that reappears is an error, not
+	 * shared).
+	 */
+	unlink(GROOVE_FILE);
+	g_file = groove_open(GROOVE_FILE, GROOVE_OPEN_CREATE | GROOVE_OPEN_EXCL, &geo);
 	if (!g_file)
 		printf("# groove-file: create: %s\n", strerror(errno));
 	else if (groove_add_volumes(g_file, VOLUMES, -1, NULL, 0) != VOLUMES)

@@ -414,7 +414,8 @@ TEST(hugetlbfs_file)
 	if (!mnt[0] || free_pages < 4)
 		SKIP(return, "no hugetlbfs mount with 4 free huge pages");
 	snprintf(path, sizeof(path), "%s/groove-test-%d", mnt, (int)getpid());
-	g = groove_open(path, GROOVE_OPEN_CREATE, &geo);
+	unlink(path);	/* a stale one of a crashed run would be reused */
+	g = groove_open(path, GROOVE_OPEN_CREATE | GROOVE_OPEN_EXCL, &geo);
 	ASSERT_NE(NULL, g) TH_LOG("%s: %m", path);
 	unlink(path);
 	ASSERT_EQ(2, groove_add_volumes(g, 2, -1, NULL, 0));

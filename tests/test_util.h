@@ -30,7 +30,13 @@ static inline groove_t *test_groove_new(uint64_t volume_size, uint32_t volume_ma
 		path_len = sizeof(local);
 	}
 	test_groove_path(path, path_len, "g");
-	g = groove_open(path, GROOVE_OPEN_CREATE, &geo);
+	/*
+	 * Fresh: a stale file of a crashed run with this pid is removed (the
+	 * open-or-create GROOVE_OPEN_CREATE alone would reuse it), then the
+	 * create is create-only.
+	 */
+	unlink(path);
+	g = groove_open(path, GROOVE_OPEN_CREATE | GROOVE_OPEN_EXCL, &geo);
 	if (!g)
 		return NULL;
 	if (path == local)
