@@ -7,7 +7,14 @@
  * volume.  The popper's link load then reads the removed slot -- a punched
  * hole, zeros, not the superblock below -- its tagged CAS fails, it
  * retries and pops the superblock below, and verify passes.
+ *
+ * The reclaim walk's reads of a superblock released and reused under it
+ * (a second thread, stopped at the walk's hook): the walk takes nothing
+ * over and writes none of the user's bytes, and TSan sees no race.
  */
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 #include "kselftest_harness.h"
 #include "groove_internal.h"
@@ -147,6 +154,123 @@ TEST(pop_retries_when_its_top_is_removed_between_loads)
 	hk.obj = groove_alloc(g, 0, sz, 8, &err);
 	ASSERT_NE(NULL, hk.obj);
 	ASSERT_EQ(0, groove_free(g, hk.obj));
+	ASSERT_EQ(GROOVE_SUCCESS, groove_verify(g));
+	groove_close(g);
+}
+
+/*
+ * The walk enters superblock X (its parent checked X's header); the hook
+ * stops it there while the main thread empties X, trims it away (X, its
+ * parent and the root go back; the volume is empty) and allocates an
+ * object of X's parent class on X's bytes, whose payload holds a dead
+ * join's holder word where X's holder word was.  The walk reads that
+ * word: it must see that X is no superblock any more before it CASes
+ * anything (else it wrote the user's bytes, and CASed them back).
+ *
+ * The two threads meet through relaxed flags on purpose: the real walk
+ * has no happens-before with a user of the bytes either, and TSan must
+ * not be handed one here.
+ */
+static struct {
+	uint64_t target;	/* X */
+	int armed;		/* the hook stops the walk once */
+	int go, done, finished;	/* relaxed, see above */
+	int calls;
+} wk;
+
+static void walk_pause(struct groove *g, uint32_t szc, uint64_t sb_off)
+{
+	if (sb_off != wk.target || !__atomic_exchange_n(&wk.armed, 0, __ATOMIC_RELAXED))
+		return;
+	wk.calls++;
+	__atomic_store_n(&wk.go, 1, __ATOMIC_RELAXED);
+	while (!__atomic_load_n(&wk.done, __ATOMIC_RELAXED))
+		sched_yield();
+}
+
+static void *walker(void *arg)
+{
+	intptr_t taken = groove_reclaim(arg);
+
+	__atomic_store_n(&wk.finished, 1, __ATOMIC_RELAXED);
+	return (void *)taken;
+}
+
+TEST(reclaim_walk_leaves_a_superblock_reused_under_it_alone)
+{
+	char path[256];
+	groove_t *g = test_groove_new(VS, 4, 1, path, sizeof(path)), *other;
+	const size_t hoff = offsetof(struct g_sb, holder) - GROOVE_OBJ_HDR_SIZE;
+	uint64_t x, h_dead;
+	uint32_t szc, pszc, k;
+	uint8_t *u, *want;
+	void *p0, *taken;
+	pthread_t t;
+	size_t psz;
+	int err;
+
+	ASSERT_NE(NULL, g);
+	/* A join that ended: a reclaimer takes what its holder word names. */
+	other = groove_open(path, 0);
+	ASSERT_NE(NULL, other);
+	h_dead = other->holder;
+	groove_close(other);
+	unlink(path);
+	if (!g->join_tab || G_HOLDER_IDX(h_dead) >= GROOVE_JOIN_MAX)
+		SKIP(groove_close(g); return, "no join liveness on this filesystem");
+	ASSERT_EQ(0, g_join_live(g, G_HOLDER_IDX(h_dead), G_HOLDER_GEN(h_dead)));
+
+	/* X: a thread-cached superblock that is an object of a superblock. */
+	p0 = groove_alloc(g, 0, 100, 1, &err);
+	ASSERT_NE(NULL, p0);
+	x = sb_of(g, p0, &szc);
+	pszc = g->szc[szc].parent;
+	ASSERT_TRUE(g->szc[szc].tcache);
+	ASSERT_NE(GROOVE_SZC_PARENT_VOLUME, pszc);
+	ASSERT_EQ(0, groove_free(g, p0));
+	groove_thread_flush(g);		/* X, empty, and its parent circulate */
+	ASSERT_EQ(0, G_LOAD(&g_sb_at(g, x)->holder));
+	ASSERT_EQ(g->szc[szc].full, G_LOAD(&g_sb_at(g, x)->free));
+
+	memset(&wk, 0, sizeof(wk));
+	wk.target = x;
+	wk.armed = 1;
+	groove_test_reclaim_walk_hook = walk_pause;
+	ASSERT_EQ(0, pthread_create(&t, NULL, walker, g));
+	while (!__atomic_load_n(&wk.go, __ATOMIC_RELAXED) &&
+	       !__atomic_load_n(&wk.finished, __ATOMIC_RELAXED))
+		sched_yield();
+	ASSERT_TRUE(__atomic_load_n(&wk.go, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&wk.done, 1, __ATOMIC_RELAXED);
+		pthread_join(t, NULL);
+	}
+
+	/* The walk is inside X: X goes back, its bytes become a user's. */
+	ASSERT_EQ(0, groove_trim(g));
+	psz = g->szc[pszc].fp - GROOVE_OBJ_HDR_SIZE;
+	u = groove_alloc(g, 0, psz, 0, &err);	/* tag 0: X's "free" word reads 0 */
+	ASSERT_NE(NULL, u);
+	ASSERT_EQ(x, groove_off(g, u) - GROOVE_OBJ_HDR_SIZE) {
+		__atomic_store_n(&wk.done, 1, __ATOMIC_RELAXED);
+		pthread_join(t, NULL);
+	}
+	memset(u, 0xa5, psz);
+	memcpy(u + hoff, &h_dead, sizeof(h_dead));	/* where X's holder word was */
+	__atomic_store_n(&wk.done, 1, __ATOMIC_RELAXED);
+
+	ASSERT_EQ(0, pthread_join(t, &taken));
+	groove_test_reclaim_walk_hook = NULL;
+	EXPECT_EQ(1, wk.calls);
+	EXPECT_EQ(0, (intptr_t)taken);
+	want = malloc(psz);
+	ASSERT_NE(NULL, want);
+	memset(want, 0xa5, psz);
+	memcpy(want + hoff, &h_dead, sizeof(h_dead));
+	EXPECT_EQ(0, memcmp(want, u, psz));	/* the walk wrote none of it */
+	free(want);
+	k = (uint32_t)G_F_SZC(G_LOAD(&((struct g_obj *)(u - GROOVE_OBJ_HDR_SIZE))->bits));
+	EXPECT_EQ(pszc, k);
+	ASSERT_EQ(0, groove_free(g, u));
 	ASSERT_EQ(GROOVE_SUCCESS, groove_verify(g));
 	groove_close(g);
 }

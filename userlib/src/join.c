@@ -52,6 +52,10 @@
 #include <unistd.h>
 #include "groove_internal.h"
 
+#ifdef GROOVE_TEST_HOOKS
+G_API groove_test_walk_hook_fn groove_test_reclaim_walk_hook;
+#endif
+
 /* The largest join_off (groove_join_off(GROOVE_VOLUME_MAX_LIMIT)) plus the table. */
 _Static_assert(GROOVE_VOL_TABLE_OFF + GROOVE_VOLUME_MAX_LIMIT * sizeof(struct groove_vol_entry) +
 	       GROOVE_ALLOC_STATE_SIZE + GROOVE_JOIN_TABLE_SIZE <= G_FILE_LOCK_OFF,
@@ -197,17 +201,27 @@ int g_join_forked(const struct groove *g)
 }
 
 /*
+ * The header word @bits is that of a superblock of class @szc at @sb_off.
+ */
+static int g_sb_hdr_is(uint64_t bits, uint32_t szc, uint64_t sb_off)
+{
+	return bits == g_bits(G_T_SB, szc, G_F_IDX(bits), 0, 0, 0, sb_off);
+}
+
+/*
  * g_sb_take_over - take a superblock held by a dead join and put it back.
  * Pre:  @h (a holder word of a join g_join_live() said is dead) was read
- *       from @sb_off's holder word, found on a walk of class @szc.
+ *       from @sb_off's holder word by a walk of class @szc that holds
+ *       nothing there: since then @sb_off may have been released and its
+ *       bytes handed to a user object.
  * Post: 1: this join won the holder CAS; every claimed object (clear bit,
  *       g_bits_is_claimed() header: in the dead thread's mask, never handed
  *       out) is free in the bitmap again, the holder word is 0, and the
  *       superblock is in circulation (an active slot), or out of it when
  *       its bitmap is 0 (full: the free that makes room brings it back,
  *       as for any full superblock).  0: someone else won, or @sb_off is no
- *       longer a superblock of @szc (the word was put back); nothing else
- *       changed.
+ *       longer a superblock of @szc (found before the CAS: nothing written;
+ *       after it: the word was put back); nothing else changed.
  * Concurrent: other reclaimers (one CAS wins: the dead join never writes
  *       again, so @h cannot come back); frees of its live objects, which
  *       only set bits (OBJ -> FREED header CAS, then OR); a free in flight
@@ -217,6 +231,14 @@ int g_join_forked(const struct groove *g)
  *       sees a 0 bitmap and circulates it behind our back.  If we die half
  *       way, our join is dead and owns it: the next reclaimer repeats the
  *       merge (an OR of bits that are clear and claimed: idempotent).
+ *       A release and reuse of @sb_off: the header is checked before the
+ *       CAS, so a user's bytes that happen to read @h are not CASed
+ *       (tests/hook_test.c).  Left open, since a superblock held by the
+ *       dead @h is frozen until someone takes it over: another reclaimer's
+ *       take-over, the superblock's release and reuse, and a user's store
+ *       of @h where its holder word was, all between our check and our
+ *       CAS; the check after the CAS puts the user's word back (changed
+ *       for that moment).
  */
 static int g_sb_take_over(struct groove *g, uint32_t szc, uint64_t sb_off, uint64_t h)
 {
@@ -224,11 +246,12 @@ static int g_sb_take_over(struct groove *g, uint32_t szc, uint64_t sb_off, uint6
 	struct g_sb *sb = g_sb_at(g, sb_off);
 	uint64_t bits, fr, merge = 0, i;
 
-	if (!g_cas(&sb->holder, h, g->holder))
+	if (!g_sb_hdr_is(g_load_stale(&sb->bits), szc, sb_off) ||
+	    !g_cas(&sb->holder, h, g->holder))
 		return 0;
 	bits = G_LOAD(&sb->bits);
-	if (bits != g_bits(G_T_SB, szc, G_F_IDX(bits), 0, 0, 0, sb_off)) {
-		/* Released and reused meanwhile: not ours to touch. */
+	if (!g_sb_hdr_is(bits, szc, sb_off)) {
+		/* Released and reused after the check: not ours to touch. */
 		g_cas(&sb->holder, g->holder, h);
 		return 0;
 	}
@@ -278,9 +301,11 @@ static int g_rc_dead(struct g_rc *rc, uint64_t h)
 /*
  * Walk superblock @sb_off of class @szc (its header was checked by the
  * caller) and its child superblocks; take over those a dead join holds.
- * Reads a live tree: a child may be released under us (its header then
- * fails the check, or the take-over's re-check), which costs nothing but
- * a missed superblock (the next reclaim finds it).
+ * Reads a live tree: a child may be released under us and its bytes
+ * handed to a user (its header then fails the check, or the take-over's
+ * checks), which costs nothing but a missed superblock (the next reclaim
+ * finds it).  So every word of it is read with g_load_stale(): validated
+ * before use, racing the user's stores by design.
  */
 static void g_rc_walk(struct g_rc *rc, uint64_t sb_off, uint32_t szc, int depth)
 {
@@ -292,18 +317,19 @@ static void g_rc_walk(struct g_rc *rc, uint64_t sb_off, uint32_t szc, int depth)
 	if (depth > (int)GROOVE_SZC_MAX || !rc->budget)
 		return;
 	rc->budget--;
+	G_TEST_WALK_HOOK(g, szc, sb_off);	/* it may be released and reused from here on */
 	if (c->tcache) {
-		h = G_LOAD(&sb->holder);
+		h = g_load_stale(&sb->holder);
 		if (h && g_rc_dead(rc, h))
 			rc->taken += g_sb_take_over(g, szc, sb_off, h);
 	}
-	fr = G_LOAD(&sb->free);
+	fr = g_load_stale(&sb->free);
 	for (i = 0; i < c->cnt; i++) {
 		uint64_t obj_off = sb_off + G_BLK + i * c->fp, bits;
 
 		if (fr & (1ULL << i))
 			continue;
-		bits = G_LOAD(&((struct g_obj *)(g->vol0 + obj_off))->bits);
+		bits = g_load_stale(&((struct g_obj *)(g->vol0 + obj_off))->bits);
 		if (g_child_sb_ok(g, obj_off, bits, szc, (uint32_t)i))
 			g_rc_walk(rc, obj_off, (uint32_t)G_F_SZC(bits), depth + 1);
 	}

@@ -125,7 +125,7 @@ int g_inactive_pop(struct groove *g, uint32_t szc, uint64_t *sb_off)
 			continue;
 		}
 		G_TEST_POP_HOOK(g, szc, off);	/* the window of the hazard above */
-		next = G_LOAD_RLX(&g_sb_at(g, off)->next);
+		next = g_load_stale(&g_sb_at(g, off)->next);	/* the tagged CAS validates it */
 		if (g_cas(head, old, g_stk_word(g, g_stk_tag(g, old) + 1, next))) {
 			*sb_off = off;
 			return GROOVE_SUCCESS;
