@@ -174,6 +174,18 @@ static int handoff(struct worker *w, int to, uint64_t off)
 	if (t - __atomic_load_n(&r->head, __ATOMIC_ACQUIRE) >= RING)
 		return 0;
 	r->slot[t % RING] = off;
+	/*
+	 * To the other process: for this process's TSan the object is gone
+	 * as if freed here (that process frees it, may carve its bytes again
+	 * and hand them back), but no free here releases it.  Release as the
+	 * library's free does (groove_internal.h), so that what we wrote into
+	 * it happens before every alloc and lookup here, the only ways those
+	 * bytes come back.  The real order runs through the ring's release
+	 * store and the other process, which TSan cannot see; a handoff
+	 * inside this process needs nothing (TSan sees the ring).
+	 */
+	if (to / NTHR != w->id / NTHR)
+		G_TSAN_FREED();
 	__atomic_store_n(&r->tail, t + 1, __ATOMIC_RELEASE);
 	return 1;
 }

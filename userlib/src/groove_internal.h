@@ -57,7 +57,10 @@
  * TSan cannot see.  TSan builds declare it when GROOVE_TSAN_CROSS_PROCESS=1
  * is set at open (multi-process tests): every free releases; every alloc,
  * free and object lookup acquires; one process-wide sync object.
- * Single-process runs stay exact.
+ * Single-process runs stay exact.  An object that leaves this process by
+ * the caller's own channel, not by a free here, is a free as far as this
+ * process's TSan can tell, but the library never sees it go: the caller
+ * says G_TSAN_FREED() when it hands it over (tests/torture_test.c).
  */
 #if defined(__SANITIZE_THREAD__)
 #define G_TSAN 1
