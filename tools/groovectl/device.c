@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <inttypes.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <string.h>
@@ -301,4 +302,20 @@ int ctl_open_device_info(const char *path, int flags, int *fd,
 	if (ret)
 		close(*fd);
 	return ret;
+}
+
+/* The number in sysfs file @dir/@name; false when it is missing or not one. */
+bool ctl_sysfs_u64(const char *dir, const char *name, uint64_t *v)
+{
+	char path[512], buf[64];
+	bool ok;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	ok = fgets(buf, sizeof(buf), f) && sscanf(buf, "%" SCNu64, v) == 1;
+	fclose(f);
+	return ok;
 }

@@ -100,6 +100,8 @@ void ctl_name_err(const char *what, const char *name, int err);
 bool ctl_sysfs_dir(const char *path, char *buf, size_t len);
 
 /* device.c */
+/* The number in sysfs file @dir/@name; false when it is missing or not one. */
+bool ctl_sysfs_u64(const char *dir, const char *name, uint64_t *v);
 int ctl_check_path(const char *what, const char *path);
 int ctl_join(const char *what, const char *path, groove_t **g);
 int ctl_open_device(const char *path, int flags, int *fd);

@@ -241,21 +241,6 @@ struct live {
 	uint32_t mode, uid, gid;
 };
 
-static bool attr_u64(const char *dir, const char *name, uint64_t *v)
-{
-	char path[512], buf[64];
-	bool ok;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	ok = fgets(buf, sizeof(buf), f) && sscanf(buf, "%" SCNu64, v) == 1;
-	fclose(f);
-	return ok;
-}
-
 /* The live groove @name (NULL: the default one); false when there is none. */
 static bool live_read(const char *name, struct live *l)
 {
@@ -272,13 +257,13 @@ static bool live_read(const char *name, struct live *l)
 		rpath(dir, sizeof(dir), "/sys/class/misc/groove");
 		snprintf(l->path, sizeof(l->path), GROOVECTL_DEFAULT_DEVICE);
 	}
-	if (!attr_u64(dir, "volume_size", &l->volume_size))
+	if (!ctl_sysfs_u64(dir, "volume_size", &l->volume_size))
 		return false;
-	attr_u64(dir, "volume_max", &l->volume_max);
-	attr_u64(dir, "volumes_present", &l->volumes_present);
-	attr_u64(dir, "bytes_reserved", &l->bytes_reserved);
-	attr_u64(dir, "bytes_limit", &l->bytes_limit);
-	l->have_joins = attr_u64(dir, "joins_live", &l->joins_live);
+	ctl_sysfs_u64(dir, "volume_max", &l->volume_max);
+	ctl_sysfs_u64(dir, "volumes_present", &l->volumes_present);
+	ctl_sysfs_u64(dir, "bytes_reserved", &l->bytes_reserved);
+	ctl_sysfs_u64(dir, "bytes_limit", &l->bytes_limit);
+	l->have_joins = ctl_sysfs_u64(dir, "joins_live", &l->joins_live);
 	rpath(node, sizeof(node), "%s", l->path);
 	if (!stat(node, &st)) {
 		l->have_node = true;

@@ -35,20 +35,10 @@ static void set_sysfs_dir(const char *path)
 	ctl_sysfs_dir(path, sysfs_dir, sizeof(sysfs_dir));
 }
 
-/* A counter from sysfs, or false when the attribute is missing. */
+/* A counter of this groove's sysfs directory; false when it is missing. */
 static bool sysfs_u64(const char *name, uint64_t *v)
 {
-	char path[128], buf[64];
-	bool ok;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s%s", sysfs_dir, name);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	ok = fgets(buf, sizeof(buf), f) && sscanf(buf, "%" SCNu64, v) == 1;
-	fclose(f);
-	return ok;
+	return ctl_sysfs_u64(sysfs_dir, name, v);
 }
 
 /*
