@@ -231,8 +231,12 @@ expect 7 "create alpha again: EEXIST, exit 7" "a groove named 'alpha' exists alr
 expect 2 "create Bad: not a groove name, exit 2" "'Bad' is not a groove name" $ctl create Bad
 expect 2 "create a 32-character name: exit 2" "at most 31 characters" \
 	$ctl create abcdefghijklmnopqrstuvwxyz012345
+# Above the cap (cap_bytes, or half of RAM when 0) but within RAM, whatever the guest's size.
+ram=$(($(awk '/^MemTotal:/ { print $2 }' /proc/meminfo) * 1024))
+cap=$(cat /sys/module/groove/parameters/cap_bytes)
+[ "$cap" != 0 ] || cap=$((ram / 2))
 expect 6 "create with limit_bytes above cap_bytes: ERANGE, exit 6" "above the module's cap_bytes" \
-	$ctl create gamma limit_bytes=3G
+	$ctl create gamma limit_bytes=$((cap + (ram - cap) / 2))
 expect 2 "create with volume_size=3M: exit 2" "not a power of two" $ctl create gamma volume_size=3M
 expect 4 "create as a user: exit 4, root only" "made and destroyed by root" as tester "$ctl create gamma"
 expect 0 "a member of group groove uses alpha" "2 present" as member "$ctl -d alpha status"
