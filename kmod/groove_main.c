@@ -12,22 +12,11 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/fs.h>
-#include <linux/log2.h>
-#include <linux/mm.h>
+#include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/mount.h>
-#include <linux/percpu.h>
-#include <linux/pseudo_fs.h>
-#include <linux/slab.h>
-#include <linux/vmalloc.h>
 
 #include "groove_internal.h"
-#include "../common/groove_vstack.h"
-
-/* "grov": the private pseudo filesystem that holds the shared inode. */
-#define GROOVE_FS_MAGIC		0x766f7267
 
 static unsigned long long volume_size = GROOVE_VOLUME_SIZE_MAX;
 static unsigned int volume_max;
