@@ -221,8 +221,14 @@ TEST_F_TIMEOUT(e2e_crash, random_kills, 800)
 			       (unsigned long long)rf.calls,
 			       rf.kills ? rf.ns_sum / rf.kills / 1e6 : 0, rf.ns_max / 1e6);
 		EXPECT_EQ(0U, rf.failed);
-		/* A killed worker's thread caches hold superblocks: they come back. */
-		EXPECT_LT(0ULL, rf.taken);
+		/*
+		 * Not asserted: that this reclaim took anything.  A survivor's
+		 * allocation that would say GROOVE_ERR_FULL reclaims first, so
+		 * under pressure the survivors take a dead join's superblocks
+		 * before the parent does (seen on the debug kernel: 0 of a
+		 * round's kills left anything to the parent).  The dry run
+		 * below counts what nobody took.
+		 */
 		EXPECT_EQ((uint32_t)CRASH_KILLS, killed_workers + killed_manager);
 		EXPECT_EQ(0ULL, c->handed_out_twice);
 		EXPECT_EQ(0U, c->errors) TH_LOG("%u errors, first: %s", c->errors, c->first_error);
