@@ -383,6 +383,7 @@ TEST_F(named, destroy_refused_while_open_or_mapped)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, groove_info(fd, &info));
 	ASSERT_EQ(16, groove_add(fd, 16, NULL, 0));
+	EXPECT_EQ(32 * MiB, (__u64)named_sysfs("busy", "bytes_reserved"));
 	avail1 = groove_meminfo_kib("MemAvailable");
 	EXPECT_EQ(-EBUSY, ctl_destroy("busy"));
 	map = groove_map_volumes(fd, &info, PROT_READ);
@@ -396,8 +397,11 @@ TEST_F(named, destroy_refused_while_open_or_mapped)
 	avail2 = groove_meminfo_kib("MemAvailable");
 	ksft_print_msg("MemAvailable: %lld KiB before, %lld with 32 MiB of volumes, %lld after DESTROY\n",
 		       avail0, avail1, avail2);
-	EXPECT_LE(avail1 + 30 * 1024, avail0);
-	/* Within 1% of where it was. */
+	/*
+	 * Back within 1% of where it was.  Where the 32 MiB went is the
+	 * groove's bytes_reserved above: MemAvailable moves with everything
+	 * else (on the debug kernel it fell by only 8 MiB over the ADD).
+	 */
 	EXPECT_LE(avail0 - avail2, avail0 / 100);
 }
 
