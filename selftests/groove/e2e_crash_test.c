@@ -98,6 +98,18 @@ static void reclaim_after_kill(groove_t *g, struct reclaim_figures *f)
 	f->kills++;
 }
 
+/*
+ * CRASH_ROUNDS, or GROOVE_E2E_CRASH_ROUNDS (1..CRASH_ROUNDS): the debug
+ * kernel runs one round (34 kills), a sixth of the stage's time there.
+ */
+static uint32_t crash_rounds(void)
+{
+	const char *s = getenv("GROOVE_E2E_CRASH_ROUNDS");
+	long v = s && *s ? strtol(s, NULL, 10) : CRASH_ROUNDS;
+
+	return v >= 1 && v <= CRASH_ROUNDS ? (uint32_t)v : CRASH_ROUNDS;
+}
+
 /* 240 s were not enough on the debug kernel's single TCG thread. */
 TEST_F_TIMEOUT(e2e_crash, random_kills, 800)
 {
@@ -109,6 +121,7 @@ TEST_F_TIMEOUT(e2e_crash, random_kills, 800)
 	struct sigaction sa = { .sa_handler = on_sigchld, .sa_flags = SA_RESTART };
 	uint32_t next_proc = 0, i, round, killed_workers, killed_manager;
 	uint32_t survivors = 0, survivors_failed = 0, ticks, kills_all = 0;
+	const uint32_t rounds = crash_rounds();
 	struct reclaim_figures rf;
 	uint64_t rs, n, bad = 0;
 	int tick[2], verify_before, status;
@@ -128,7 +141,7 @@ TEST_F_TIMEOUT(e2e_crash, random_kills, 800)
 	 * runs on the rebuilt state, with the earlier rounds' objects still
 	 * live (and passed around through the ring).
 	 */
-	for (round = 0; round < CRASH_ROUNDS; round++) {
+	for (round = 0; round < rounds; round++) {
 		killed_workers = killed_manager = ticks = 0;
 		memset(&rf, 0, sizeof(rf));
 		ASSERT_EQ(0, pipe(tick));
@@ -276,7 +289,7 @@ TEST_F_TIMEOUT(e2e_crash, random_kills, 800)
 		for (n = 0; n < k.offs_cnt; n++) {
 			uint64_t off = k.offs[n], own = *e2e_owner(c, off);
 
-			if (round + 1 < CRASH_ROUNDS && own &&
+			if (round + 1 < rounds && own &&
 			    (own & (E2E_BLK - 1)) == (off & (E2E_BLK - 1)))
 				continue;
 			if (groove_free(self->g, groove_ptr(self->g, off)))
@@ -293,7 +306,7 @@ TEST_F_TIMEOUT(e2e_crash, random_kills, 800)
 	EXPECT_EQ(present, groove_remove_volumes(self->g, 32));
 	EXPECT_EQ(0, e2e_volumes_present(self->g));
 	ksft_print_msg("crash: %u rounds, %u kills in all; freed everything, removed all %ld volumes\n",
-		       CRASH_ROUNDS, kills_all, present);
+		       rounds, kills_all, present);
 }
 
 #if E2E_HAVE_INTERNALS
