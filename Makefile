@@ -42,17 +42,22 @@ JOBS ?= 2
 
 optional_make = if [ -f $(1)/Makefile ]; then $(MAKE) -C $(1) $(2); fi
 
-.PHONY: all deps module userlib selftests tools check demo bench install install-user \
+.PHONY: all deps deps-build module userlib selftests tools check demo bench install install-user \
 	uninstall dkms-check static-check clean help
 
 all: module userlib selftests tools
 
 # Packages and the kselftest/checkpatch files: a no-op in seconds when present.
+# deps: the whole test bed (check, demo, bench); deps-build: only what the
+# build needs (make, make install: no qemu, no test kernels, no gnuplot).
 deps:
 	@sh scripts/install-deps.sh
 	@sh scripts/fetch-ksft.sh
 
-module: deps
+deps-build:
+	@sh scripts/install-deps.sh --build
+
+module: deps-build
 	@test -n "$(KVER)" || { echo "module: neither the running kernel $(RUNNING_KVER) nor a Debian 6.1 kernel has headers (/lib/modules/<release>/build): install linux-headers-$(RUNNING_KVER) or set KVER= or KDIR="; exit 1; }
 	@if [ -n "$(KVER_DEFAULT)" ]; then \
 	  if [ "$(KVER)" = "$(RUNNING_KVER)" ]; then \
@@ -63,13 +68,15 @@ module: deps
 	fi
 	$(MAKE) -j$(JOBS) -C $(KDIR) M=$(TOP) modules
 
-userlib: deps
+userlib: deps-build
 	@$(call optional_make,userlib,)
 
-selftests: deps userlib
+selftests: deps-build userlib
+	@sh scripts/install-deps.sh --ksft
+	@sh scripts/fetch-ksft.sh
 	$(MAKE) -C selftests/groove OUTPUT=$(TOP)/build/selftests
 
-tools: deps userlib
+tools: deps-build userlib
 	@$(call optional_make,tools/groovectl,)
 
 check: deps
@@ -85,7 +92,7 @@ bench: deps all
 install-user:
 	@PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" sh scripts/install.sh --user
 
-install: all
+install: module userlib tools
 	@PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" KVER="$(KVER)" sh scripts/install.sh
 	@# What modules_install does for us, minus signing (no key outside
 	@# Debian's build) and minus the kmod/ subfolder of our Kbuild layout.

@@ -154,6 +154,10 @@ mkdir -p "$uroot" "$uout"
 check "make -n install-user runs no scripts/install-deps.sh and no module build" sh -c "
 	make -n -C '$top' --no-print-directory install-user DESTDIR='$uroot' > '$stage/n.out' 2>&1 || exit 1
 	! grep -E 'install-deps|fetch-ksft|M=.*modules|modules_install' '$stage/n.out'"
+check "make -n install installs only build dependencies (install-deps --build: no qemu, no test kernels) and builds no selftests" sh -c "
+	make -n -C '$top' --no-print-directory install DESTDIR='$uroot' > '$stage/ni.out' 2>&1 || exit 1
+	grep -q 'install-deps.sh --build' '$stage/ni.out' &&
+	! grep -E 'install-deps.sh *(--ksft)?\$|fetch-ksft|selftests' '$stage/ni.out'"
 check "make install-user DESTDIR=<staging> with no kernel (KVER=, KDIR= pointing nowhere)" \
 	make -C "$top" --no-print-directory install-user DESTDIR="$uroot" PREFIX="$prefix" \
 		KVER=0.0-none KDIR=/nonexistent
