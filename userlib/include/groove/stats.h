@@ -82,6 +82,16 @@ struct groove_szc_stats {
  * @szc_cnt:         size classes
  * @szc:             the size-class table
  * @szc_stats:       per size class usage
+ * @bytes_reserved:  bytes the data volumes hold for size classes, counted
+ *                   whole: every byte of every data volume (volume and
+ *                   superblock header blocks, tail gaps after superblocks,
+ *                   free objects of every class, live objects' footprints:
+ *                   size asked, header, alignment pad, class spacing)
+ *                   except @bytes_open.  Over @bytes_in_use: the honest
+ *                   fragmentation.  Empty volumes are in neither.
+ * @bytes_open:      free objects of the container class (1 GiB volumes: a
+ *                   64th of a volume each, holding superblocks only): data
+ *                   volume space that any class can still take
  */
 struct groove_stats {
 	uint64_t volume_size;
@@ -96,6 +106,8 @@ struct groove_stats {
 	uint32_t reserved;
 	struct groove_szc szc[GROOVE_SZC_MAX];
 	struct groove_szc_stats szc_stats[GROOVE_SZC_MAX];
+	uint64_t bytes_reserved;
+	uint64_t bytes_open;
 };
 
 /**
