@@ -288,6 +288,7 @@ TEST(verify_reports_corruption)
 	groove_t *g = test_groove_new(VS, 8, 3, NULL, 0);
 	struct g_alloc_state *st;
 	uint64_t saved, s = 9;
+	uint32_t link;
 	void *p[200];
 	int i, err;
 
@@ -299,11 +300,12 @@ TEST(verify_reports_corruption)
 		ASSERT_EQ(0, groove_free(g, p[i]));
 	ASSERT_EQ(0, groove_verify(g));
 
-	/* empty-volume stack cycle */
+	/* empty-volume stack cycle (the top's link put back as it was) */
 	saved = g->hdr->empty_stack;
+	link = g->table[GROOVE_STACK_IDX(saved)].next;
 	g->table[GROOVE_STACK_IDX(saved)].next = GROOVE_STACK_IDX(saved);
 	ASSERT_EQ(GROOVE_ERR_CORRUPT, groove_verify(g));
-	g->table[GROOVE_STACK_IDX(saved)].next = GROOVE_VOL_NIL;
+	g->table[GROOVE_STACK_IDX(saved)].next = link;
 	ASSERT_EQ(0, groove_verify(g));
 
 	/* inactive-stack cycle: a superblock linking to itself */

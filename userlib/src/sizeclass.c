@@ -2,31 +2,44 @@
 /*
  * The size-class table, derived from volume_size alone so every process
  * computes the same table and the shared state needs none of it (an
- * all-zero allocator state stays valid).
+ * all-zero allocator state stays valid).  The table is part of the shared
+ * layout (GROOVE_ABI_VERSION 3 has this one).
  *
  * Rule (in 512-byte blocks; V = volume_size / 512):
  *  - largest object footprint L = min(20481, V - 2): 10 MiB plus a header
  *    block, or what one volume holds after its header and one superblock
  *    header block;
- *  - footprints f_0 = 1, f_{k+1} = max(f_k + 1, f_k + f_k / 3) while below
- *    L, then L itself;
+ *  - footprints: every block count from 1 to 9, then four per doubling,
+ *    f = 2^k * (1 + j/4) + 1 for k >= 3, j = 1..4 (11, 13, 15, 17, 21,
+ *    ...), while below L, then L itself.  The + 1 is the block the 16 B
+ *    header spills into: a request of a power of two (or 1.25, 1.5, 1.75
+ *    times one) of at least 4 KiB fits its class with less than a block to
+ *    spare (4 KiB in 4.5 KiB, 64 KiB in 64.5 KiB; 512 B still takes 1 KiB,
+ *    the 512 B granule).  Class spacing then costs at most 1/4 (about 10%
+ *    on average over log-uniform sizes, against 16% with ABI 2's 4/3
+ *    steps);
  *  - when 64 objects of L do not fill a volume ((V - 2) / 64 > L: 1 GiB
  *    volumes), a last "container" class of (V - 2) / 64 blocks that only
  *    holds superblocks (of 1 object too) and is the only class a volume
  *    holds, so volumes are used whole;
- *  - classes are laid out largest first.  A class's superblock (one header
- *    block + cnt objects, cnt = min(64, what fits), >= 2 in a class, >= 1
- *    in a volume) lives in an object of a larger class that has at least 8
- *    objects per superblock, or in a whole volume (only classes of at least
- *    V / 16 blocks, or ones no class can hold: every volume-level class
- *    takes a volume of its own, so small classes share a few big ones).
- *    Among the parents whose
- *    object (or volume) it fills to at least 3/4: the most objects per
- *    superblock wins, counting up to 16 (amortises superblock turnover);
- *    then the parent with the most objects per superblock (many classes
- *    share few volume-level roots, so small volumes are not split one class
- *    per volume); then the better fill.  With no parent filled to 3/4, the
- *    best fill wins;
+ *  - the hub: the largest class that fits at least G_HUB_CNT_MIN times in
+ *    a root slot (the container's object, else a volume's data).  A class
+ *    whose superblock of at least 2 objects fills a hub object to 3/4
+ *    nests in the hub, so the small classes share one carrier and a
+ *    partly used carrier superblock (16 MiB with 1 GiB volumes) is not
+ *    repeated for every class;
+ *  - other classes are laid out largest first.  A class's superblock (one
+ *    header block + cnt objects, cnt = min(64, what fits), >= 2 in a class,
+ *    >= 1 in a volume) lives in an object of a larger class that has at
+ *    least 8 objects per superblock, or in a whole volume (only classes of
+ *    at least V / 16 blocks, or ones no class can hold: every volume-level
+ *    class takes a volume of its own, so small classes share a few big
+ *    ones).  Among the parents whose object (or volume) it fills to at
+ *    least 3/4: the most objects per superblock wins, counting up to 16
+ *    (amortises superblock turnover); then the parent with the most
+ *    objects per superblock (many classes share few volume-level roots, so
+ *    small volumes are not split one class per volume); then the better
+ *    fill.  With no parent filled to 3/4, the best fill wins;
  *  - active slots (concurrency groups) per class: a power of two
  *    <= V / (8 * superblock blocks), clamped to 1..64, so big classes do not
  *    pin many volumes in active slots;
@@ -46,12 +59,53 @@
  */
 #define G_TCACHE_FRACTION	8
 #define G_TCACHE_MAX_BLOCKS	((8ULL << 20) >> G_BLK_SHIFT)
+/* The hub fits this many times in a root slot (1 GiB volumes: 896 KiB). */
+#define G_HUB_CNT_MIN		16
 #define G_MIN(a, b)		((a) < (b) ? (a) : (b))
+
+/* The footprint after @f blocks: every count to 9, then 2^k * (1 + j/4) + 1. */
+static uint64_t g_fp_next(uint64_t f)
+{
+	if (f < 9)
+		return f + 1;
+	return f + (1ULL << (61 - __builtin_clzll(f - 1)));
+}
+
+/*
+ * The hub of a table of @n classes (the last may be a container) whose
+ * root slot has @room blocks: its index, or @n for none.
+ */
+static unsigned int g_hub(const struct g_szc *out, unsigned int n, uint64_t room)
+{
+	uint64_t slot = out[n - 1].container ? out[n - 1].fp_blocks : room;
+	unsigned int k;
+
+	for (k = n; k-- > 0; )
+		if (!out[k].container && slot / out[k].fp_blocks >= G_HUB_CNT_MIN)
+			return k;
+	return n;
+}
+
+/*
+ * Superblock of class @k in the hub @hub: how many objects (0: it does not
+ * nest there, too few objects or the hub's object filled under 3/4).
+ */
+static uint64_t g_hub_cnt(const struct g_szc *out, unsigned int k, unsigned int hub,
+			  unsigned int n)
+{
+	uint64_t fk = out[k].fp_blocks, fh, cnt;
+
+	if (hub >= n || hub <= k)
+		return 0;
+	fh = out[hub].fp_blocks;
+	cnt = G_MIN((fh - 1) / fk, 64);
+	return cnt >= 2 && 4 * (1 + cnt * fk) >= 3 * fh ? cnt : 0;
+}
 
 static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 {
 	uint64_t vb, room, largest, f;
-	unsigned int n = 0, k;
+	unsigned int n = 0, k, hub;
 
 	if (volume_size < GROOVE_VOLUME_SIZE_MIN || volume_size > GROOVE_VOLUME_SIZE_MAX ||
 	    (volume_size & (volume_size - 1)))
@@ -59,18 +113,15 @@ static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 	vb = volume_size >> G_BLK_SHIFT;
 	room = vb - 2;
 	largest = room < G_LARGEST_BLOCKS ? room : G_LARGEST_BLOCKS;
-	for (f = 1; n < GROOVE_SZC_MAX; ) {
-		uint64_t nf = f + f / 3;
-
+	for (f = 1; n < GROOVE_SZC_MAX; f = g_fp_next(f)) {
 		if (f >= largest) {
 			out[n++].fp_blocks = (uint32_t)largest;
 			break;
 		}
 		out[n++].fp_blocks = (uint32_t)f;
-		f = nf > f + 1 ? nf : f + 1;
 	}
 	if (out[n - 1].fp_blocks != largest)
-		return 0;	/* cannot happen with GROOVE_SZC_MAX >= 36 */
+		return 0;	/* cannot happen with GROOVE_SZC_MAX >= 55 */
 	for (k = 0; k < n; k++)
 		out[k].container = 0;
 	/*
@@ -83,6 +134,7 @@ static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 		out[n++].container = 1;
 	}
 
+	hub = g_hub(out, n, room);
 	for (k = n; k-- > 0; ) {
 		uint64_t fk = out[k].fp_blocks;
 		/* best so far: use = best_num / best_den, parent has best_pcnt */
@@ -128,6 +180,10 @@ static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 				best_pcnt = pcnt;
 				best_parent = p < n ? p : GROOVE_SZC_PARENT_VOLUME;
 			}
+		}
+		if (g_hub_cnt(out, k, hub, n)) {
+			best_cnt = g_hub_cnt(out, k, hub, n);
+			best_parent = hub;
 		}
 		out[k].cnt = (uint32_t)best_cnt;
 		out[k].parent = best_parent;

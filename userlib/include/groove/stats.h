@@ -40,14 +40,18 @@ struct groove_szc {
  * @tab:         out: up to @max classes, smallest first
  * @max:         entries at @tab (GROOVE_SZC_MAX is always enough)
  *
- * The rule: footprints (in 512 B blocks) grow from 1 block by about 4/3 per
- * class (f' = max(f + 1, f + f/3)) up to the largest object footprint
- * L = min(10 MiB + 1 block, volume_size - 2 blocks); the last class is L,
- * plus, when 64 objects of L do not fill a volume (1 GiB), a container
- * class of a 64th of a volume.  Each class's superblocks go into a larger
+ * The rule: footprints (in 512 B blocks) are every count from 1 to 9, then
+ * four per doubling, 2^k * (1 + j/4) + 1 (the + 1 block for the header: a
+ * power-of-two request of 4 KiB or more fits with under a block to spare),
+ * up to the largest object footprint L = min(10 MiB + 1 block,
+ * volume_size - 2 blocks); the last class is L, plus, when 64 objects of L
+ * do not fill a volume (1 GiB), a container class of a 64th of a volume.
+ * One hub class (the largest that fits 16 times in a root slot) carries the
+ * smaller classes' superblocks that fit it; the others go into a larger
  * class that fills well and has many objects, or into a whole volume (big
  * classes), with 2..64 objects (1..64 in a volume or a container); see
- * userlib/src/sizeclass.c for the exact rule.
+ * userlib/src/sizeclass.c for the exact rule.  Part of the shared layout
+ * (GROOVE_ABI_VERSION 3).
  *
  * Return: the number of classes, or 0 for a bad @volume_size.
  */
