@@ -93,16 +93,15 @@ static int groove_bench_reserved_detail(char *buf, size_t len, int64_t *old)
 {
 	static struct groove_stats st;
 	uint64_t fp_live = 0, free_leaf = 0, free_carrier = 0, prev = 0, rest;
-	unsigned int c, k;
+	unsigned int c;
 
 	if (groove_stats(groove, &st))
 		return -1;
 	for (c = 0; c < st.szc_cnt && c < GROOVE_SZC_MAX; c++) {
 		uint64_t fp = st.szc[c].obj_footprint, fr = st.szc_stats[c].free_objs * fp;
-		int carrier = 0;
+		/* a carrier here: it holds other classes' superblocks, no object */
+		int carrier = !st.szc_stats[c].objects;
 
-		for (k = 0; k < c; k++)
-			carrier |= st.szc[k].parent == c;
 		fp_live += st.szc_stats[c].objects * fp;
 		prev += st.szc_stats[c].objects * fp;
 		if (st.szc[c].parent != GROOVE_SZC_PARENT_VOLUME)
@@ -117,7 +116,7 @@ static int groove_bench_reserved_detail(char *buf, size_t len, int64_t *old)
 	rest = st.bytes_reserved - fp_live - free_leaf - free_carrier;
 	*old = (int64_t)prev;
 	snprintf(buf, len, "asked %.1f MiB, header and class spacing %.1f, free objects of "
-		 "leaf classes %.1f, of carrier classes %.1f, superblock and volume headers "
+		 "classes with objects %.1f, of carriers (no object) %.1f, superblock and volume headers "
 		 "and tail gaps %.1f; open container slots %.1f (not counted)",
 		 (double)st.bytes_in_use / 1048576, (double)(fp_live - st.bytes_in_use) / 1048576,
 		 (double)free_leaf / 1048576, (double)free_carrier / 1048576,
