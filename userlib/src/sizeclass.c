@@ -22,8 +22,9 @@
  *    volumes), a last "container" class of (V - 2) / 64 blocks that only
  *    holds superblocks (of 1 object too) and is the only class a volume
  *    holds, so volumes are used whole;
- *  - the hub: the largest class that fits at least G_HUB_CNT_MIN times in
- *    a root slot (the container's object, else a volume's data).  A class
+ *  - the hub: the largest class of at most G_HUB_MAX_BLOCKS that fits at
+ *    least G_HUB_CNT_MIN times in a root slot (the container's object,
+ *    else a volume's data).  A class
  *    whose superblock of at least 2 objects fills a hub object to 3/4
  *    nests in the hub, so the small classes share one carrier and a
  *    partly used carrier superblock (16 MiB with 1 GiB volumes) is not
@@ -36,7 +37,8 @@
  *    class takes a volume of its own, so small classes share a few big
  *    ones).  Among the parents whose object (or volume) it fills to at
  *    least 3/4: the most objects per superblock wins, counting up to 16
- *    (amortises superblock turnover); then the parent with the most
+ *    (amortises superblock turnover), up to 64 for classes of at most
+ *    G_SMALL_BLOCKS in a nested parent (g_cnt_cap()); then the parent with the most
  *    objects per superblock (many classes share few volume-level roots, so
  *    small volumes are not split one class per volume); then the better
  *    fill.  With no parent filled to 3/4, the best fill wins;
@@ -59,8 +61,19 @@
  */
 #define G_TCACHE_FRACTION	8
 #define G_TCACHE_MAX_BLOCKS	((8ULL << 20) >> G_BLK_SHIFT)
-/* The hub fits this many times in a root slot (1 GiB volumes: 896 KiB). */
-#define G_HUB_CNT_MIN		16
+/*
+ * The hub fits this many times in a root slot and is at most 2 MiB (plus
+ * its header block): 1.75 MiB with 1 GiB and 64 MiB volumes, so what a
+ * thread holds of a class it nests (two superblocks) stays small.
+ */
+#define G_HUB_CNT_MIN		8
+#define G_HUB_MAX_BLOCKS	(((2ULL << 20) >> G_BLK_SHIFT) + 1)
+/*
+ * Classes of at most this many blocks prefer 64 objects per superblock
+ * (at most 512 KiB): a batch of 64 small objects then fits the two
+ * superblocks a thread holds.
+ */
+#define G_SMALL_BLOCKS		16
 #define G_MIN(a, b)		((a) < (b) ? (a) : (b))
 
 /* The footprint after @f blocks: every count to 9, then 2^k * (1 + j/4) + 1. */
@@ -81,7 +94,8 @@ static unsigned int g_hub(const struct g_szc *out, unsigned int n, uint64_t room
 	unsigned int k;
 
 	for (k = n; k-- > 0; )
-		if (!out[k].container && slot / out[k].fp_blocks >= G_HUB_CNT_MIN)
+		if (!out[k].container && slot / out[k].fp_blocks >= G_HUB_CNT_MIN &&
+		    out[k].fp_blocks <= G_HUB_MAX_BLOCKS)
 			return k;
 	return n;
 }
@@ -100,6 +114,22 @@ static uint64_t g_hub_cnt(const struct g_szc *out, unsigned int k, unsigned int 
 	fh = out[hub].fp_blocks;
 	cnt = G_MIN((fh - 1) / fk, 64);
 	return cnt >= 2 && 4 * (1 + cnt * fk) >= 3 * fh ? cnt : 0;
+}
+
+/*
+ * Objects per superblock that still count when class @k picks parent @p
+ * (@n: a volume): 16 amortise turnover; a small class prefers 64 in a
+ * nested parent, so a batch of 64 fits the two superblocks a thread
+ * holds, but never takes a volume-level parent for it (with small volumes
+ * every volume-level class takes a volume of its own).
+ */
+static uint64_t g_cnt_cap(const struct g_szc *out, unsigned int k, unsigned int p,
+			  unsigned int n)
+{
+	if (out[k].fp_blocks <= G_SMALL_BLOCKS && p < n &&
+	    out[p].parent != GROOVE_SZC_PARENT_VOLUME)
+		return 64;
+	return 16;
 }
 
 static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
@@ -139,11 +169,12 @@ static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 		uint64_t fk = out[k].fp_blocks;
 		/* best so far: use = best_num / best_den, parent has best_pcnt */
 		uint64_t best_num = 0, best_den = 1, best_cnt = 0, best_pcnt = 0, sbb;
+		uint64_t best_score = 0;
 		uint32_t best_parent = GROOVE_SZC_PARENT_VOLUME, p;
 		int best_ok = 0;
 
 		for (p = k + 1; p <= n; p++) {
-			uint64_t fp, cnt, num, den, maxcnt, pcnt;
+			uint64_t fp, cnt, num, den, maxcnt, pcnt, score;
 			int ok, better;
 
 			if (p < n) {
@@ -162,12 +193,13 @@ static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 			if (p == n && best_cnt && (fk * G_ROOT_FRACTION < vb || out[n - 1].container))
 				continue;	/* nest in a class, not a volume */
 			cnt = maxcnt < 64 ? maxcnt : 64;
+			score = G_MIN(cnt, g_cnt_cap(out, k, p, n));
 			num = (p < n ? 1 : 2) + cnt * fk;
 			ok = 4 * num >= 3 * den;
 			if (ok != best_ok)
 				better = ok;
-			else if (ok && G_MIN(cnt, 16) != G_MIN(best_cnt, 16))
-				better = cnt > best_cnt;
+			else if (ok && score != best_score)
+				better = score > best_score;
 			else if (ok && pcnt != best_pcnt)
 				better = pcnt > best_pcnt;
 			else
@@ -178,6 +210,7 @@ static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 				best_den = den;
 				best_cnt = cnt;
 				best_pcnt = pcnt;
+				best_score = score;
 				best_parent = p < n ? p : GROOVE_SZC_PARENT_VOLUME;
 			}
 		}

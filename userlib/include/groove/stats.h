@@ -46,7 +46,8 @@ struct groove_szc {
  * up to the largest object footprint L = min(10 MiB + 1 block,
  * volume_size - 2 blocks); the last class is L, plus, when 64 objects of L
  * do not fill a volume (1 GiB), a container class of a 64th of a volume.
- * One hub class (the largest that fits 16 times in a root slot) carries the
+ * One hub class (the largest of at most 2 MiB that fits 8 times in a
+ * root slot) carries the
  * smaller classes' superblocks that fit it; the others go into a larger
  * class that fills well and has many objects, or into a whole volume (big
  * classes), with 2..64 objects (1..64 in a volume or a container); see
