@@ -11,13 +11,16 @@
  *    header block;
  *  - footprints: every block count from 1 to 9, then four per doubling,
  *    f = 2^k * (1 + j/4) + 1 for k >= 3, j = 1..4 (11, 13, 15, 17, 21,
- *    ...), while below L, then L itself.  The + 1 is the block the 16 B
+ *    ..., 129), then two per doubling, 2^k * (1 + j/2) + 1 (193, 257, 385,
+ *    ...), while below L, then L itself (which takes the last class when
+ *    that is within a quarter below it).  The + 1 is the block the 16 B
  *    header spills into: a request of a power of two (or 1.25, 1.5, 1.75
- *    times one) of at least 4 KiB fits its class with less than a block to
- *    spare (4 KiB in 4.5 KiB, 64 KiB in 64.5 KiB; 512 B still takes 1 KiB,
- *    the 512 B granule).  Class spacing then costs at most 1/4 (about 10%
- *    on average over log-uniform sizes, against 16% with ABI 2's 4/3
- *    steps);
+ *    times one, to 64 KiB) of at least 4 KiB fits its class with less than
+ *    a block to spare (4 KiB in 4.5 KiB, 64 KiB in 64.5 KiB; 512 B still
+ *    takes 1 KiB, the 512 B granule).  Class spacing costs at most 1/4 to
+ *    64 KiB (about 10% on average over log-uniform sizes, against 16%
+ *    with ABI 2's 4/3 steps), 1/2 above.  At most 40 classes
+ *    (GROOVE_SZC_MAX, G_FINE_BLOCKS);
  *  - when 64 objects of L do not fill a volume ((V - 2) / 64 > L: 1 GiB
  *    volumes), a last "container" class of (V - 2) / 64 blocks that only
  *    holds superblocks (of 1 object too) and is the only class a volume
@@ -63,8 +66,9 @@
 #define G_TCACHE_MAX_BLOCKS	((8ULL << 20) >> G_BLK_SHIFT)
 /*
  * The hub fits this many times in a root slot and is at most 2 MiB (plus
- * its header block): 1.75 MiB with 1 GiB and 64 MiB volumes, so what a
- * thread holds of a class it nests (two superblocks) stays small.
+ * its header block): 1.5 MiB with 1 GiB volumes, 2 MiB with 64 MiB, 192.5
+ * KiB with 2 MiB, so what a thread holds of a class it nests (two
+ * superblocks) stays small.
  */
 #define G_HUB_CNT_MIN		8
 #define G_HUB_MAX_BLOCKS	(((2ULL << 20) >> G_BLK_SHIFT) + 1)
@@ -75,13 +79,25 @@
  */
 #define G_SMALL_BLOCKS		16
 #define G_MIN(a, b)		((a) < (b) ? (a) : (b))
+/*
+ * Four classes per doubling up to 64 KiB + a block, two above: the table
+ * must fit GROOVE_SZC_MAX (40), which sizes the thread cache, an
+ * initial-exec TLS block that a dlopen() of libgroove.so must still find
+ * room for (Python's ctypes fails from about 1.6 KiB).
+ */
+#define G_FINE_BLOCKS		129
 
-/* The footprint after @f blocks: every count to 9, then 2^k * (1 + j/4) + 1. */
+/*
+ * The footprint after @f blocks: every count to 9, then 2^k * (1 + j/4) + 1
+ * up to G_FINE_BLOCKS, then 2^k * (1 + j/2) + 1.
+ */
 static uint64_t g_fp_next(uint64_t f)
 {
+	uint64_t k = 63 - (uint64_t)__builtin_clzll(f - 1 ? f - 1 : 1);
+
 	if (f < 9)
 		return f + 1;
-	return f + (1ULL << (61 - __builtin_clzll(f - 1)));
+	return f + (1ULL << (f < G_FINE_BLOCKS ? k - 2 : k - 1));
 }
 
 /*
@@ -144,14 +160,15 @@ static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 	room = vb - 2;
 	largest = room < G_LARGEST_BLOCKS ? room : G_LARGEST_BLOCKS;
 	for (f = 1; n < GROOVE_SZC_MAX; f = g_fp_next(f)) {
-		if (f >= largest) {
+		/* L takes the last class when that is within a quarter below it */
+		if (f >= largest || (f > G_FINE_BLOCKS && 4 * largest < 5 * f)) {
 			out[n++].fp_blocks = (uint32_t)largest;
 			break;
 		}
 		out[n++].fp_blocks = (uint32_t)f;
 	}
 	if (out[n - 1].fp_blocks != largest)
-		return 0;	/* cannot happen with GROOVE_SZC_MAX >= 55 */
+		return 0;	/* cannot happen with GROOVE_SZC_MAX >= 39 */
 	for (k = 0; k < n; k++)
 		out[k].container = 0;
 	/*

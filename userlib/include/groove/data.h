@@ -23,7 +23,7 @@ extern "C" {
 #define GROOVE_OBJ_HDR_SIZE	16u	/* per-object header */
 #define GROOVE_ALIGN_DEFAULT	16u	/* alignment when 0 is asked */
 #define GROOVE_ALIGN_MAX	4096u	/* largest alignment groove_alloc() takes */
-#define GROOVE_SZC_MAX		56u	/* most size classes of any volume size (55) */
+#define GROOVE_SZC_MAX		40u	/* most size classes of any volume size */
 #define GROOVE_CGROUP_MAX	64u	/* concurrency groups */
 
 typedef struct groove groove_t;

@@ -41,8 +41,9 @@ struct groove_szc {
  * @max:         entries at @tab (GROOVE_SZC_MAX is always enough)
  *
  * The rule: footprints (in 512 B blocks) are every count from 1 to 9, then
- * four per doubling, 2^k * (1 + j/4) + 1 (the + 1 block for the header: a
- * power-of-two request of 4 KiB or more fits with under a block to spare),
+ * four per doubling, 2^k * (1 + j/4) + 1, to 129 (the + 1 block for the
+ * header: a power-of-two request of 4 KiB to 64 KiB fits with under a
+ * block to spare), then two per doubling,
  * up to the largest object footprint L = min(10 MiB + 1 block,
  * volume_size - 2 blocks); the last class is L, plus, when 64 objects of L
  * do not fill a volume (1 GiB), a container class of a 64th of a volume.
