@@ -70,25 +70,58 @@ static void groove_bench_thread_init(int cpu)
 }
 
 /*
- * Bytes the data allocator holds for particular size classes: every user
- * object's footprint plus the free slots inside superblocks, except free
- * slots of volume-level superblocks (those are still open to new
- * superblocks).  Whole volumes would say little at 1 GiB granularity.
+ * Bytes the groove holds for its size classes, counted whole
+ * (groove_stats()'s bytes_reserved): every byte of the data volumes but the
+ * container slots still open to any class.
  */
 static int64_t groove_bench_reserved(void)
 {
 	static struct groove_stats st;
-	uint64_t held = 0;
+
+	if (groove_stats(groove, &st))
+		return -1;
+	return (int64_t)st.bytes_reserved;
+}
+
+/*
+ * Where the held bytes go, and the count of earlier figures (before the
+ * whole count: live objects' footprints plus free objects in superblocks
+ * below volume level; it left out superblock and volume headers, tail gaps
+ * and free objects of volume-level classes).  One line for bench_frag.
+ */
+static int groove_bench_reserved_detail(char *buf, size_t len, int64_t *old)
+{
+	static struct groove_stats st;
+	uint64_t fp_live = 0, free_leaf = 0, free_carrier = 0, prev = 0, rest;
 	unsigned int c;
 
 	if (groove_stats(groove, &st))
 		return -1;
 	for (c = 0; c < st.szc_cnt && c < GROOVE_SZC_MAX; c++) {
-		held += st.szc_stats[c].objects * st.szc[c].obj_footprint;
+		uint64_t fp = st.szc[c].obj_footprint, fr = st.szc_stats[c].free_objs * fp;
+		/* a carrier here: it holds other classes' superblocks, no object */
+		int carrier = !st.szc_stats[c].objects;
+
+		fp_live += st.szc_stats[c].objects * fp;
+		prev += st.szc_stats[c].objects * fp;
 		if (st.szc[c].parent != GROOVE_SZC_PARENT_VOLUME)
-			held += st.szc_stats[c].free_objs * st.szc[c].obj_footprint;
+			prev += fr;
+		if (!st.szc[c].obj_max)
+			continue;	/* container: bytes_open */
+		if (carrier)
+			free_carrier += fr;
+		else
+			free_leaf += fr;
 	}
-	return (int64_t)held;
+	rest = st.bytes_reserved - fp_live - free_leaf - free_carrier;
+	*old = (int64_t)prev;
+	snprintf(buf, len, "asked %.1f MiB, header and class spacing %.1f, free objects of "
+		 "classes with objects %.1f, of carriers (no object) %.1f, superblock and volume headers "
+		 "and tail gaps %.1f; open container slots %.1f (not counted)",
+		 (double)st.bytes_in_use / 1048576, (double)(fp_live - st.bytes_in_use) / 1048576,
+		 (double)free_leaf / 1048576, (double)free_carrier / 1048576,
+		 (double)rest / 1048576, (double)st.bytes_open / 1048576);
+	return 0;
 }
 
 /* Superblocks this thread holds go back to circulation (before _exit()). */
@@ -175,6 +208,7 @@ int bench_open_groove(struct bench_alloc *a, const char *shm_dir,
 	a->alloc = groove_bench_alloc;
 	a->free = groove_bench_free;
 	a->reserved_bytes = groove_bench_reserved;
+	a->reserved_detail = groove_bench_reserved_detail;
 	a->largest_free = groove_bench_largest;
 	a->attach = groove_bench_attach;
 	a->to_off = groove_bench_to_off;

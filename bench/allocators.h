@@ -36,6 +36,11 @@ struct bench_alloc {
 
 	/* Bytes the allocator holds from the OS or its arena; -1 if unknown. */
 	int64_t (*reserved_bytes)(void);
+	/*
+	 * Optional: a line on where the reserved bytes go, and *old = the
+	 * count of earlier figures when reserved_bytes changed its rule.
+	 */
+	int (*reserved_detail)(char *buf, size_t len, int64_t *old);
 	/* Largest object that can still be allocated; -1 when unbounded. */
 	int64_t (*largest_free)(void);
 

@@ -6,6 +6,11 @@
  * so with 2 threads about 40% of the frees are of objects another thread
  * allocated.  Figures are wall time / all threads' pairs: ns per pair of the
  * whole process, so perfect scaling halves it at 2 threads.
+ *
+ * Threads axis: 1, 2, 4, ... up to the online CPUs (sysconf), and the CPU
+ * count itself when it is not a power of two, so a bigger machine shows how
+ * each allocator scales; one thread per CPU at most (pinned), so the figures
+ * are not about oversubscription.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -13,10 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench.h"
 
-#define MAX_THREADS	2
+/* Most threads of any run (the axis stops at the CPU count below this). */
+#define MAX_THREADS	256
+#define MAX_COUNTS	10	/* 1, 2, 4, ..., 256 and one more */
 #define SIZE_MIN	512
 #define SIZE_MAX_	(64 << 10)
 /* Sizes are drawn ahead of time so pow() is not part of the timed loop. */
@@ -110,8 +118,8 @@ static void *work(void *arg)
 /* One (allocator, thread count) block of batches; returns 0 on success. */
 static int run_block(struct churn *c, uint64_t seed)
 {
-	struct worker w[MAX_THREADS];
-	pthread_t tid[MAX_THREADS];
+	static struct worker w[MAX_THREADS];
+	static pthread_t tid[MAX_THREADS];
 	int t;
 
 	c->failed = 0;
@@ -132,10 +140,27 @@ static int run_block(struct churn *c, uint64_t seed)
 	return c->failed ? -1 : 0;
 }
 
+/* The thread counts to run: powers of two below @cpus, then @cpus. */
+static int thread_axis(int *counts)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int n = 0, t;
+
+	if (cpus < 1)
+		cpus = 1;
+	if (cpus > MAX_THREADS)
+		cpus = MAX_THREADS;
+	for (t = 1; t < cpus; t *= 2)
+		counts[n++] = t;
+	counts[n++] = (int)cpus;
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	struct bench_alloc *allocs[BENCH_MAX_ALLOCS];
-	int failed[BENCH_MAX_ALLOCS][MAX_THREADS + 1] = { { 0 } };
+	int failed[BENCH_MAX_ALLOCS][MAX_COUNTS] = { { 0 } };
+	int counts[MAX_COUNTS], ncounts, x;
 	struct bench_opts o;
 	struct churn c;
 	int n, r, i, t, b;
@@ -154,11 +179,15 @@ int main(int argc, char **argv)
 	c.slots = o.quick ? 1024 : 4096;
 	c.ops = 2 * c.slots;
 	c.batches = o.batches;
-	for (t = 0; t < MAX_THREADS; t++)
+	ncounts = thread_axis(counts);
+	for (t = 0; t < counts[ncounts - 1]; t++) {
 		c.arrays[t] = calloc((size_t)c.slots, sizeof(void *));
+		if (!c.arrays[t])
+			return 1;
+	}
 
 	for (r = 0; r < o.rounds; r++) {
-		for (t = 1; t <= MAX_THREADS; t++) {
+		for (x = 0; x < ncounts; x++) {
 			char label[40];
 
 			snprintf(label, sizeof(label), "churn 512 B-64 KiB");
@@ -166,12 +195,13 @@ int main(int argc, char **argv)
 				int k = bench_rotated(i, r, n);
 				struct bench_result *res;
 
-				if (failed[k][t])
+				t = counts[x];
+				if (failed[k][x])
 					continue;
 				c.a = allocs[k];
 				c.threads = t;
 				if (run_block(&c, (uint64_t)r + 1)) {
-					failed[k][t] = 1;
+					failed[k][x] = 1;
 					continue;
 				}
 				res = bench_result("churn", label, 0, t, c.a);
@@ -182,10 +212,10 @@ int main(int argc, char **argv)
 		}
 	}
 	for (i = 0; i < n; i++)
-		for (t = 1; t <= MAX_THREADS; t++)
-			if (failed[i][t])
+		for (x = 0; x < ncounts; x++)
+			if (failed[i][x])
 				printf("# %s: an allocation failed at %d threads\n",
-				       allocs[i]->name, t);
+				       allocs[i]->name, counts[x]);
 	bench_report(&o, "2. larson churn, cross-thread frees (ns per pair, all threads)");
 	bench_allocs_close();
 	return 0;

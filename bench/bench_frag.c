@@ -30,6 +30,8 @@ struct frag_result {
 	const char *alloc;
 	uint64_t ops, live, objects;
 	int64_t reserved, largest;
+	int64_t reserved_old;	/* the count of earlier figures, -1: same rule */
+	char detail[320];	/* where the reserved bytes go, "" if unknown */
 	int failed;
 	struct bench_result *timing;
 };
@@ -92,9 +94,28 @@ static void run(struct bench_alloc *a, const struct bench_opts *o,
 	fr->live = live;
 	fr->objects = n;
 	fr->reserved = a->reserved_bytes ? a->reserved_bytes() : -1;
+	fr->reserved_old = -1;
+	if (a->reserved_detail &&
+	    a->reserved_detail(fr->detail, sizeof(fr->detail), &fr->reserved_old))
+		fr->detail[0] = 0;
 	fr->largest = a->largest_free ? a->largest_free() : -1;
 	while (n)
 		a->free(objs[--n].p);
+}
+
+/*
+ * Under the table: where an allocator's reserved bytes go, and, once, the
+ * count that earlier figures (bench/results before it changed) used.
+ */
+static void report_detail(const struct frag_result *fr)
+{
+	if (fr->detail[0])
+		printf("# %s reserved: %s\n", fr->alloc, fr->detail);
+	if (fr->reserved_old >= 0 && fr->live)
+		printf("# %s by the count of earlier figures: reserved %" PRId64 " B, res/live %.3f "
+		       "(now counted whole: %" PRId64 " B, %.3f)\n", fr->alloc, fr->reserved_old,
+		       (double)fr->reserved_old / (double)fr->live, fr->reserved,
+		       (double)fr->reserved / (double)fr->live);
 }
 
 int main(int argc, char **argv)
@@ -134,7 +155,7 @@ int main(int argc, char **argv)
 		if (csv && fresh)
 			fprintf(csv, "allocator,ops,live_target,live_bytes,objects,"
 				"reserved_bytes,reserved_over_live,ratio_to_best_peer,"
-				"largest_free_bytes,median_ns,p99_ns\n");
+				"largest_free_bytes,median_ns,p99_ns,reserved_old_bytes\n");
 	}
 	printf("\n== 5. fragmentation after %" PRIu64 " random ops at a live target of %" PRIu64
 	       " MiB (reserved = bytes the allocator holds; largest = biggest object still "
@@ -156,12 +177,14 @@ int main(int argc, char **argv)
 		       bench_p99(fr[i].timing), allocs[i]->subject ? "  <" : "");
 		if (csv)
 			fprintf(csv, "%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-				",%" PRId64 ",%.4f,%.3f,%" PRId64 ",%.2f,%.2f\n",
+				",%" PRId64 ",%.4f,%.3f,%" PRId64 ",%.2f,%.2f,%" PRId64 "\n",
 				fr[i].alloc, fr[i].ops, target, fr[i].live,
 				fr[i].objects, fr[i].reserved, rl, rl / best,
 				fr[i].largest, bench_median(fr[i].timing),
-				bench_p99(fr[i].timing));
+				bench_p99(fr[i].timing), fr[i].reserved_old);
 	}
+	for (i = 0; i < n; i++)
+		report_detail(&fr[i]);
 	if (csv)
 		fclose(csv);
 	bench_allocs_close();

@@ -81,7 +81,7 @@ static double batch(const struct impl *m, size_t sz, long n)
 
 int main(int argc, char **argv)
 {
-	static const size_t sizes[] = { 512, 64 << 10, 1 << 20 };
+	static const size_t sizes[] = { 512, 4 << 10, 64 << 10, 1 << 20 };
 	struct impl impls[3] = {
 		{ "groove", groove_a, groove_f },
 		{ "glibc", malloc, free },

@@ -288,6 +288,7 @@ TEST(verify_reports_corruption)
 	groove_t *g = test_groove_new(VS, 8, 3, NULL, 0);
 	struct g_alloc_state *st;
 	uint64_t saved, s = 9;
+	uint32_t link;
 	void *p[200];
 	int i, err;
 
@@ -299,11 +300,12 @@ TEST(verify_reports_corruption)
 		ASSERT_EQ(0, groove_free(g, p[i]));
 	ASSERT_EQ(0, groove_verify(g));
 
-	/* empty-volume stack cycle */
+	/* empty-volume stack cycle (the top's link put back as it was) */
 	saved = g->hdr->empty_stack;
+	link = g->table[GROOVE_STACK_IDX(saved)].next;
 	g->table[GROOVE_STACK_IDX(saved)].next = GROOVE_STACK_IDX(saved);
 	ASSERT_EQ(GROOVE_ERR_CORRUPT, groove_verify(g));
-	g->table[GROOVE_STACK_IDX(saved)].next = GROOVE_VOL_NIL;
+	g->table[GROOVE_STACK_IDX(saved)].next = link;
 	ASSERT_EQ(0, groove_verify(g));
 
 	/* inactive-stack cycle: a superblock linking to itself */
@@ -389,6 +391,51 @@ TEST(stats_while_allocating)
 }
 
 /* The same layout in a hugetlbfs file, when one is mounted with free pages. */
+/*
+ * A binary linked before GROOVE_0.3 calls groove_stats@GROOVE_0.1 with the
+ * old, smaller struct: filled as before, nothing written past it.
+ */
+struct stats_0_1 {
+	uint64_t volume_size;
+	uint32_t volume_max, volumes_present, volumes_empty, volumes_data;
+	uint64_t objects, bytes_in_use, largest_alloc;
+	uint32_t szc_cnt, reserved;
+	struct groove_szc szc[40];
+	struct groove_szc_stats szc_stats[40];
+};
+int stats_0_1(groove_t *g, struct stats_0_1 *out);
+__asm__(".symver stats_0_1, groove_stats@GROOVE_0.1");
+
+TEST(stats_old_layout)
+{
+	groove_t *g = test_groove_new(VS, 4, 2, NULL, 0);
+	struct { struct stats_0_1 st; uint64_t canary[4]; } old;
+	struct groove_stats st;
+	void *p[3];
+	int i;
+
+	ASSERT_NE(NULL, g);
+	for (i = 0; i < 3; i++)
+		ASSERT_NE(NULL, p[i] = groove_alloc(g, 0, 1000 << (4 * i), 0, NULL));
+	memset(&old, 0xa5, sizeof(old));
+	ASSERT_EQ(0, stats_0_1(g, &old.st));
+	ASSERT_EQ(0, groove_stats(g, &st));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0xa5a5a5a5a5a5a5a5ULL, old.canary[i]);
+	ASSERT_EQ(3, old.st.objects);
+	ASSERT_EQ(st.bytes_in_use, old.st.bytes_in_use);
+	ASSERT_EQ(st.volumes_data, old.st.volumes_data);
+	ASSERT_EQ(st.szc_cnt < 40 ? st.szc_cnt : 40, old.st.szc_cnt);
+	ASSERT_EQ(0, memcmp(st.szc_stats, old.st.szc_stats,
+			    old.st.szc_cnt * sizeof(st.szc_stats[0])));
+	/* no container with 2 MiB volumes: every data volume byte is held */
+	ASSERT_EQ(0, st.bytes_open);
+	ASSERT_EQ(st.volumes_data * VS, st.bytes_reserved);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, groove_free(g, p[i]));
+	groove_close(g);
+}
+
 TEST(hugetlbfs_file)
 {
 	struct groove_geometry geo = { .volume_size = VS, .volume_max = 4 };

@@ -226,6 +226,26 @@ static void op_alloc(struct worker *w)
 	w->n++;
 }
 
+/*
+ * Quiescent: the reserved bytes are the data volumes but their open
+ * container slots, and they hold every object's and every free object's
+ * footprint (and the superblock headers and tail gaps besides).
+ */
+static int stats_whole(const struct groove_stats *st)
+{
+	uint64_t parts = 0;
+	unsigned int k;
+
+	for (k = 0; k < st->szc_cnt; k++) {
+		parts += st->szc_stats[k].objects * st->szc[k].obj_footprint;
+		if (st->szc[k].obj_max)
+			parts += st->szc_stats[k].free_objs * st->szc[k].obj_footprint;
+	}
+	return st->bytes_reserved + st->bytes_open == (uint64_t)st->volumes_data * st->volume_size &&
+	       st->bytes_reserved >= parts + (uint64_t)st->volumes_data * 2 * GROOVE_BLOCK_SIZE &&
+	       st->bytes_reserved >= st->bytes_in_use;
+}
+
 static void at_barrier(struct worker *w, int final)
 {
 	struct ctl *c = w->c;
@@ -240,6 +260,9 @@ static void at_barrier(struct worker *w, int final)
 		r = groove_stats(w->g, &st);
 		if (r || st.objects != (uint64_t)c->live)
 			failf(c, "stats: %llu objects, %llu live", st.objects, (uint64_t)c->live);
+		if (!r && !stats_whole(&st))
+			failf(c, "stats: %llu bytes reserved, %llu open", st.bytes_reserved,
+			      st.bytes_open);
 		c->verifies++;
 		if (final) {
 			uint32_t present = st.volumes_present;

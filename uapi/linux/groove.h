@@ -41,8 +41,13 @@
  * joins (GROOVE_IOC_JOIN, the join table before vol0_off), the allocator's
  * inactive-stack words carry a tag in every bit the block index does not
  * need.
+ * 3: libgroove's size-class table (four classes per doubling to 64 KiB, a
+ * + 1 block for the header, one hub class for the small classes'
+ * superblocks).  The kernel side and the allocator state's layout are ABI
+ * 2's; the number changes so that processes computing different tables
+ * never share a groove.
  */
-#define GROOVE_ABI_VERSION		2
+#define GROOVE_ABI_VERSION		3
 
 /* "groove!\0" and friends, little-endian; distinct so a stray one is caught. */
 #define GROOVE_SHARED_MAGIC		0x002165766f6f7267ULL

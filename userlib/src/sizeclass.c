@@ -2,31 +2,49 @@
 /*
  * The size-class table, derived from volume_size alone so every process
  * computes the same table and the shared state needs none of it (an
- * all-zero allocator state stays valid).
+ * all-zero allocator state stays valid).  The table is part of the shared
+ * layout (GROOVE_ABI_VERSION 3 has this one).
  *
  * Rule (in 512-byte blocks; V = volume_size / 512):
  *  - largest object footprint L = min(20481, V - 2): 10 MiB plus a header
  *    block, or what one volume holds after its header and one superblock
  *    header block;
- *  - footprints f_0 = 1, f_{k+1} = max(f_k + 1, f_k + f_k / 3) while below
- *    L, then L itself;
+ *  - footprints: every block count from 1 to 9, then four per doubling,
+ *    f = 2^k * (1 + j/4) + 1 for k >= 3, j = 1..4 (11, 13, 15, 17, 21,
+ *    ..., 129), then two per doubling, 2^k * (1 + j/2) + 1 (193, 257, 385,
+ *    ...), while below L, then L itself (which takes the last class when
+ *    that is within a quarter below it).  The + 1 is the block the 16 B
+ *    header spills into: a request of a power of two (or 1.25, 1.5, 1.75
+ *    times one, to 64 KiB) of at least 4 KiB fits its class with less than
+ *    a block to spare (4 KiB in 4.5 KiB, 64 KiB in 64.5 KiB; 512 B still
+ *    takes 1 KiB, the 512 B granule).  Class spacing costs at most 1/4 to
+ *    64 KiB (about 10% on average over log-uniform sizes, against 16%
+ *    with ABI 2's 4/3 steps), 1/2 above.  At most 40 classes
+ *    (GROOVE_SZC_MAX, G_FINE_BLOCKS);
  *  - when 64 objects of L do not fill a volume ((V - 2) / 64 > L: 1 GiB
  *    volumes), a last "container" class of (V - 2) / 64 blocks that only
  *    holds superblocks (of 1 object too) and is the only class a volume
  *    holds, so volumes are used whole;
- *  - classes are laid out largest first.  A class's superblock (one header
- *    block + cnt objects, cnt = min(64, what fits), >= 2 in a class, >= 1
- *    in a volume) lives in an object of a larger class that has at least 8
- *    objects per superblock, or in a whole volume (only classes of at least
- *    V / 16 blocks, or ones no class can hold: every volume-level class
- *    takes a volume of its own, so small classes share a few big ones).
- *    Among the parents whose
- *    object (or volume) it fills to at least 3/4: the most objects per
- *    superblock wins, counting up to 16 (amortises superblock turnover);
- *    then the parent with the most objects per superblock (many classes
- *    share few volume-level roots, so small volumes are not split one class
- *    per volume); then the better fill.  With no parent filled to 3/4, the
- *    best fill wins;
+ *  - the hub: the largest class of at most G_HUB_MAX_BLOCKS that fits at
+ *    least G_HUB_CNT_MIN times in a root slot (the container's object,
+ *    else a volume's data).  A class
+ *    whose superblock of at least 2 objects fills a hub object to 3/4
+ *    nests in the hub, so the small classes share one carrier and a
+ *    partly used carrier superblock (16 MiB with 1 GiB volumes) is not
+ *    repeated for every class;
+ *  - other classes are laid out largest first.  A class's superblock (one
+ *    header block + cnt objects, cnt = min(64, what fits), >= 2 in a class,
+ *    >= 1 in a volume) lives in an object of a larger class that has at
+ *    least 8 objects per superblock, or in a whole volume (only classes of
+ *    at least V / 16 blocks, or ones no class can hold: every volume-level
+ *    class takes a volume of its own, so small classes share a few big
+ *    ones).  Among the parents whose object (or volume) it fills to at
+ *    least 3/4: the most objects per superblock wins, counting up to 16
+ *    (amortises superblock turnover), up to 64 for classes of at most
+ *    G_SMALL_BLOCKS in a nested parent (g_cnt_cap()); then the parent with the most
+ *    objects per superblock (many classes share few volume-level roots, so
+ *    small volumes are not split one class per volume); then the better
+ *    fill.  With no parent filled to 3/4, the best fill wins;
  *  - active slots (concurrency groups) per class: a power of two
  *    <= V / (8 * superblock blocks), clamped to 1..64, so big classes do not
  *    pin many volumes in active slots;
@@ -46,12 +64,94 @@
  */
 #define G_TCACHE_FRACTION	8
 #define G_TCACHE_MAX_BLOCKS	((8ULL << 20) >> G_BLK_SHIFT)
+/*
+ * The hub fits this many times in a root slot and is at most 2 MiB (plus
+ * its header block): 1.5 MiB with 1 GiB volumes, 2 MiB with 64 MiB, 192.5
+ * KiB with 2 MiB, so what a thread holds of a class it nests (two
+ * superblocks) stays small.
+ */
+#define G_HUB_CNT_MIN		8
+#define G_HUB_MAX_BLOCKS	(((2ULL << 20) >> G_BLK_SHIFT) + 1)
+/*
+ * Classes of at most this many blocks prefer 64 objects per superblock
+ * (at most 512 KiB): a batch of 64 small objects then fits the two
+ * superblocks a thread holds.
+ */
+#define G_SMALL_BLOCKS		16
 #define G_MIN(a, b)		((a) < (b) ? (a) : (b))
+/*
+ * Four classes per doubling up to 64 KiB + a block, two above: the table
+ * must fit GROOVE_SZC_MAX (40), which sizes the thread cache, an
+ * initial-exec TLS block that a dlopen() of libgroove.so must still find
+ * room for (Python's ctypes fails from about 1.6 KiB).
+ */
+#define G_FINE_BLOCKS		129
+
+/*
+ * The footprint after @f blocks: every count to 9, then 2^k * (1 + j/4) + 1
+ * up to G_FINE_BLOCKS, then 2^k * (1 + j/2) + 1.
+ */
+static uint64_t g_fp_next(uint64_t f)
+{
+	uint64_t k = 63 - (uint64_t)__builtin_clzll(f - 1 ? f - 1 : 1);
+
+	if (f < 9)
+		return f + 1;
+	return f + (1ULL << (f < G_FINE_BLOCKS ? k - 2 : k - 1));
+}
+
+/*
+ * The hub of a table of @n classes (the last may be a container) whose
+ * root slot has @room blocks: its index, or @n for none.
+ */
+static unsigned int g_hub(const struct g_szc *out, unsigned int n, uint64_t room)
+{
+	uint64_t slot = out[n - 1].container ? out[n - 1].fp_blocks : room;
+	unsigned int k;
+
+	for (k = n; k-- > 0; )
+		if (!out[k].container && slot / out[k].fp_blocks >= G_HUB_CNT_MIN &&
+		    out[k].fp_blocks <= G_HUB_MAX_BLOCKS)
+			return k;
+	return n;
+}
+
+/*
+ * Superblock of class @k in the hub @hub: how many objects (0: it does not
+ * nest there, too few objects or the hub's object filled under 3/4).
+ */
+static uint64_t g_hub_cnt(const struct g_szc *out, unsigned int k, unsigned int hub,
+			  unsigned int n)
+{
+	uint64_t fk = out[k].fp_blocks, fh, cnt;
+
+	if (hub >= n || hub <= k)
+		return 0;
+	fh = out[hub].fp_blocks;
+	cnt = G_MIN((fh - 1) / fk, 64);
+	return cnt >= 2 && 4 * (1 + cnt * fk) >= 3 * fh ? cnt : 0;
+}
+
+/*
+ * Objects per superblock that still count when class @k picks parent @p
+ * (@n: a volume): 16 amortise turnover; a small class prefers 64 in a
+ * nested parent, so a batch of 64 fits the two superblocks a thread
+ * holds, but never takes a volume-level parent for it (with small volumes
+ * every volume-level class takes a volume of its own).
+ */
+static uint64_t g_cnt_cap(const struct g_szc *out, unsigned int k, unsigned int p,
+			  unsigned int n)
+{
+	if (out[k].fp_blocks <= G_SMALL_BLOCKS && p < n &&
+	    out[p].parent != GROOVE_SZC_PARENT_VOLUME)
+		return 64;
+	return 16;
+}
 
 static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 {
 	uint64_t vb, room, largest, f;
-	unsigned int n = 0, k;
+	unsigned int n = 0, k, hub;
 
 	if (volume_size < GROOVE_VOLUME_SIZE_MIN || volume_size > GROOVE_VOLUME_SIZE_MAX ||
 	    (volume_size & (volume_size - 1)))
@@ -59,18 +159,16 @@ static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 	vb = volume_size >> G_BLK_SHIFT;
 	room = vb - 2;
 	largest = room < G_LARGEST_BLOCKS ? room : G_LARGEST_BLOCKS;
-	for (f = 1; n < GROOVE_SZC_MAX; ) {
-		uint64_t nf = f + f / 3;
-
-		if (f >= largest) {
+	for (f = 1; n < GROOVE_SZC_MAX; f = g_fp_next(f)) {
+		/* L takes the last class when that is within a quarter below it */
+		if (f >= largest || (f > G_FINE_BLOCKS && 4 * largest < 5 * f)) {
 			out[n++].fp_blocks = (uint32_t)largest;
 			break;
 		}
 		out[n++].fp_blocks = (uint32_t)f;
-		f = nf > f + 1 ? nf : f + 1;
 	}
 	if (out[n - 1].fp_blocks != largest)
-		return 0;	/* cannot happen with GROOVE_SZC_MAX >= 36 */
+		return 0;	/* cannot happen with GROOVE_SZC_MAX >= 39 */
 	for (k = 0; k < n; k++)
 		out[k].container = 0;
 	/*
@@ -83,15 +181,17 @@ static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 		out[n++].container = 1;
 	}
 
+	hub = g_hub(out, n, room);
 	for (k = n; k-- > 0; ) {
 		uint64_t fk = out[k].fp_blocks;
 		/* best so far: use = best_num / best_den, parent has best_pcnt */
 		uint64_t best_num = 0, best_den = 1, best_cnt = 0, best_pcnt = 0, sbb;
+		uint64_t best_score = 0;
 		uint32_t best_parent = GROOVE_SZC_PARENT_VOLUME, p;
 		int best_ok = 0;
 
 		for (p = k + 1; p <= n; p++) {
-			uint64_t fp, cnt, num, den, maxcnt, pcnt;
+			uint64_t fp, cnt, num, den, maxcnt, pcnt, score;
 			int ok, better;
 
 			if (p < n) {
@@ -110,12 +210,13 @@ static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 			if (p == n && best_cnt && (fk * G_ROOT_FRACTION < vb || out[n - 1].container))
 				continue;	/* nest in a class, not a volume */
 			cnt = maxcnt < 64 ? maxcnt : 64;
+			score = G_MIN(cnt, g_cnt_cap(out, k, p, n));
 			num = (p < n ? 1 : 2) + cnt * fk;
 			ok = 4 * num >= 3 * den;
 			if (ok != best_ok)
 				better = ok;
-			else if (ok && G_MIN(cnt, 16) != G_MIN(best_cnt, 16))
-				better = cnt > best_cnt;
+			else if (ok && score != best_score)
+				better = score > best_score;
 			else if (ok && pcnt != best_pcnt)
 				better = pcnt > best_pcnt;
 			else
@@ -126,8 +227,13 @@ static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 				best_den = den;
 				best_cnt = cnt;
 				best_pcnt = pcnt;
+				best_score = score;
 				best_parent = p < n ? p : GROOVE_SZC_PARENT_VOLUME;
 			}
+		}
+		if (g_hub_cnt(out, k, hub, n)) {
+			best_cnt = g_hub_cnt(out, k, hub, n);
+			best_parent = hub;
 		}
 		out[k].cnt = (uint32_t)best_cnt;
 		out[k].parent = best_parent;

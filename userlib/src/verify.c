@@ -26,6 +26,20 @@ struct g_walk {
 
 static int g_walk_sb(struct g_walk *w, uint64_t sb_off, uint32_t szc, int depth);
 
+/*
+ * @n free objects of class @c.  A container's free object is not held for
+ * any class (any class's superblock can still take it): bytes_open, left
+ * out of bytes_reserved.  Every other free object is held for its class.
+ */
+static void g_stats_free(struct g_walk *w, uint32_t szc, uint64_t n)
+{
+	const struct g_szc *c = &w->g->szc[szc];
+
+	w->st->szc_stats[szc].free_objs += n;
+	if (c->container)
+		w->st->bytes_open += n * c->fp;
+}
+
 static int g_walk_obj(struct g_walk *w, uint64_t obj_off, uint32_t szc, uint32_t i,
 		      uint64_t vend, int depth)
 {
@@ -44,7 +58,7 @@ static int g_walk_obj(struct g_walk *w, uint64_t obj_off, uint32_t szc, uint32_t
 		    G_F_SZC(bits) != szc)
 			return G_BAD();
 		if (w->st)
-			w->st->szc_stats[szc].free_objs++;
+			g_stats_free(w, szc, 1);
 		return GROOVE_SUCCESS;
 	}
 	if (!g_bits_ok(bits, obj_off) || G_F_IDX(bits) != i)
@@ -98,7 +112,7 @@ static int g_walk_sb(struct g_walk *w, uint64_t sb_off, uint32_t szc, int depth)
 		return G_BAD();
 	if (w->st) {
 		w->st->szc_stats[szc].superblocks++;
-		w->st->szc_stats[szc].free_objs += (uint64_t)__builtin_popcountll(fr);
+		g_stats_free(w, szc, (uint64_t)__builtin_popcountll(fr));
 		if (fr) {
 			uint64_t m = c->container ? groove_alloc_max(g) : c->fp - GROOVE_OBJ_HDR_SIZE;
 
@@ -212,6 +226,11 @@ static int g_walk_all(struct groove *g, struct groove_stats *st)
 		return r;
 	if (st) {
 		st->volumes_empty = empty;
+		/*
+		 * Counted whole: a data volume is held for its classes but
+		 * for the container slots still open to any class.
+		 */
+		st->bytes_reserved = (uint64_t)st->volumes_data * g->volume_size - st->bytes_open;
 		if (empty)
 			st->largest_alloc = groove_alloc_max(g);
 	}
@@ -273,7 +292,15 @@ G_API int groove_volume_verify(groove_t *g, uint32_t idx)
 	return g_volume_check(&w, idx);
 }
 
-G_API int groove_stats(groove_t *g, struct groove_stats *out)
+/*
+ * groove_stats@@GROOVE_0.3: struct groove_stats with bytes_reserved and
+ * bytes_open.  Callers built against GROOVE_0.1's smaller struct bind to
+ * g_stats_0_1() below.
+ */
+G_API int g_stats_0_3(groove_t *g, struct groove_stats *out);
+__asm__(".symver g_stats_0_3, groove_stats@@GROOVE_0.3");
+
+G_API int g_stats_0_3(groove_t *g, struct groove_stats *out)
 {
 	if (!g || !out)
 		return GROOVE_ERR_INVAL;
@@ -282,4 +309,54 @@ G_API int groove_stats(groove_t *g, struct groove_stats *out)
 	out->volume_max = g->volume_max;
 	out->szc_cnt = groove_szc_table(g->volume_size, out->szc, GROOVE_SZC_MAX);
 	return g_walk_all(g, out);
+}
+
+/* GROOVE_0.1's struct groove_stats: no bytes_reserved, bytes_open. */
+#define G_STATS_0_1_SZC	40
+struct g_stats_0_1 {
+	uint64_t volume_size;
+	uint32_t volume_max;
+	uint32_t volumes_present;
+	uint32_t volumes_empty;
+	uint32_t volumes_data;
+	uint64_t objects;
+	uint64_t bytes_in_use;
+	uint64_t largest_alloc;
+	uint32_t szc_cnt;
+	uint32_t reserved;
+	struct groove_szc szc[G_STATS_0_1_SZC];
+	struct groove_szc_stats szc_stats[G_STATS_0_1_SZC];
+};
+
+/* groove_stats@GROOVE_0.1, for binaries linked before GROOVE_0.3. */
+G_API int g_stats_0_1(groove_t *g, struct g_stats_0_1 *out);
+__asm__(".symver g_stats_0_1, groove_stats@GROOVE_0.1");
+
+G_API int g_stats_0_1(groove_t *g, struct g_stats_0_1 *out)
+{
+	struct groove_stats *st;
+	unsigned int n;
+	int r;
+
+	if (!g || !out)
+		return GROOVE_ERR_INVAL;
+	st = malloc(sizeof(*st));
+	if (!st)
+		return GROOVE_ERR_AGAIN;
+	r = g_stats_0_3(g, st);
+	memset(out, 0, sizeof(*out));
+	out->volume_size = st->volume_size;
+	out->volume_max = st->volume_max;
+	out->volumes_present = st->volumes_present;
+	out->volumes_empty = st->volumes_empty;
+	out->volumes_data = st->volumes_data;
+	out->objects = st->objects;
+	out->bytes_in_use = st->bytes_in_use;
+	out->largest_alloc = st->largest_alloc;
+	n = st->szc_cnt < G_STATS_0_1_SZC ? st->szc_cnt : G_STATS_0_1_SZC;
+	out->szc_cnt = n;
+	memcpy(out->szc, st->szc, n * sizeof(st->szc[0]));
+	memcpy(out->szc_stats, st->szc_stats, n * sizeof(st->szc_stats[0]));
+	free(st);
+	return r;
 }

@@ -40,14 +40,20 @@ struct groove_szc {
  * @tab:         out: up to @max classes, smallest first
  * @max:         entries at @tab (GROOVE_SZC_MAX is always enough)
  *
- * The rule: footprints (in 512 B blocks) grow from 1 block by about 4/3 per
- * class (f' = max(f + 1, f + f/3)) up to the largest object footprint
- * L = min(10 MiB + 1 block, volume_size - 2 blocks); the last class is L,
- * plus, when 64 objects of L do not fill a volume (1 GiB), a container
- * class of a 64th of a volume.  Each class's superblocks go into a larger
+ * The rule: footprints (in 512 B blocks) are every count from 1 to 9, then
+ * four per doubling, 2^k * (1 + j/4) + 1, to 129 (the + 1 block for the
+ * header: a power-of-two request of 4 KiB to 64 KiB fits with under a
+ * block to spare), then two per doubling,
+ * up to the largest object footprint L = min(10 MiB + 1 block,
+ * volume_size - 2 blocks); the last class is L, plus, when 64 objects of L
+ * do not fill a volume (1 GiB), a container class of a 64th of a volume.
+ * One hub class (the largest of at most 2 MiB that fits 8 times in a
+ * root slot) carries the
+ * smaller classes' superblocks that fit it; the others go into a larger
  * class that fills well and has many objects, or into a whole volume (big
  * classes), with 2..64 objects (1..64 in a volume or a container); see
- * userlib/src/sizeclass.c for the exact rule.
+ * userlib/src/sizeclass.c for the exact rule.  Part of the shared layout
+ * (GROOVE_ABI_VERSION 3).
  *
  * Return: the number of classes, or 0 for a bad @volume_size.
  */
@@ -82,6 +88,16 @@ struct groove_szc_stats {
  * @szc_cnt:         size classes
  * @szc:             the size-class table
  * @szc_stats:       per size class usage
+ * @bytes_reserved:  bytes the data volumes hold for size classes, counted
+ *                   whole: every byte of every data volume (volume and
+ *                   superblock header blocks, tail gaps after superblocks,
+ *                   free objects of every class, live objects' footprints:
+ *                   size asked, header, alignment pad, class spacing)
+ *                   except @bytes_open.  Over @bytes_in_use: the honest
+ *                   fragmentation.  Empty volumes are in neither.
+ * @bytes_open:      free objects of the container class (1 GiB volumes: a
+ *                   64th of a volume each, holding superblocks only): data
+ *                   volume space that any class can still take
  */
 struct groove_stats {
 	uint64_t volume_size;
@@ -96,6 +112,8 @@ struct groove_stats {
 	uint32_t reserved;
 	struct groove_szc szc[GROOVE_SZC_MAX];
 	struct groove_szc_stats szc_stats[GROOVE_SZC_MAX];
+	uint64_t bytes_reserved;
+	uint64_t bytes_open;
 };
 
 /**
