@@ -1,15 +1,19 @@
 #!/bin/sh
 # make check: every stage of groove's tests, as TAP, counted at the end.
 #
-#   1 static   checkpatch --strict, W=1 and sparse on 6.1 and 6.12, kernel-doc, codespell
+#   1 static   checkpatch --strict, W=1 and sparse on 6.1, 6.12, 6.12-rt and
+#              7.2, kernel-doc, codespell
 #   2 host     the VM runner's canned-log test, the library's host tests
 #              (make -C tests check), groovectl on files (make -C tools/groovectl
 #              check), the install check, the DKMS check
-#   3 vm       the selftests (+ the groovectl VM test) in qemu on Debian's 6.1,
-#              6.12 and 6.12-rt (PREEMPT_RT)
-#   4 debug    the same on the KASAN/lockdep/kmemleak kernel built from 7.2
-#              (+ its guest checks), in the background from the start: its
-#              VM runs on one host CPU, the stages above on the other
+#   3 vm       the selftests in qemu on Debian's 6.1, 6.12 and 6.12-rt
+#              (PREEMPT_RT); 6.12 also the groovectl VM test and the named
+#              pass.  Beside the debug VM, 6.1 and 6.12-rt run one TCG thread
+#              each; 6.12 runs last, alone, with a thread per vCPU
+#   4 debug    the selftests (fewer repetitions: scripts/vm-run.sh) on the
+#              KASAN/lockdep/kmemleak kernel built from 7.2, + its guest
+#              checks; in the background from the start: its VM runs on one
+#              host CPU, the stages above on the other
 #
 # Each stage writes build/check/<stage>.tap (stdout) and <stage>.log (stderr);
 # the terminal shows results and the diagnostics of failures.  The last line
