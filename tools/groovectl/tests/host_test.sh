@@ -23,6 +23,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 ctl_bin=${1:-$here/../groovectl}
 helper=${2:-$here/groovectl_helper}
 man=$here/../../../Documentation/man/groovectl.8
+# The ABI the tree's uapi header defines: what --version must name.
+abi=$(sed -n 's/^#define GROOVE_ABI_VERSION[[:space:]]*\([0-9][0-9]*\).*/\1/p' "$here/../../../uapi/linux/groove.h")
 work=$(mktemp -d /tmp/groovectl-host.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
@@ -142,8 +144,8 @@ expect 2 "unknown command: exit 2" "unknown command 'frobnicate'" "$ctl_bin" fro
 expect 2 "--device without a value: exit 2" "option --device needs a value" "$ctl_bin" status --device
 expect 2 "--node with a non-number: exit 2" "not a NUMA node" ctl add 1 --node x
 expect 2 "status with an operand: exit 2" "unexpected argument 'x'" ctl status x
-expect 0 "--version names the ABI" "ABI 2" "$ctl_bin" --version
-expect_json 0 "--json --version is JSON" "d['abi_version'] == 2" "$ctl_bin" --json --version
+expect 0 "--version names the ABI ($abi, uapi/linux/groove.h)" "ABI $abi\\b" "$ctl_bin" --version
+expect_json 0 "--json --version is JSON" "d['abi_version'] == $abi" "$ctl_bin" --json --version
 
 # --- options that do not apply: exit 9 -------------------------------------------
 expect 9 "status --ko: refused" "--ko does not apply to status \(it is load's" ctl status --ko x.ko
