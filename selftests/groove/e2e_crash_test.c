@@ -19,8 +19,13 @@
  * crash_point.*: a child takes the allocator to one scripted point (after
  * taking an active superblock, after an inactive-stack pop, after the bitmap
  * update of an allocation or of a free, after acquiring a volume) with
- * libgroove's internal steps, and dies there.  These need libgroove's
- * internal header and are skipped without it (a copy in a kernel tree).
+ * libgroove's internal steps, and dies there; the offline rebuild (or
+ * groovectl fsck) takes back what it stranded.  crash_point.online_*: the
+ * child dies inside groove_free() or a release, at a crash hook of
+ * libgroove's test build, with the free in flight; one groove_reclaim()
+ * of the survivor, no rebuild, takes it back.  These need libgroove's
+ * internal header (and its hooks build) and are skipped without it (a copy
+ * in a kernel tree).
  */
 #include "e2e_common.h"
 
@@ -317,6 +322,9 @@ enum crash_point {
 	AFTER_ALLOC_BITMAP,
 	AFTER_FREE_BITMAP,
 	AFTER_VOLUME_ACQUIRE,
+	/* Through libgroove's crash hook (its GROOVE_TEST_HOOKS build): */
+	FREE_BEFORE_OR,		/* groove_free(): header CAS done, bit not set */
+	RELEASE_BEFORE_OR,	/* a release: header FREED, parent's bit not set */
 };
 
 FIXTURE(crash_point) {
@@ -328,6 +336,7 @@ FIXTURE(crash_point) {
 FIXTURE_VARIANT(crash_point) {
 	enum crash_point point;
 	int fsck;		/* recover with groovectl fsck, not the library call */
+	int online;		/* recover with groove_reclaim() alone, no rebuild */
 };
 
 FIXTURE_VARIANT_ADD(crash_point, after_active_take) { .point = AFTER_ACTIVE_TAKE };
@@ -341,6 +350,38 @@ FIXTURE_VARIANT_ADD(crash_point, fsck_after_alloc_bitmap) {
 FIXTURE_VARIANT_ADD(crash_point, fsck_after_volume_acquire) {
 	.point = AFTER_VOLUME_ACQUIRE, .fsck = 1,
 };
+FIXTURE_VARIANT_ADD(crash_point, online_free_before_or) {
+	.point = FREE_BEFORE_OR, .online = 1,
+};
+FIXTURE_VARIANT_ADD(crash_point, online_release_before_parent_bit) {
+	.point = RELEASE_BEFORE_OR, .online = 1,
+};
+
+#ifdef GROOVE_TEST_HOOKS
+static int crash_hook_point;
+
+static void crash_hook(struct groove *g, int point)
+{
+	(void)g;
+	if (point == crash_hook_point)
+		raise(SIGKILL);
+}
+#endif
+
+/*
+ * The largest class whose superblocks live in a parent superblock: one the
+ * fixture's small objects do not use, so its superblocks empty when the
+ * child frees what it allocated.
+ */
+static uint32_t nested_class(struct groove *g)
+{
+	uint32_t k;
+
+	for (k = g->szc_cnt; k-- > 0;)
+		if (g->szc[k].parent != GROOVE_SZC_PARENT_VOLUME && !g->szc[k].container)
+			return k;
+	return g->szc_cnt;
+}
 
 #define POINT_OBJS	200
 #define POINT_SIZE	100	/* one block: the smallest class */
@@ -436,6 +477,36 @@ static void crash_child(const char *path, enum crash_point point, uint64_t victi
 		if (g_vol_acquire(g, &idx))
 			_exit(2);
 		break;
+#ifdef GROOVE_TEST_HOOKS
+	case FREE_BEFORE_OR:
+		crash_hook_point = G_CRASH_FREE_BEFORE_OR;
+		groove_test_crash_hook = crash_hook;
+		groove_free(g, groove_ptr(g, victim));
+		_exit(5);	/* the hook did not fire */
+	case RELEASE_BEFORE_OR: {
+		void *p[64];
+		uint32_t k = nested_class(g), i, n;
+
+		if (k >= g->szc_cnt)
+			_exit(2);
+		n = 2 * g->szc[k].cnt < 64 ? 2 * g->szc[k].cnt : 64;
+		for (i = 0; i < n; i++) {
+			p[i] = groove_alloc(g, 0, g->szc[k].fp - GROOVE_OBJ_HDR_SIZE, i, NULL);
+			if (!p[i])
+				_exit(3);
+		}
+		for (i = 0; i < n; i++)
+			if (groove_free(g, p[i]))
+				_exit(3);
+		/* The trim releases what this thread's cache held. */
+		crash_hook_point = G_CRASH_RELEASE_BEFORE_OR;
+		groove_test_crash_hook = crash_hook;
+		groove_trim(g);
+		_exit(5);
+	}
+#endif
+	default:
+		_exit(2);
 	}
 	raise(SIGKILL);
 	_exit(4);
@@ -462,9 +533,15 @@ TEST_F(crash_point, rebuild_recovers)
 	struct e2e_census k;
 	uint64_t victim = 0, bad = 0;
 	uint32_t i, idx, szc = g_szc_of(g, 1);
+	int frees_victim = variant->point == AFTER_FREE_BITMAP ||
+			   variant->point == FREE_BEFORE_OR;
 	long present;
 	pid_t pid;
 
+#ifndef GROOVE_TEST_HOOKS
+	if (variant->point >= FREE_BEFORE_OR)
+		SKIP(return, "needs libgroove's GROOVE_TEST_HOOKS build (make -C userlib test-hooks)");
+#endif
 	if (variant->point == AFTER_INACTIVE_POP) {
 		/* Move the active superblock to the inactive stack (a consistent state). */
 		uint64_t off = G_XCHG(&g->st->active[szc][0].w, 0);
@@ -484,7 +561,7 @@ TEST_F(crash_point, rebuild_recovers)
 		*e2e_owner(self->c, self->objs[i]) = E2E_OWNER(1, self->objs[i]);
 	}
 	ASSERT_NE(0ULL, victim);
-	if (variant->point == AFTER_FREE_BITMAP)
+	if (frees_victim)
 		*e2e_owner(self->c, victim) = 0;	/* the child frees it */
 
 	pid = fork();
@@ -502,7 +579,21 @@ TEST_F(crash_point, rebuild_recovers)
 		       (unsigned long long)before.objects_reclaimed);
 	EXPECT_LT(0ULL, before.stranded_bytes);
 
-	if (variant->fsck) {
+	if (variant->online) {
+		struct timespec t0, t1;
+		int taken;
+
+		/* Recorded in flight: one reclaim by this live join takes it back. */
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		taken = groove_reclaim(self->g);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		EXPECT_LT(0, taken);
+		ksft_print_msg("groove_reclaim(): %d taken in %.3f ms, no rebuild\n", taken,
+			       (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
+		ASSERT_EQ(0, e2e_census_init(&k, self->c, self->g, 0));
+		ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(self->g, GROOVE_REBUILD_DRY_RUN,
+								 &fix, e2e_census_fn, &k));
+	} else if (variant->fsck) {
 		int status;
 
 		/* fsck is exclusive: it refuses while this process is joined. */
@@ -544,8 +635,7 @@ TEST_F(crash_point, rebuild_recovers)
 		ASSERT_NE(NULL, p);
 		EXPECT_EQ(0, groove_free(self->g, p));
 	}
-	EXPECT_EQ(POINT_OBJS - (POINT_OBJS / 2 + 2) / 3 -
-		  (variant->point == AFTER_FREE_BITMAP),
+	EXPECT_EQ(POINT_OBJS - (POINT_OBJS / 2 + 2) / 3 - frees_victim,
 		  (int)e2e_free_owned(self->c, self->g, &bad));
 	EXPECT_EQ(0ULL, bad);
 	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(self->g));

@@ -500,6 +500,36 @@ static inline int g_bits_is_claimed(uint64_t bits, uint64_t szc, uint64_t idx, u
 }
 
 /*
+ * A free in flight (superblock.c, "freeing"): the first-block header of
+ * object @idx of class @szc at @obj_off, with its bit clear, reads @b0 and
+ * says the object's free has begun but its bit is not set yet.  Either @b0
+ * is FREED (the header CAS of a free, or a release's header store, is done;
+ * the OR is not), or the object is aligned (payload past +16) and @inner,
+ * the header right before its payload, already says FREED (the CAS is
+ * done; the first block's store is not).  The freer's holder word is then
+ * in the first block's tag word: the freer wrote it before its CAS.  A
+ * taker writes a claimed header before it clears a bit, so no other clear
+ * bit looks like this.  @inner: the word at @obj_off + G_F_PAD(@b0) - 16,
+ * read only when the first test fails (0 otherwise).
+ */
+static inline uint64_t g_bits_freed(uint64_t szc, uint64_t idx, uint64_t obj_off)
+{
+	return (g_bits(G_T_OBJ, szc, idx, 0, GROOVE_OBJ_HDR_SIZE, 0, obj_off) & ~3ULL) | G_T_FREED;
+}
+
+static inline int g_bits_is_freeing(uint64_t b0, uint64_t inner, uint64_t szc, uint64_t idx,
+				    uint64_t obj_off)
+{
+	if (G_F_SZC(b0) != szc || G_F_IDX(b0) != idx || G_F_PAD(b0) < GROOVE_OBJ_HDR_SIZE ||
+	    !g_bits_ok((b0 & ~3ULL) | G_T_OBJ, obj_off))
+		return 0;
+	if (G_F_TYPE(b0) == G_T_FREED)
+		return 1;
+	return G_F_TYPE(b0) == G_T_OBJ && G_F_PAD(b0) > GROOVE_OBJ_HDR_SIZE &&
+	       inner == ((b0 & ~3ULL) | G_T_FREED);
+}
+
+/*
  * File backend: the byte every join read-locks (OFD lock) and an exclusive
  * claim write-locks: the last byte before the smallest possible vol0_off,
  * so always in the hole between the header region (at most 772 KiB) and
@@ -556,10 +586,28 @@ extern groove_test_walk_hook_fn groove_test_reclaim_walk_hook;
 		if (hook_)							\
 			hook_((g), (szc), (off));				\
 	} while (0)
+/*
+ * Called at the named points of a free or a release (G_CRASH_*), on the
+ * thread doing it: crash tests SIGKILL the process there.
+ */
+typedef void (*groove_test_crash_hook_fn)(struct groove *g, int point);
+extern groove_test_crash_hook_fn groove_test_crash_hook;
+#define G_TEST_CRASH_POINT(g, point)						\
+	do {									\
+		groove_test_crash_hook_fn hook_ = G_LOAD(&groove_test_crash_hook); \
+		if (hook_)							\
+			hook_((g), (point));					\
+	} while (0)
 #else
 #define G_TEST_POP_HOOK(g, szc, off)	do { } while (0)
 #define G_TEST_WALK_HOOK(g, szc, off)	do { } while (0)
+#define G_TEST_CRASH_POINT(g, point)	do { } while (0)
 #endif
+
+/* The points of G_TEST_CRASH_POINT(). */
+#define G_CRASH_FREE_BEFORE_OR		1	/* free: header CAS done, bit not set */
+#define G_CRASH_FREE_ALIGNED_INNER	2	/* aligned free: inner CAS done, first block not */
+#define G_CRASH_RELEASE_BEFORE_OR	3	/* release: header FREED, parent's bit not set */
 
 /* superblock.c */
 int g_inactive_push(struct groove *g, uint32_t szc, uint64_t sb_off);

@@ -277,6 +277,51 @@ static int g_sb_take_over(struct groove *g, uint32_t szc, uint64_t sb_off, uint6
 	return 1;
 }
 
+/*
+ * g_free_take_over - finish a free that a dead join left in flight.
+ * Pre:  a walk of class @szc's superblock @sb_off (which this join does
+ *       not hold) found object @i's bit clear, read @b0 from the object's
+ *       first block and @inner before its payload (g_bits_is_freeing()
+ *       said "freeing") and @h from the first block's tag word, and judged
+ *       @h dead.  Since then @sb_off may have been released and its bytes
+ *       handed to a user object.
+ * Post: 1: this join won the CAS of the tag word (@h -> ours), the first
+ *       block says FREED and the bit is set (g_obj_return(): the superblock
+ *       is back in circulation if it was full, released if it is empty now
+ *       and nobody holds it).  0: someone else won, or it is no longer
+ *       that object (found before the CAS: nothing written; after it: the
+ *       tag word was put back).
+ * Concurrent: other reclaimers (one CAS wins: the dead join never writes
+ *       again; a winner that dies leaves its own holder word, dead in turn,
+ *       for the next one).  Nothing else writes a freeing object: no taker
+ *       clears or sets its bit (only its freer sets it), no free passes its
+ *       header check.  A release and reuse of @sb_off between the checks
+ *       and the CAS is as for g_sb_take_over(): the checks after the CAS
+ *       put a user's word back.
+ */
+static int g_free_take_over(struct groove *g, uint32_t szc, uint64_t sb_off, uint32_t i,
+			    uint64_t b0, uint64_t inner, uint64_t h)
+{
+	const struct g_szc *c = &g->szc[szc];
+	uint64_t obj_off = sb_off + G_BLK + (uint64_t)i * c->fp;
+	struct g_obj *o = (struct g_obj *)(g->vol0 + obj_off);
+	struct g_sb *sb = g_sb_at(g, sb_off);
+
+	if (!g_sb_hdr_is(g_load_stale(&sb->bits), szc, sb_off) || !g_cas(&o->tag, h, g->holder))
+		return 0;
+	if (!g_sb_hdr_is(G_LOAD(&sb->bits), szc, sb_off) || G_LOAD(&o->bits) != b0 ||
+	    (G_LOAD(&sb->free) & (1ULL << i)) ||
+	    (G_F_TYPE(b0) != G_T_FREED &&
+	     G_LOAD(&((struct g_obj *)(g->vol0 + obj_off + G_F_PAD(b0) -
+				       GROOVE_OBJ_HDR_SIZE))->bits) != inner)) {
+		g_cas(&o->tag, g->holder, h);
+		return 0;
+	}
+	if (G_F_TYPE(b0) != G_T_FREED)
+		G_STORE(&o->bits, (b0 & ~3ULL) | G_T_FREED);	/* what the freer's next store was */
+	return g_obj_return(g, szc, sb_off, i) == GROOVE_SUCCESS;
+}
+
 struct g_rc {
 	struct groove *g;
 	uint64_t budget;		/* superblocks left to walk */
@@ -300,7 +345,8 @@ static int g_rc_dead(struct g_rc *rc, uint64_t h)
 
 /*
  * Walk superblock @sb_off of class @szc (its header was checked by the
- * caller) and its child superblocks; take over those a dead join holds.
+ * caller) and its child superblocks; take over those a dead join holds,
+ * and finish the frees a dead join left in flight in them.
  * Reads a live tree: a child may be released under us and its bytes
  * handed to a user (its header then fails the check, or the take-over's
  * checks), which costs nothing but a missed superblock (the next reclaim
@@ -312,7 +358,7 @@ static void g_rc_walk(struct g_rc *rc, uint64_t sb_off, uint32_t szc, int depth)
 	struct groove *g = rc->g;
 	const struct g_szc *c = &g->szc[szc];
 	struct g_sb *sb = g_sb_at(g, sb_off);
-	uint64_t h, fr, i;
+	uint64_t h, fr, i, inner;
 
 	if (depth > (int)GROOVE_SZC_MAX || !rc->budget)
 		return;
@@ -330,8 +376,22 @@ static void g_rc_walk(struct g_rc *rc, uint64_t sb_off, uint32_t szc, int depth)
 		if (fr & (1ULL << i))
 			continue;
 		bits = g_load_stale(&((struct g_obj *)(g->vol0 + obj_off))->bits);
-		if (g_child_sb_ok(g, obj_off, bits, szc, (uint32_t)i))
+		if (g_child_sb_ok(g, obj_off, bits, szc, (uint32_t)i)) {
 			g_rc_walk(rc, obj_off, (uint32_t)G_F_SZC(bits), depth + 1);
+			continue;
+		}
+		if (G_F_TYPE(bits) == G_T_OBJ && G_F_PAD(bits) > GROOVE_OBJ_HDR_SIZE &&
+		    G_F_PAD(bits) < c->fp)
+			inner = g_load_stale(&((struct g_obj *)(g->vol0 + obj_off + G_F_PAD(bits) -
+								GROOVE_OBJ_HDR_SIZE))->bits);
+		else
+			inner = 0;
+		if (g_bits_is_freeing(bits, inner, szc, i, obj_off)) {
+			h = g_load_stale(&((struct g_obj *)(g->vol0 + obj_off))->tag);
+			if (h && g_rc_dead(rc, h))
+				rc->taken += g_free_take_over(g, szc, sb_off, (uint32_t)i,
+							      bits, inner, h);
+		}
 	}
 }
 
@@ -340,8 +400,10 @@ static void g_rc_walk(struct g_rc *rc, uint64_t sb_off, uint32_t szc, int depth)
  * Pre:  none.
  * Post: every superblock held, when the walk reached it, by a join that was
  *       dead then is back in circulation with its claimed objects free
- *       (g_sb_take_over()); live objects are untouched, superblocks of live
- *       joins are untouched.  Returns how many superblocks were taken over.
+ *       (g_sb_take_over()), and every free a dead join left in flight is
+ *       finished (g_free_take_over()); live objects are untouched,
+ *       superblocks of live joins are untouched.  Returns how many
+ *       superblocks were taken over plus how many frees were finished.
  * Concurrent: anything, other reclaimers included.
  */
 G_API int groove_reclaim(groove_t *g)

@@ -13,6 +13,10 @@
 #include <sched.h>
 #include "groove_internal.h"
 
+#ifdef GROOVE_TEST_HOOKS
+G_API groove_test_crash_hook_fn groove_test_crash_hook;
+#endif
+
 #ifdef G_TSAN
 char g_tsan_handover;
 int g_tsan_cross_process;
@@ -239,9 +243,15 @@ int g_obj_lookup(groove_t *g, const void *p, struct g_obj **hp,
  * Pre:  none (any pointer).
  * Post: GROOVE_SUCCESS: the object is free, its header says FREED; its bit
  *       is set, or it is in this thread's mask when this thread holds its
- *       superblock.  Any error: nothing changed.
+ *       superblock.  Any error: nothing changed but the first block's tag
+ *       word of an object another free won (both wrote their holder word:
+ *       if the winner then dies with its free in flight, the loser's word
+ *       may stand there, and that free is finished once the loser's join
+ *       is dead too).
  * Concurrent: anything, including another free of the same object (one of
  *       the two wins the header CAS; the other returns GROOVE_ERR_INVAL).
+ *       If this process dies after the CAS and before the bit is set, a
+ *       reclaimer finishes the free (join.c, g_free_take_over()).
  */
 static inline __attribute__((always_inline)) int g_free(groove_t *g, void *p)
 {
@@ -256,22 +266,28 @@ static inline __attribute__((always_inline)) int g_free(groove_t *g, void *p)
 	if (G_UNLIKELY(G_LOAD(&g_sb_at(g, sb_off)->free) & (1ULL << idx)))
 		return GROOVE_ERR_INVAL;	/* already free */
 	/*
-	 * Into our own mask: the header becomes a claimed one (type NONE,
-	 * g_bits_is_claimed()) in the same CAS, so a reclaimer that finds
-	 * our join dead may merge it; elsewhere FREED until the freer's OR.
+	 * Our holder word in the first block's tag word before the CAS, so
+	 * that if we die with the free in flight (g_bits_is_freeing()) a
+	 * reclaimer that finds our join dead finishes it (join.c).  Into our
+	 * own mask the header becomes a claimed one (type NONE,
+	 * g_bits_is_claimed()) in the same CAS; elsewhere FREED until our OR.
 	 */
+	G_STORE_RLX(&((struct g_obj *)(g->vol0 + obj_off))->tag, g->holder);
 	nb = (bits & ~3ULL) | (mask ? G_T_NONE : G_T_FREED);
 	if (G_UNLIKELY(!g_cas(&h->bits, bits, G_F_PAD(bits) > GROOVE_OBJ_HDR_SIZE ?
 						(bits & ~3ULL) | G_T_FREED : nb)))
 		return GROOVE_ERR_INVAL;	/* lost to a concurrent free */
 	G_TSAN_FREED();
-	if (G_F_PAD(bits) > GROOVE_OBJ_HDR_SIZE)
+	if (G_F_PAD(bits) > GROOVE_OBJ_HDR_SIZE) {
+		G_TEST_CRASH_POINT(g, G_CRASH_FREE_ALIGNED_INNER);
 		G_STORE(&((struct g_obj *)(g->vol0 + obj_off))->bits, nb);
+	}
 	if (mask) {
 		/* Our own held superblock: back to this thread's mask. */
 		*mask |= 1ULL << idx;
 		return GROOVE_SUCCESS;
 	}
+	G_TEST_CRASH_POINT(g, G_CRASH_FREE_BEFORE_OR);
 	return g_obj_return(g, (uint32_t)G_F_SZC(bits), sb_off, (uint32_t)idx);
 }
 

@@ -45,9 +45,28 @@
  *   full      free = 0, in no slot, no stack, no hands, holder = 0 (a
  *             holder that takes the last bit clears holder first).  The
  *             free whose OR sees 0 owns it and circulates it.
- *   released  Empty and owned outright (free == full): bits = G_T_NONE,
- *             then the parent's bit (or the volume goes to the empty-volume
- *             stack).  Its memory is a free object of the parent.
+ *   released  Empty and owned outright (free == full): bits = a FREED
+ *             header of its object in the parent with the releaser's
+ *             holder word in the next word (where free was), then the
+ *             parent's bit: the parent's "freeing" object below.  A root
+ *             superblock: bits = G_T_NONE, then the volume goes to the
+ *             empty-volume stack.  Its memory is a free object of the parent.
+ *
+ * And of an object (its first block's header and tag words, its bit):
+ *
+ *   live      OBJ header, bit clear: the application's.
+ *   freeing   A free between its header CAS and its OR (or a release
+ *             between its header store and the parent's bit): FREED header
+ *             (an aligned object: the copy before its payload), bit clear,
+ *             the freer's holder word in the tag word, written before the
+ *             CAS (g_bits_is_freeing()).  Only the freer writes it, or, once
+ *             the freer's join is dead, the one reclaimer that wins a CAS of
+ *             the tag word (join.c, g_free_take_over()).
+ *   free      Bit set; any header.  A taker writes a claimed header
+ *             (g_bits_claimed()) before the AND that clears the bit, so a
+ *             clear bit under a stale FREED header never looks "freeing".
+ *   claimed   Claimed header, bit clear: in a holder's mask (see "held"),
+ *             or in a taker's hands until g_obj_init() writes OBJ.
  *
  * holder != 0 therefore means "in the hands of a thread cache or of a
  * reclaimer, in no slot and no stack": a reclaimer never races a taker.
@@ -57,11 +76,12 @@
  * and its push or exchange into a slot (give-back, a take-over's end, the
  * last-object path while bits remain); g_obj_take_shared()'s two
  * exchanges; g_sb_circulate()'s displaced superblock before its push;
- * g_obj_return()'s popped empty superblock, and g_sb_release() between the
- * header clear and the parent's bit; groove_trim()'s private list; a free
- * between its header CAS and its OR (and an aligned free into the
- * holder's mask before its first-block header store); volumes popped for a
- * new root superblock before its header is written.
+ * g_obj_return()'s popped empty superblock, and a root superblock's release
+ * between its header clear and the volume push; groove_trim()'s private
+ * list; a taken object of a class without thread caches (claimed header)
+ * between the put-back and g_obj_init(); volumes popped for a new root
+ * superblock before its header is written.  (A free in flight, and a
+ * non-root release before the parent's bit, are recorded: "freeing".)
  */
 #include "groove_internal.h"
 
@@ -183,9 +203,19 @@ int g_sb_release(struct groove *g, uint32_t szc, uint64_t sb_off)
 	uint64_t bits = G_LOAD(&sb->bits);
 	uint32_t parent = g->szc[szc].parent, idx = (uint32_t)G_F_IDX(bits);
 
-	G_STORE(&sb->bits, G_T_NONE);
-	if (parent == GROOVE_SZC_PARENT_VOLUME)
+	if (parent == GROOVE_SZC_PARENT_VOLUME) {
+		G_STORE(&sb->bits, G_T_NONE);
 		return g_vol_release(g, (uint32_t)(sb_off >> g->vshift));
+	}
+	/*
+	 * The superblock's first 16 bytes are its object's header in the
+	 * parent: make that a free in flight (FREED, our holder word in its
+	 * tag word, g_bits_is_freeing()) before the parent's bit, so a
+	 * reclaimer finishes it if we die in between.
+	 */
+	G_STORE_RLX(&sb->free, g->holder);
+	G_STORE(&sb->bits, g_bits_freed(parent, idx, sb_off));
+	G_TEST_CRASH_POINT(g, G_CRASH_RELEASE_BEFORE_OR);
 	return g_obj_return(g, parent,
 			    sb_off - G_BLK - (uint64_t)idx * g->szc[parent].fp, idx);
 }
@@ -293,6 +323,7 @@ static int g_obj_take_shared(struct groove *g, uint32_t szc, uint64_t *sb_offp, 
 		return GROOVE_ERR_CORRUPT;
 	*idx = (uint32_t)__builtin_ctzll(bm);
 	bit = 1ULL << *idx;
+	g_mark_claimed(g, szc, sb_off, bit);	/* a clear bit is never a stale FREED header */
 	old = G_AND(&sb->free, ~bit);
 	if (G_UNLIKELY(!(old & bit)))
 		return GROOVE_ERR_CORRUPT;
@@ -394,6 +425,7 @@ static int g_obj_take_held(struct groove *g, struct g_tcache *tc, uint32_t szc,
 	 * It may be full after the AND, and the free that makes room then
 	 * circulates it: not held from here on, unless bits remain.
 	 */
+	g_mark_claimed(g, szc, sb_off, keep);
 	G_STORE(&sb->holder, 0);
 	old = G_AND(&sb->free, ~keep);
 	if (G_UNLIKELY(!(old & keep)))

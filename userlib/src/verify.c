@@ -75,9 +75,19 @@ static int g_walk_obj(struct g_walk *w, uint64_t obj_off, uint32_t szc, uint32_t
 	if (pad < GROOVE_OBJ_HDR_SIZE || pad + G_F_SZ(bits) > c->fp ||
 	    obj_off + c->fp > vend)
 		return G_BAD();
-	if (pad > GROOVE_OBJ_HDR_SIZE &&
-	    G_LOAD(&((struct g_obj *)(g->vol0 + obj_off + pad - GROOVE_OBJ_HDR_SIZE))->bits) != bits)
-		return G_BAD();
+	if (pad > GROOVE_OBJ_HDR_SIZE) {
+		uint64_t inner = G_LOAD(&((struct g_obj *)(g->vol0 + obj_off + pad -
+							  GROOVE_OBJ_HDR_SIZE))->bits);
+
+		if (inner != bits) {
+			/* An aligned free between its CAS and its first-block store. */
+			if (!g_bits_is_freeing(bits, inner, szc, i, obj_off))
+				return G_BAD();
+			if (w->st)
+				g_stats_free(w, szc, 1);
+			return GROOVE_SUCCESS;
+		}
+	}
 	if (w->st) {
 		w->st->szc_stats[szc].objects++;
 		w->st->szc_stats[szc].bytes += G_F_SZ(bits);

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * A free or a release cut short by SIGKILL is finished online (file
+ * backend, libgroove built with GROOVE_TEST_HOOKS): a child dies at a
+ * crash point of groove_free() or of a superblock's release (after the
+ * header says FREED, before the bit is set), the dry-run rebuild sees the
+ * bytes stranded, and one groove_reclaim() by the survivor, with no
+ * rebuild, brings them back to 0: verify passes, every live object keeps
+ * its bytes, and once the survivor frees everything every volume leaves.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include "kselftest_harness.h"
+#include "groove_internal.h"
+#include "test_util.h"
+
+#define VS		(2ULL << 20)
+#define NVOL		8
+#define NOBJ		200
+#define OBJ_SIZE	100	/* one block: the smallest class */
+
+enum victim {
+	VICTIM_IN_FULL,		/* an object of a full superblock (its OR sees 0) */
+	VICTIM_IN_PARTIAL,	/* an object of a superblock with free objects */
+	VICTIM_ALIGNED,		/* a 4096-aligned object the survivor allocated */
+	VICTIM_OWN_ALIGNED,	/* a 4096-aligned object the child allocated itself */
+	VICTIM_RELEASE,		/* the child frees all it allocated and trims */
+};
+
+FIXTURE(inflight) {
+	groove_t *g;
+	char path[256];
+	uint64_t objs[NOBJ];
+	size_t sz[NOBJ];
+};
+
+FIXTURE_VARIANT(inflight) {
+	enum victim victim;
+	int point;		/* G_CRASH_* */
+};
+
+FIXTURE_VARIANT_ADD(inflight, free_in_full_superblock) {
+	.victim = VICTIM_IN_FULL, .point = G_CRASH_FREE_BEFORE_OR,
+};
+FIXTURE_VARIANT_ADD(inflight, free_in_partial_superblock) {
+	.victim = VICTIM_IN_PARTIAL, .point = G_CRASH_FREE_BEFORE_OR,
+};
+FIXTURE_VARIANT_ADD(inflight, aligned_free_before_first_block) {
+	.victim = VICTIM_ALIGNED, .point = G_CRASH_FREE_ALIGNED_INNER,
+};
+FIXTURE_VARIANT_ADD(inflight, aligned_free_before_or) {
+	.victim = VICTIM_ALIGNED, .point = G_CRASH_FREE_BEFORE_OR,
+};
+FIXTURE_VARIANT_ADD(inflight, own_aligned_free_into_mask) {
+	.victim = VICTIM_OWN_ALIGNED, .point = G_CRASH_FREE_ALIGNED_INNER,
+};
+FIXTURE_VARIANT_ADD(inflight, release_before_parent_bit) {
+	.victim = VICTIM_RELEASE, .point = G_CRASH_RELEASE_BEFORE_OR,
+};
+
+static uint64_t fill_tag(uint32_t i)
+{
+	return 0x1f1a9e00ULL << 16 | i;
+}
+
+static void fill(void *p, size_t n, uint64_t tag)
+{
+	memset(p, (int)(tag & 0xff), n);
+}
+
+static int intact(const void *p, size_t n, uint64_t tag)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i] != (unsigned char)(tag & 0xff))
+			return 0;
+	return 1;
+}
+
+/*
+ * Objects of the smallest class in a few superblocks: every third of the
+ * first half freed (partly free superblocks), the rest full; and two
+ * 4096-aligned objects at the end.
+ */
+FIXTURE_SETUP(inflight)
+{
+	uint32_t i;
+
+	self->g = test_groove_new(VS, NVOL, 4, self->path, sizeof(self->path));
+	ASSERT_NE(NULL, self->g);
+	groove_cgroup_hint_set(0);
+	for (i = 0; i < NOBJ; i++) {
+		size_t align = i >= NOBJ - 2 ? 4096 : 0;
+		void *p;
+
+		self->sz[i] = OBJ_SIZE;
+		p = groove_alloc(self->g, align, self->sz[i], fill_tag(i), NULL);
+		ASSERT_NE(NULL, p);
+		fill(p, self->sz[i], fill_tag(i));
+		self->objs[i] = groove_off(self->g, p);
+	}
+	for (i = 0; i < NOBJ / 2; i += 3) {
+		ASSERT_EQ(0, groove_free(self->g, groove_ptr(self->g, self->objs[i])));
+		self->objs[i] = 0;
+	}
+	groove_thread_flush(self->g);
+	ASSERT_EQ(GROOVE_SUCCESS, groove_verify(self->g));
+}
+
+FIXTURE_TEARDOWN(inflight)
+{
+	groove_close(self->g);
+	unlink(self->path);
+}
+
+static int crash_at;
+
+static void die_here(struct groove *g, int point)
+{
+	(void)g;
+	if (point == crash_at)
+		raise(SIGKILL);
+}
+
+/* The superblock of the live object at payload offset @off. */
+static uint64_t sb_of(struct groove *g, uint64_t off)
+{
+	uint64_t b = G_LOAD(&((struct g_obj *)(g->vol0 + off - GROOVE_OBJ_HDR_SIZE))->bits);
+
+	return off - G_F_PAD(b) - G_BLK - G_F_IDX(b) * g->szc[G_F_SZC(b)].fp;
+}
+
+/*
+ * The largest class whose superblocks live in a parent superblock: one the
+ * fixture's small objects do not use, so its superblocks empty when the
+ * child frees what it allocated.
+ */
+static uint32_t nested_class(struct groove *g)
+{
+	uint32_t k;
+
+	for (k = g->szc_cnt; k-- > 0;)
+		if (g->szc[k].parent != GROOVE_SZC_PARENT_VOLUME && !g->szc[k].container)
+			return k;
+	return g->szc_cnt;
+}
+
+/* In the child: join, arm the hook, do the one operation that dies. */
+static void child(const char *path, enum victim v, int point, uint64_t victim_off)
+{
+	struct groove *g = groove_open(path, 0);
+	void *p[64];
+	uint32_t k, i, n;
+
+	if (!g)
+		_exit(1);
+	crash_at = point;
+	switch (v) {
+	case VICTIM_OWN_ALIGNED:
+		p[0] = groove_alloc(g, 4096, OBJ_SIZE, 1, NULL);
+		if (!p[0])
+			_exit(2);
+		groove_test_crash_hook = die_here;
+		groove_free(g, p[0]);
+		break;
+	case VICTIM_RELEASE:
+		k = nested_class(g);
+		if (k >= g->szc_cnt)
+			_exit(3);
+		n = 2 * g->szc[k].cnt < 64 ? 2 * g->szc[k].cnt : 64;
+		for (i = 0; i < n; i++) {
+			p[i] = groove_alloc(g, 0, g->szc[k].fp - GROOVE_OBJ_HDR_SIZE, i, NULL);
+			if (!p[i])
+				_exit(4);
+		}
+		for (i = 0; i < n; i++)
+			if (groove_free(g, p[i]))
+				_exit(5);
+		/* The trim releases what this thread's cache held. */
+		groove_test_crash_hook = die_here;
+		groove_trim(g);
+		break;
+	default:
+		groove_test_crash_hook = die_here;
+		groove_free(g, groove_ptr(g, victim_off));
+		break;
+	}
+	_exit(6);	/* the hook did not fire */
+}
+
+TEST_F(inflight, reclaim_finishes_it)
+{
+	struct groove *g = self->g;
+	struct groove_rebuild_stats before, after;
+	uint64_t victim_off = 0;
+	uint32_t i, freed_by_child = NOBJ;
+	int status, taken;
+	pid_t pid;
+
+	switch (variant->victim) {
+	case VICTIM_IN_FULL:
+	case VICTIM_IN_PARTIAL:
+		for (i = 0; i < NOBJ - 2 && !victim_off; i++) {
+			int full;
+
+			if (!self->objs[i])
+				continue;
+			full = !G_LOAD(&g_sb_at(g, sb_of(g, self->objs[i]))->free);
+			if (full == (variant->victim == VICTIM_IN_FULL)) {
+				victim_off = self->objs[i];
+				freed_by_child = i;
+			}
+		}
+		break;
+	case VICTIM_ALIGNED:
+		freed_by_child = NOBJ - 1;
+		victim_off = self->objs[freed_by_child];
+		break;
+	default:
+		break;
+	}
+	if (freed_by_child < NOBJ) {
+		ASSERT_NE(0ULL, victim_off);
+		self->objs[freed_by_child] = 0;
+	}
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		child(self->path, variant->victim, variant->point, victim_off);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+		TH_LOG("child ended with status %#x, not at the crash point", status);
+
+	/* The kill hit the window: a free is in flight, its bytes stranded. */
+	ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(g, GROOVE_REBUILD_DRY_RUN, &before,
+							 NULL, NULL));
+	EXPECT_LT(0ULL, before.stranded_bytes);
+	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(g));
+
+	/* Online: one reclaim, no rebuild. */
+	taken = groove_reclaim(g);
+	EXPECT_LT(0, taken);
+	ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(g, GROOVE_REBUILD_DRY_RUN, &after,
+							 NULL, NULL));
+	TH_LOG("stranded bytes %llu after the kill, %llu after groove_reclaim() (%d taken)",
+	       (unsigned long long)before.stranded_bytes,
+	       (unsigned long long)after.stranded_bytes, taken);
+	EXPECT_EQ(0ULL, after.stranded_bytes);
+	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(g));
+
+	/* Every live object intact; then free them all, and every volume leaves. */
+	for (i = 0; i < NOBJ; i++) {
+		void *p;
+
+		if (!self->objs[i])
+			continue;
+		p = groove_ptr(g, self->objs[i]);
+		EXPECT_TRUE(intact(p, self->sz[i], fill_tag(i)));
+		EXPECT_EQ(0, groove_free(g, p));
+	}
+	EXPECT_EQ(GROOVE_SUCCESS, groove_trim(g));
+	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(g));
+	EXPECT_EQ(4, groove_remove_volumes(g, NVOL));
+}
+
+TEST_HARNESS_MAIN
