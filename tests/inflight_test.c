@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * A free or a release cut short by SIGKILL is finished online (file
- * backend, libgroove built with GROOVE_TEST_HOOKS): a child dies at a
- * crash point of groove_free() or of a superblock's release (after the
- * header says FREED, before the bit is set), the dry-run rebuild sees the
- * bytes stranded, and one groove_reclaim() by the survivor, with no
- * rebuild, brings them back to 0: verify passes, every live object keeps
+ * An object left in flight by SIGKILL is taken back online (file backend,
+ * libgroove built with GROOVE_TEST_HOOKS): a child dies at a crash point
+ * of groove_free() or of a superblock's release (after the header says
+ * FREED, before the bit is set) or of groove_alloc() (the object claimed,
+ * not handed out), the dry-run rebuild sees the bytes stranded, and one
+ * groove_reclaim() by the survivor, with no rebuild, brings them back to 0: verify passes, every live object keeps
  * its bytes, and once the survivor frees everything every volume leaves.
  */
 #define _GNU_SOURCE
@@ -27,6 +27,8 @@ enum victim {
 	VICTIM_ALIGNED,		/* a 4096-aligned object the survivor allocated */
 	VICTIM_OWN_ALIGNED,	/* a 4096-aligned object the child allocated itself */
 	VICTIM_RELEASE,		/* the child frees all it allocated and trims */
+	VICTIM_NEW_SHARED,	/* the child allocates from a class without thread caches */
+	VICTIM_NEW_CACHED,	/* the child allocates from a thread-cached class */
 };
 
 FIXTURE(inflight) {
@@ -58,6 +60,12 @@ FIXTURE_VARIANT_ADD(inflight, own_aligned_free_into_mask) {
 };
 FIXTURE_VARIANT_ADD(inflight, release_before_parent_bit) {
 	.victim = VICTIM_RELEASE, .point = G_CRASH_RELEASE_BEFORE_OR,
+};
+FIXTURE_VARIANT_ADD(inflight, shared_alloc_before_handing_out) {
+	.victim = VICTIM_NEW_SHARED, .point = G_CRASH_ALLOC_BEFORE_INIT,
+};
+FIXTURE_VARIANT_ADD(inflight, cached_alloc_before_handing_out) {
+	.victim = VICTIM_NEW_CACHED, .point = G_CRASH_ALLOC_BEFORE_INIT,
 };
 
 static uint64_t fill_tag(uint32_t i)
@@ -134,6 +142,17 @@ static uint64_t sb_of(struct groove *g, uint64_t off)
 	return off - G_F_PAD(b) - G_BLK - G_F_IDX(b) * g->szc[G_F_SZC(b)].fp;
 }
 
+/* The smallest class without thread caches (none: szc_cnt). */
+static uint32_t shared_class(struct groove *g)
+{
+	uint32_t k;
+
+	for (k = 0; k < g->szc_cnt; k++)
+		if (!g->szc[k].tcache && !g->szc[k].container)
+			return k;
+	return g->szc_cnt;
+}
+
 /*
  * The largest class whose superblocks live in a parent superblock: one the
  * fixture's small objects do not use, so its superblocks empty when the
@@ -183,6 +202,14 @@ static void child(const char *path, enum victim v, int point, uint64_t victim_of
 		/* The trim releases what this thread's cache held. */
 		groove_test_crash_hook = die_here;
 		groove_trim(g);
+		break;
+	case VICTIM_NEW_SHARED:
+	case VICTIM_NEW_CACHED:
+		k = v == VICTIM_NEW_SHARED ? shared_class(g) : g_szc_of(g, 1);
+		if (k >= g->szc_cnt || g->szc[k].tcache != (v == VICTIM_NEW_CACHED))
+			_exit(3);
+		groove_test_crash_hook = die_here;
+		groove_alloc(g, 0, g->szc[k].fp - GROOVE_OBJ_HDR_SIZE, 1, NULL);
 		break;
 	default:
 		groove_test_crash_hook = die_here;

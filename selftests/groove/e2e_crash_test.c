@@ -21,8 +21,8 @@
  * update of an allocation or of a free, after acquiring a volume) with
  * libgroove's internal steps, and dies there; the offline rebuild (or
  * groovectl fsck) takes back what it stranded.  crash_point.online_*: the
- * child dies inside groove_free() or a release, at a crash hook of
- * libgroove's test build, with the free in flight; one groove_reclaim()
+ * child dies inside groove_free(), a release or groove_alloc(), at a crash
+ * hook of libgroove's test build, with an object in flight; one groove_reclaim()
  * of the survivor, no rebuild, takes it back.  These need libgroove's
  * internal header (and its hooks build) and are skipped without it (a copy
  * in a kernel tree).
@@ -325,6 +325,7 @@ enum crash_point {
 	/* Through libgroove's crash hook (its GROOVE_TEST_HOOKS build): */
 	FREE_BEFORE_OR,		/* groove_free(): header CAS done, bit not set */
 	RELEASE_BEFORE_OR,	/* a release: header FREED, parent's bit not set */
+	ALLOC_BEFORE_INIT,	/* groove_alloc(), no thread cache: claimed, not handed out */
 };
 
 FIXTURE(crash_point) {
@@ -355,6 +356,9 @@ FIXTURE_VARIANT_ADD(crash_point, online_free_before_or) {
 };
 FIXTURE_VARIANT_ADD(crash_point, online_release_before_parent_bit) {
 	.point = RELEASE_BEFORE_OR, .online = 1,
+};
+FIXTURE_VARIANT_ADD(crash_point, online_alloc_before_handing_out) {
+	.point = ALLOC_BEFORE_INIT, .online = 1,
 };
 
 #ifdef GROOVE_TEST_HOOKS
@@ -504,6 +508,19 @@ static void crash_child(const char *path, enum crash_point point, uint64_t victi
 		groove_trim(g);
 		_exit(5);
 	}
+	case ALLOC_BEFORE_INIT: {
+		uint32_t k;
+
+		/* The smallest class without thread caches: the shared path. */
+		for (k = 0; k < g->szc_cnt && (g->szc[k].tcache || g->szc[k].container); k++)
+			;
+		if (k >= g->szc_cnt)
+			_exit(2);
+		crash_hook_point = G_CRASH_ALLOC_BEFORE_INIT;
+		groove_test_crash_hook = crash_hook;
+		groove_alloc(g, 0, g->szc[k].fp - GROOVE_OBJ_HDR_SIZE, 1, NULL);
+		_exit(5);
+	}
 #endif
 	default:
 		_exit(2);
@@ -526,7 +543,7 @@ static int run_fsck(const char *path)
 	return e2e_wait(pid);
 }
 
-TEST_F(crash_point, rebuild_recovers)
+TEST_F(crash_point, recovered_after_the_kill)
 {
 	struct groove *g = self->g;
 	struct groove_rebuild_stats before, fix, after;

@@ -587,8 +587,8 @@ extern groove_test_walk_hook_fn groove_test_reclaim_walk_hook;
 			hook_((g), (szc), (off));				\
 	} while (0)
 /*
- * Called at the named points of a free or a release (G_CRASH_*), on the
- * thread doing it: crash tests SIGKILL the process there.
+ * Called at the named points of an alloc, a free or a release (G_CRASH_*),
+ * on the thread doing it: crash tests SIGKILL the process there.
  */
 typedef void (*groove_test_crash_hook_fn)(struct groove *g, int point);
 extern groove_test_crash_hook_fn groove_test_crash_hook;
@@ -608,6 +608,7 @@ extern groove_test_crash_hook_fn groove_test_crash_hook;
 #define G_CRASH_FREE_BEFORE_OR		1	/* free: header CAS done, bit not set */
 #define G_CRASH_FREE_ALIGNED_INNER	2	/* aligned free: inner CAS done, first block not */
 #define G_CRASH_RELEASE_BEFORE_OR	3	/* release: header FREED, parent's bit not set */
+#define G_CRASH_ALLOC_BEFORE_INIT	4	/* alloc: object claimed, header not OBJ yet */
 
 /* superblock.c */
 int g_inactive_push(struct groove *g, uint32_t szc, uint64_t sb_off);

@@ -278,46 +278,53 @@ static int g_sb_take_over(struct groove *g, uint32_t szc, uint64_t sb_off, uint6
 }
 
 /*
- * g_free_take_over - finish a free that a dead join left in flight.
+ * g_obj_take_back - set the bit of an object a dead join left in flight.
  * Pre:  a walk of class @szc's superblock @sb_off (which this join does
  *       not hold) found object @i's bit clear, read @b0 from the object's
- *       first block and @inner before its payload (g_bits_is_freeing()
- *       said "freeing") and @h from the first block's tag word, and judged
- *       @h dead.  Since then @sb_off may have been released and its bytes
- *       handed to a user object.
+ *       first block, @inner before its payload and @h from the first
+ *       block's tag word, and judged @h dead; and either @b0 says
+ *       "freeing" (g_bits_is_freeing(): a free or release cut short), or
+ *       @b0 is claimed (g_bits_is_claimed()) and the superblock's holder
+ *       word read 0 (an object a taker outside any thread cache claimed and
+ *       did not hand out: g_obj_take_shared(), the last-object path).
+ *       Since then @sb_off may have been released and its bytes handed to
+ *       a user object.
  * Post: 1: this join won the CAS of the tag word (@h -> ours), the first
- *       block says FREED and the bit is set (g_obj_return(): the superblock
- *       is back in circulation if it was full, released if it is empty now
- *       and nobody holds it).  0: someone else won, or it is no longer
- *       that object (found before the CAS: nothing written; after it: the
- *       tag word was put back).
+ *       block says FREED (a freeing object) or stays claimed, and the bit
+ *       is set (g_obj_return(): the superblock is back in circulation if
+ *       it was full, released if it is empty now and nobody holds it).
+ *       0: someone else won, or it is no longer that object (found before
+ *       the CAS: nothing written; after it: the tag word was put back).
  * Concurrent: other reclaimers (one CAS wins: the dead join never writes
  *       again; a winner that dies leaves its own holder word, dead in turn,
- *       for the next one).  Nothing else writes a freeing object: no taker
- *       clears or sets its bit (only its freer sets it), no free passes its
- *       header check.  A release and reuse of @sb_off between the checks
- *       and the CAS is as for g_sb_take_over(): the checks after the CAS
- *       put a user's word back.
+ *       for the next one).  Nothing else writes such an object: no taker
+ *       clears or sets its bit, no free passes its header check.  A
+ *       claimed object of a superblock someone holds is the holder's (its
+ *       take-over merges it), hence the holder check after the CAS too: a
+ *       holder's claims only ever clear set bits.  A release and reuse of
+ *       @sb_off between the checks and the CAS is as for g_sb_take_over():
+ *       the checks after the CAS put a user's word back.
  */
-static int g_free_take_over(struct groove *g, uint32_t szc, uint64_t sb_off, uint32_t i,
-			    uint64_t b0, uint64_t inner, uint64_t h)
+static int g_obj_take_back(struct groove *g, uint32_t szc, uint64_t sb_off, uint32_t i,
+			   uint64_t b0, uint64_t inner, uint64_t h)
 {
 	const struct g_szc *c = &g->szc[szc];
 	uint64_t obj_off = sb_off + G_BLK + (uint64_t)i * c->fp;
 	struct g_obj *o = (struct g_obj *)(g->vol0 + obj_off);
 	struct g_sb *sb = g_sb_at(g, sb_off);
+	int claimed = G_F_TYPE(b0) == G_T_NONE;
 
 	if (!g_sb_hdr_is(g_load_stale(&sb->bits), szc, sb_off) || !g_cas(&o->tag, h, g->holder))
 		return 0;
 	if (!g_sb_hdr_is(G_LOAD(&sb->bits), szc, sb_off) || G_LOAD(&o->bits) != b0 ||
-	    (G_LOAD(&sb->free) & (1ULL << i)) ||
-	    (G_F_TYPE(b0) != G_T_FREED &&
+	    (G_LOAD(&sb->free) & (1ULL << i)) || (claimed && G_LOAD(&sb->holder)) ||
+	    (G_F_TYPE(b0) == G_T_OBJ &&
 	     G_LOAD(&((struct g_obj *)(g->vol0 + obj_off + G_F_PAD(b0) -
 				       GROOVE_OBJ_HDR_SIZE))->bits) != inner)) {
 		g_cas(&o->tag, g->holder, h);
 		return 0;
 	}
-	if (G_F_TYPE(b0) != G_T_FREED)
+	if (G_F_TYPE(b0) == G_T_OBJ)
 		G_STORE(&o->bits, (b0 & ~3ULL) | G_T_FREED);	/* what the freer's next store was */
 	return g_obj_return(g, szc, sb_off, i) == GROOVE_SUCCESS;
 }
@@ -346,7 +353,8 @@ static int g_rc_dead(struct g_rc *rc, uint64_t h)
 /*
  * Walk superblock @sb_off of class @szc (its header was checked by the
  * caller) and its child superblocks; take over those a dead join holds,
- * and finish the frees a dead join left in flight in them.
+ * and take back the objects a dead join left in flight in them (frees cut
+ * short, objects claimed outside a thread cache and never handed out).
  * Reads a live tree: a child may be released under us and its bytes
  * handed to a user (its header then fails the check, or the take-over's
  * checks), which costs nothing but a missed superblock (the next reclaim
@@ -359,6 +367,7 @@ static void g_rc_walk(struct g_rc *rc, uint64_t sb_off, uint32_t szc, int depth)
 	const struct g_szc *c = &g->szc[szc];
 	struct g_sb *sb = g_sb_at(g, sb_off);
 	uint64_t h, fr, i, inner;
+	int held;
 
 	if (depth > (int)GROOVE_SZC_MAX || !rc->budget)
 		return;
@@ -369,6 +378,7 @@ static void g_rc_walk(struct g_rc *rc, uint64_t sb_off, uint32_t szc, int depth)
 		if (h && g_rc_dead(rc, h))
 			rc->taken += g_sb_take_over(g, szc, sb_off, h);
 	}
+	held = g_load_stale(&sb->holder) != 0;
 	fr = g_load_stale(&sb->free);
 	for (i = 0; i < c->cnt; i++) {
 		uint64_t obj_off = sb_off + G_BLK + i * c->fp, bits;
@@ -386,11 +396,12 @@ static void g_rc_walk(struct g_rc *rc, uint64_t sb_off, uint32_t szc, int depth)
 								GROOVE_OBJ_HDR_SIZE))->bits);
 		else
 			inner = 0;
-		if (g_bits_is_freeing(bits, inner, szc, i, obj_off)) {
+		if (g_bits_is_freeing(bits, inner, szc, i, obj_off) ||
+		    (!held && g_bits_is_claimed(bits, szc, i, obj_off))) {
 			h = g_load_stale(&((struct g_obj *)(g->vol0 + obj_off))->tag);
 			if (h && g_rc_dead(rc, h))
-				rc->taken += g_free_take_over(g, szc, sb_off, (uint32_t)i,
-							      bits, inner, h);
+				rc->taken += g_obj_take_back(g, szc, sb_off, (uint32_t)i,
+							     bits, inner, h);
 		}
 	}
 }
@@ -400,10 +411,11 @@ static void g_rc_walk(struct g_rc *rc, uint64_t sb_off, uint32_t szc, int depth)
  * Pre:  none.
  * Post: every superblock held, when the walk reached it, by a join that was
  *       dead then is back in circulation with its claimed objects free
- *       (g_sb_take_over()), and every free a dead join left in flight is
- *       finished (g_free_take_over()); live objects are untouched,
- *       superblocks of live joins are untouched.  Returns how many
- *       superblocks were taken over plus how many frees were finished.
+ *       (g_sb_take_over()), and every object a dead join left in flight
+ *       (a free cut short, an object claimed and never handed out) is free
+ *       (g_obj_take_back()); live objects are untouched, superblocks of
+ *       live joins are untouched.  Returns how many superblocks were taken
+ *       over plus how many objects were taken back.
  * Concurrent: anything, other reclaimers included.
  */
 G_API int groove_reclaim(groove_t *g)

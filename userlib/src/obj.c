@@ -112,6 +112,7 @@ void *g_alloc_slow(groove_t *g, int bad, uint32_t szc, size_t align, size_t sz,
 			*err = r;
 		return NULL;
 	}
+	G_TEST_CRASH_POINT(g, G_CRASH_ALLOC_BEFORE_INIT);
 	return g_obj_init(g, szc, obj_off, idx, align, sz, tag, err);
 }
 
@@ -251,7 +252,7 @@ int g_obj_lookup(groove_t *g, const void *p, struct g_obj **hp,
  * Concurrent: anything, including another free of the same object (one of
  *       the two wins the header CAS; the other returns GROOVE_ERR_INVAL).
  *       If this process dies after the CAS and before the bit is set, a
- *       reclaimer finishes the free (join.c, g_free_take_over()).
+ *       reclaimer finishes the free (join.c, g_obj_take_back()).
  */
 static inline __attribute__((always_inline)) int g_free(groove_t *g, void *p)
 {

@@ -61,12 +61,17 @@
  *             the freer's holder word in the tag word, written before the
  *             CAS (g_bits_is_freeing()).  Only the freer writes it, or, once
  *             the freer's join is dead, the one reclaimer that wins a CAS of
- *             the tag word (join.c, g_free_take_over()).
+ *             the tag word (join.c, g_obj_take_back()).
  *   free      Bit set; any header.  A taker writes a claimed header
  *             (g_bits_claimed()) before the AND that clears the bit, so a
  *             clear bit under a stale FREED header never looks "freeing".
- *   claimed   Claimed header, bit clear: in a holder's mask (see "held"),
- *             or in a taker's hands until g_obj_init() writes OBJ.
+ *   claimed   Claimed header, bit clear: in a holder's mask (see "held";
+ *             the holder's take-over merges it), or in a taker's hands
+ *             until g_obj_init() writes OBJ.  A taker outside a thread cache
+ *             (g_obj_take_shared(), the last-object path: the superblock's
+ *             holder word is 0 then) writes its holder word into the tag
+ *             word first (g_mark_taken()), so once its join is dead the one
+ *             reclaimer that wins a CAS of the tag word sets the bit.
  *
  * holder != 0 therefore means "in the hands of a thread cache or of a
  * reclaimer, in no slot and no stack": a reclaimer never races a taker.
@@ -78,10 +83,10 @@
  * exchanges; g_sb_circulate()'s displaced superblock before its push;
  * g_obj_return()'s popped empty superblock, and a root superblock's release
  * between its header clear and the volume push; groove_trim()'s private
- * list; a taken object of a class without thread caches (claimed header)
- * between the put-back and g_obj_init(); volumes popped for a new root
- * superblock before its header is written.  (A free in flight, and a
- * non-root release before the parent's bit, are recorded: "freeing".)
+ * list; volumes popped for a new root superblock before its header is
+ * written.  (A free in flight and a non-root release before the parent's
+ * bit are recorded: "freeing"; an object taken outside a thread cache and
+ * not handed out is recorded: "claimed".)
  */
 #include "groove_internal.h"
 
@@ -273,6 +278,21 @@ static void g_mark_claimed(struct groove *g, uint32_t szc, uint64_t sb_off, uint
 }
 
 /*
+ * Claim object @idx of superblock @sb_off, which the caller holds outside
+ * any thread cache (its holder word is 0 while it is claimed), before the
+ * AND that clears its bit: our holder word in its tag word and a claimed
+ * header, so a reclaimer that finds our join dead takes it back
+ * (join.c, g_obj_take_back()) if we die before g_obj_init() writes OBJ.
+ */
+static void g_mark_taken(struct groove *g, uint32_t szc, uint64_t sb_off, uint32_t idx)
+{
+	struct g_obj *o = (struct g_obj *)(g->vol0 + sb_off + G_BLK + idx * g->szc[szc].fp);
+
+	G_STORE_RLX(&o->tag, g->holder);
+	g_mark_claimed(g, szc, sb_off, 1ULL << idx);
+}
+
+/*
  * Take a superblock of class @szc into the caller's hands: the active slot
  * of this thread's group, else the inactive stack's top, else a new one.
  */
@@ -323,7 +343,7 @@ static int g_obj_take_shared(struct groove *g, uint32_t szc, uint64_t *sb_offp, 
 		return GROOVE_ERR_CORRUPT;
 	*idx = (uint32_t)__builtin_ctzll(bm);
 	bit = 1ULL << *idx;
-	g_mark_claimed(g, szc, sb_off, bit);	/* a clear bit is never a stale FREED header */
+	g_mark_taken(g, szc, sb_off, *idx);
 	old = G_AND(&sb->free, ~bit);
 	if (G_UNLIKELY(!(old & bit)))
 		return GROOVE_ERR_CORRUPT;
@@ -425,7 +445,7 @@ static int g_obj_take_held(struct groove *g, struct g_tcache *tc, uint32_t szc,
 	 * It may be full after the AND, and the free that makes room then
 	 * circulates it: not held from here on, unless bits remain.
 	 */
-	g_mark_claimed(g, szc, sb_off, keep);
+	g_mark_taken(g, szc, sb_off, *idx);
 	G_STORE(&sb->holder, 0);
 	old = G_AND(&sb->free, ~keep);
 	if (G_UNLIKELY(!(old & keep)))
