@@ -29,6 +29,8 @@ enum victim {
 	VICTIM_RELEASE,		/* the child frees all it allocated and trims */
 	VICTIM_NEW_SHARED,	/* the child allocates from a class without thread caches */
 	VICTIM_NEW_CACHED,	/* the child allocates from a thread-cached class */
+	VICTIM_CARVE,		/* the child's first object of a class nobody uses yet */
+	VICTIM_FILL,		/* the child allocates until the groove is full */
 };
 
 FIXTURE(inflight) {
@@ -66,6 +68,12 @@ FIXTURE_VARIANT_ADD(inflight, shared_alloc_before_handing_out) {
 };
 FIXTURE_VARIANT_ADD(inflight, cached_alloc_before_handing_out) {
 	.victim = VICTIM_NEW_CACHED, .point = G_CRASH_ALLOC_BEFORE_INIT,
+};
+FIXTURE_VARIANT_ADD(inflight, carved_superblock_before_holder_store) {
+	.victim = VICTIM_CARVE, .point = G_CRASH_SB_ACQUIRED,
+};
+FIXTURE_VARIANT_ADD(inflight, last_object_before_drop) {
+	.victim = VICTIM_FILL, .point = G_CRASH_LAST_OBJECT_FULL,
 };
 
 static uint64_t fill_tag(uint32_t i)
@@ -125,12 +133,13 @@ FIXTURE_TEARDOWN(inflight)
 	unlink(self->path);
 }
 
-static int crash_at;
+static int crash_at, crash_nth = 1;
 
+/* SIGKILL at the crash_nth time the library reaches point crash_at. */
 static void die_here(struct groove *g, int point)
 {
 	(void)g;
-	if (point == crash_at)
+	if (point == crash_at && !--crash_nth)
 		raise(SIGKILL);
 }
 
@@ -202,6 +211,24 @@ static void child(const char *path, enum victim v, int point, uint64_t victim_of
 		/* The trim releases what this thread's cache held. */
 		groove_test_crash_hook = die_here;
 		groove_trim(g);
+		break;
+	case VICTIM_CARVE:
+		/*
+		 * The largest thread-cached class: no slot or stack has one yet,
+		 * so it is carved from an object of its parent, whose superblock
+		 * is acquired first (the first time the point is reached).
+		 */
+		for (k = g->szc_cnt; k-- > 0 && !g->szc[k].tcache;)
+			;
+		crash_nth = 2;
+		groove_test_crash_hook = die_here;
+		groove_alloc(g, 0, g->szc[k].fp - GROOVE_OBJ_HDR_SIZE, 1, NULL);
+		break;
+	case VICTIM_FILL:
+		/* Until the last object of a held superblock goes (no volume left). */
+		groove_test_crash_hook = die_here;
+		while (groove_alloc(g, 0, OBJ_SIZE, 2, NULL))
+			;
 		break;
 	case VICTIM_NEW_SHARED:
 	case VICTIM_NEW_CACHED:
@@ -292,7 +319,9 @@ TEST_F(inflight, reclaim_finishes_it)
 	}
 	EXPECT_EQ(GROOVE_SUCCESS, groove_trim(g));
 	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(g));
-	EXPECT_EQ(4, groove_remove_volumes(g, NVOL));
+	/* The filling child's objects stay: handed out, they are live. */
+	if (variant->victim != VICTIM_FILL)
+		EXPECT_EQ(4, groove_remove_volumes(g, NVOL));
 }
 
 TEST_HARNESS_MAIN

@@ -609,6 +609,8 @@ extern groove_test_crash_hook_fn groove_test_crash_hook;
 #define G_CRASH_FREE_ALIGNED_INNER	2	/* aligned free: inner CAS done, first block not */
 #define G_CRASH_RELEASE_BEFORE_OR	3	/* release: header FREED, parent's bit not set */
 #define G_CRASH_ALLOC_BEFORE_INIT	4	/* alloc: object claimed, header not OBJ yet */
+#define G_CRASH_SB_ACQUIRED		5	/* a superblock taken (slot, stack or new), holder not stored */
+#define G_CRASH_LAST_OBJECT_FULL	6	/* last-object AND left it full, holder not dropped */
 
 /* superblock.c */
 int g_inactive_push(struct groove *g, uint32_t szc, uint64_t sb_off);

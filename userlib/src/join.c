@@ -214,9 +214,10 @@ static int g_sb_hdr_is(uint64_t bits, uint32_t szc, uint64_t sb_off)
  *       from @sb_off's holder word by a walk of class @szc that holds
  *       nothing there: since then @sb_off may have been released and its
  *       bytes handed to a user object.
- * Post: 1: this join won the holder CAS; every claimed object (clear bit,
- *       g_bits_is_claimed() header: in the dead thread's mask, never handed
- *       out) is free in the bitmap again, the holder word is 0, and the
+ * Post: 1: this join won the holder CAS; every object the dead join
+ *       claimed (clear bit, g_bits_is_claimed() header, @h in its tag word:
+ *       in the dead thread's mask, never handed out) is free in the bitmap
+ *       again, the holder word is 0, and the
  *       superblock is in circulation (an active slot), or out of it when
  *       its bitmap is 0 (full: the free that makes room brings it back,
  *       as for any full superblock).  0: someone else won, or @sb_off is no
@@ -226,11 +227,16 @@ static int g_sb_hdr_is(uint64_t bits, uint32_t szc, uint64_t sb_off)
  *       again, so @h cannot come back); frees of its live objects, which
  *       only set bits (OBJ -> FREED header CAS, then OR); a free in flight
  *       (FREED header, bit still clear) is not claimed-format and is left
- *       to its freer.  While held (dead owner, then us) the superblock keeps
- *       its last set bit -- only its holder clears bits -- so no such free
- *       sees a 0 bitmap and circulates it behind our back.  If we die half
- *       way, our join is dead and owns it: the next reclaimer repeats the
- *       merge (an OR of bits that are clear and claimed: idempotent).
+ *       to its freer (or, dead, to g_obj_take_back()).  While held (dead
+ *       owner, then us) the superblock keeps its last set bit -- only its
+ *       holder clears bits -- so no such free sees a 0 bitmap and
+ *       circulates it behind our back; except when the dead holder took
+ *       its last object and died before dropping it: then it is full, the
+ *       OR that sees 0 owns it (ours, merging that claimed object, or a
+ *       free's, which circulates it), and we circulate it only if ours did.
+ *       If we die half way, our join is dead and owns it: the next
+ *       reclaimer repeats the merge (an OR of bits that are clear and
+ *       claimed: idempotent).
  *       A release and reuse of @sb_off: the header is checked before the
  *       CAS, so a user's bytes that happen to read @h are not CASed
  *       (tests/hook_test.c).  Left open, since a superblock held by the
@@ -245,6 +251,7 @@ static int g_sb_take_over(struct groove *g, uint32_t szc, uint64_t sb_off, uint6
 	const struct g_szc *c = &g->szc[szc];
 	struct g_sb *sb = g_sb_at(g, sb_off);
 	uint64_t bits, fr, merge = 0, i;
+	int own;
 
 	if (!g_sb_hdr_is(g_load_stale(&sb->bits), szc, sb_off) ||
 	    !g_cas(&sb->holder, h, g->holder))
@@ -262,17 +269,30 @@ static int g_sb_take_over(struct groove *g, uint32_t szc, uint64_t sb_off, uint6
 	}
 	for (i = 0; i < c->cnt; i++) {
 		uint64_t obj_off = sb_off + G_BLK + i * c->fp;
+		struct g_obj *o = (struct g_obj *)(g->vol0 + obj_off);
 
-		if (!(fr & (1ULL << i)) &&
-		    g_bits_is_claimed(G_LOAD(&((struct g_obj *)(g->vol0 + obj_off))->bits),
-				      szc, i, obj_off))
+		/*
+		 * Only what the dead join claimed: a superblock that another
+		 * taker filled and dropped, then circulated and held by the
+		 * dead join, may still hold that taker's claimed object,
+		 * about to be handed out.
+		 */
+		if (!(fr & (1ULL << i)) && g_bits_is_claimed(G_LOAD(&o->bits), szc, i, obj_off) &&
+		    G_LOAD_RLX(&o->tag) == h)
 			merge |= 1ULL << i;
 	}
+	/*
+	 * With a set bit it is ours: only its holder (we) clears bits.  Full
+	 * (the dead holder took its last object and died before its drop),
+	 * it belongs to whichever OR sees 0: ours, or a free's (that freer
+	 * clears the holder word and circulates it: we must not).
+	 */
+	own = fr != 0;
 	if (merge)
-		fr = G_OR(&sb->free, merge) | merge;
+		own |= G_OR(&sb->free, merge) == 0;
 	/* Not held any more before it can be found in circulation. */
 	g_cas(&sb->holder, g->holder, 0);
-	if (fr)
+	if (own)
 		g_sb_circulate(g, szc, sb_off);
 	return 1;
 }

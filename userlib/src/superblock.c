@@ -42,9 +42,11 @@
  *             class without thread caches for one object; groove_trim()'s
  *             private list (next = its link); g_obj_return()'s popped
  *             candidate.  holder = 0; the taker clears bits, frees set them.
- *   full      free = 0, in no slot, no stack, no hands, holder = 0 (a
- *             holder that takes the last bit clears holder first).  The
- *             free whose OR sees 0 owns it and circulates it.
+ *   full      free = 0, in no slot, no stack, no hands.  holder = 0, or
+ *             still the word of the holder that took the last object (it
+ *             clears it by a CAS right after; if it dies first, its
+ *             take-over merges that object, join.c).  The free whose OR
+ *             sees 0 owns it: it clears holder and circulates it.
  *   released  Empty and owned outright (free == full): bits = a FREED
  *             header of its object in the parent with the releaser's
  *             holder word in the next word (where free was), then the
@@ -65,21 +67,27 @@
  *   free      Bit set; any header.  A taker writes a claimed header
  *             (g_bits_claimed()) before the AND that clears the bit, so a
  *             clear bit under a stale FREED header never looks "freeing".
- *   claimed   Claimed header, bit clear: in a holder's mask (see "held";
- *             the holder's take-over merges it), or in a taker's hands
- *             until g_obj_init() writes OBJ.  A taker outside a thread cache
- *             (g_obj_take_shared(), the last-object path: the superblock's
- *             holder word is 0 then) writes its holder word into the tag
- *             word first (g_mark_taken()), so once its join is dead the one
- *             reclaimer that wins a CAS of the tag word sets the bit.
+ *   claimed   Claimed header, bit clear, the claimer's holder word in
+ *             the tag word (every claim, g_mark_claimed(), and every free
+ *             into a mask writes both): in a holder's mask (see "held"), or
+ *             in a taker's hands until g_obj_init() writes OBJ.  Once the
+ *             claimer's join is dead: a take-over of a superblock that join
+ *             held merges it; in a superblock nobody holds (a class without
+ *             thread caches, or a superblock its holder filled and dropped,
+ *             maybe held by another since) the one reclaimer that wins a CAS
+ *             of the tag word sets the bit (join.c).  A claimed object whose
+ *             claimer is live is never touched: it may be about to become
+ *             OBJ.
  *
  * holder != 0 therefore means "in the hands of a thread cache or of a
- * reclaimer, in no slot and no stack": a reclaimer never races a taker.
+ * reclaimer, or full, in no slot and no stack": a reclaimer never races a
+ * taker.
  * Not recorded (a death in these windows strands memory until an offline
  * rebuild; userlib/README.md, "Crash points", keeps the same list): between
- * a taker's exchange or pop and its holder store; between a holder's clear
- * and its push or exchange into a slot (give-back, a take-over's end, the
- * last-object path while bits remain); g_obj_take_shared()'s two
+ * a taker's exchange or pop and its holder store (a superblock carved for a
+ * thread-cached class has the taker's holder word from the start); between
+ * a holder's clear and its push or exchange into a slot (give-back, a
+ * take-over's end); g_obj_take_shared()'s two
  * exchanges; g_sb_circulate()'s displaced superblock before its push;
  * g_obj_return()'s popped empty superblock, and a root superblock's release
  * between its header clear and the volume push; groove_trim()'s private
@@ -162,7 +170,10 @@ int g_inactive_pop(struct groove *g, uint32_t szc, uint64_t *sb_off)
 /*
  * g_sb_new - make a new, empty superblock of class @szc.
  * Pre:  none.
- * Post: GROOVE_SUCCESS: *@sb_off is held by the caller, all objects free.
+ * Post: GROOVE_SUCCESS: *@sb_off is held by the caller, all objects free;
+ *       a thread-cached class's holder word is already ours (so a death
+ *       before the caller's own holder store leaves it recorded: the
+ *       header, written last, publishes both), else 0.
  *       Else nothing changed (GROOVE_ERR_FULL: no empty volume).
  * Concurrent: anything.
  */
@@ -187,7 +198,14 @@ int g_sb_new(struct groove *g, uint32_t szc, uint64_t *sb_off)
 	}
 	sb = g_sb_at(g, off);
 	G_STORE_RLX(&sb->next, 0);
-	G_STORE_RLX(&sb->holder, 0);
+	G_STORE_RLX(&sb->holder, c->tcache ? g->holder : 0);
+	/*
+	 * free is the tag word of our claimed object in the parent: from
+	 * here on it holds no holder word (a full bitmap never decodes to a
+	 * live-judgeable join: its low 13 bits are all ones, or its
+	 * generation bits are 0), so until the header below only the
+	 * parent's holder can take the object back.
+	 */
 	G_STORE(&sb->free, c->full);
 	G_STORE(&sb->bits, g_bits(G_T_SB, szc, idx, 0, 0, 0, off));
 	*sb_off = off;
@@ -261,8 +279,10 @@ void g_tc_give_back(struct groove *g, uint32_t szc, uint64_t sb_off, uint64_t ma
 
 /*
  * Write the claimed headers (g_bits_claimed()) of the objects @claimed of
- * held superblock @sb_off, before their bits are cleared: a clear bit in a
- * held superblock is then never a free object without a claimed header.
+ * superblock @sb_off, which the caller holds, before their bits are
+ * cleared, with our holder word in their tag words: a clear bit is then
+ * never a free object without a claimed header, and a claimed object
+ * names its claimer (a take-over merges only its dead holder's, join.c).
  */
 static void g_mark_claimed(struct groove *g, uint32_t szc, uint64_t sb_off, uint64_t claimed)
 {
@@ -270,26 +290,12 @@ static void g_mark_claimed(struct groove *g, uint32_t szc, uint64_t sb_off, uint
 
 	while (claimed) {
 		uint32_t i = (uint32_t)__builtin_ctzll(claimed);
-		uint64_t obj = sb_off + G_BLK + i * c->fp;
+		struct g_obj *o = (struct g_obj *)(g->vol0 + sb_off + G_BLK + i * c->fp);
 
 		claimed &= claimed - 1;
-		G_STORE_RLX(&((struct g_obj *)(g->vol0 + obj))->bits, g_bits_claimed(szc, i, obj));
+		G_STORE_RLX(&o->tag, g->holder);
+		G_STORE_RLX(&o->bits, g_bits_claimed(szc, i, sb_off + G_BLK + i * c->fp));
 	}
-}
-
-/*
- * Claim object @idx of superblock @sb_off, which the caller holds outside
- * any thread cache (its holder word is 0 while it is claimed), before the
- * AND that clears its bit: our holder word in its tag word and a claimed
- * header, so a reclaimer that finds our join dead takes it back
- * (join.c, g_obj_take_back()) if we die before g_obj_init() writes OBJ.
- */
-static void g_mark_taken(struct groove *g, uint32_t szc, uint64_t sb_off, uint32_t idx)
-{
-	struct g_obj *o = (struct g_obj *)(g->vol0 + sb_off + G_BLK + idx * g->szc[szc].fp);
-
-	G_STORE_RLX(&o->tag, g->holder);
-	g_mark_claimed(g, szc, sb_off, 1ULL << idx);
 }
 
 /*
@@ -318,6 +324,7 @@ static int g_sb_acquire(struct groove *g, uint32_t szc, uint64_t *sb_offp, uint6
 	bits = G_LOAD_RLX(&g_sb_at(g, sb_off)->bits);
 	if (G_UNLIKELY(bits != g_bits(G_T_SB, szc, G_F_IDX(bits), 0, 0, 0, sb_off)))
 		return GROOVE_ERR_CORRUPT;	/* dropped: we cannot trust it */
+	G_TEST_CRASH_POINT(g, G_CRASH_SB_ACQUIRED);
 	*sb_offp = sb_off;
 	*bitsp = bits;
 	return GROOVE_SUCCESS;
@@ -343,7 +350,7 @@ static int g_obj_take_shared(struct groove *g, uint32_t szc, uint64_t *sb_offp, 
 		return GROOVE_ERR_CORRUPT;
 	*idx = (uint32_t)__builtin_ctzll(bm);
 	bit = 1ULL << *idx;
-	g_mark_taken(g, szc, sb_off, *idx);
+	g_mark_claimed(g, szc, sb_off, bit);
 	old = G_AND(&sb->free, ~bit);
 	if (G_UNLIKELY(!(old & bit)))
 		return GROOVE_ERR_CORRUPT;
@@ -442,18 +449,22 @@ static int g_obj_take_held(struct groove *g, struct g_tcache *tc, uint32_t szc,
 	*idx = (uint32_t)__builtin_ctzll(bm);
 	keep = 1ULL << *idx;
 	/*
-	 * It may be full after the AND, and the free that makes room then
-	 * circulates it: not held from here on, unless bits remain.
+	 * Still held (our holder word stays) while bits remain.  If the AND
+	 * leaves it full, it is dropped: the free whose OR sees 0 owns it,
+	 * clears the holder word and circulates it (g_obj_return()); our
+	 * CAS clears it too if that free has not come yet.  Dying between
+	 * the AND and the CAS leaves it full and held by a dead join: its
+	 * take-over merges our claimed object (g_sb_take_over()).
 	 */
-	g_mark_taken(g, szc, sb_off, *idx);
-	G_STORE(&sb->holder, 0);
+	g_mark_claimed(g, szc, sb_off, keep);
 	old = G_AND(&sb->free, ~keep);
 	if (G_UNLIKELY(!(old & keep)))
 		goto corrupt;
-	if (!(old & ~keep))
+	if (!(old & ~keep)) {
 		tc->held[szc] = 0;	/* full: the free that makes room brings it back */
-	else
-		G_STORE(&sb->holder, g->holder);	/* still ours */
+		G_TEST_CRASH_POINT(g, G_CRASH_LAST_OBJECT_FULL);
+		g_cas(&sb->holder, g->holder, 0);
+	}
 	*sb_offp = sb_off;
 	return GROOVE_SUCCESS;
 corrupt:
@@ -531,6 +542,13 @@ int g_obj_return(struct groove *g, uint32_t szc, uint64_t sb_off, uint32_t idx)
 		return GROOVE_ERR_CORRUPT;
 	now = old | bit;
 	if (!old) {
+		/*
+		 * It was full, so ours now.  A holder that took its last
+		 * object may not have cleared its holder word yet (its CAS
+		 * then fails), or may have died (a reclaimer's take-over may
+		 * be merging it: whichever OR saw 0 owns it, g_sb_take_over()).
+		 */
+		G_STORE(&sb->holder, 0);
 		if (now == c->full)
 			return g_sb_release(g, szc, sb_off);
 		g_sb_circulate(g, szc, sb_off);
