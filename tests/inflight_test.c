@@ -31,6 +31,8 @@ enum victim {
 	VICTIM_NEW_CACHED,	/* the child allocates from a thread-cached class */
 	VICTIM_CARVE,		/* the child's first object of a class nobody uses yet */
 	VICTIM_FILL,		/* the child allocates until the groove is full */
+	VICTIM_EMPTY_ONE,	/* the child empties its superblock in the active slot */
+	VICTIM_TRIM,		/* the child trims while it has objects */
 };
 
 FIXTURE(inflight) {
@@ -74,6 +76,15 @@ FIXTURE_VARIANT_ADD(inflight, carved_superblock_before_holder_store) {
 };
 FIXTURE_VARIANT_ADD(inflight, last_object_before_drop) {
 	.victim = VICTIM_FILL, .point = G_CRASH_LAST_OBJECT_FULL,
+};
+FIXTURE_VARIANT_ADD(inflight, shared_alloc_superblock_in_hand) {
+	.victim = VICTIM_NEW_SHARED, .point = G_CRASH_SHARED_AFTER_AND,
+};
+FIXTURE_VARIANT_ADD(inflight, free_candidate_in_hand) {
+	.victim = VICTIM_EMPTY_ONE, .point = G_CRASH_RETURN_CANDIDATE,
+};
+FIXTURE_VARIANT_ADD(inflight, trim_private_list) {
+	.victim = VICTIM_TRIM, .point = G_CRASH_TRIM_KEPT,
 };
 
 static uint64_t fill_tag(uint32_t i)
@@ -224,6 +235,37 @@ static void child(const char *path, enum victim v, int point, uint64_t victim_of
 		groove_test_crash_hook = die_here;
 		groove_alloc(g, 0, g->szc[k].fp - GROOVE_OBJ_HDR_SIZE, 1, NULL);
 		break;
+	case VICTIM_EMPTY_ONE:
+	case VICTIM_TRIM: {
+		uint64_t slot = 0;
+
+		/*
+		 * Two superblocks of the largest thread-cached class (no one
+		 * else uses it): after the flush one is in the active slot,
+		 * the other on the inactive stack.
+		 */
+		for (k = g->szc_cnt; k-- > 0 && !g->szc[k].tcache;)
+			;
+		n = 2 * g->szc[k].cnt < 64 ? 2 * g->szc[k].cnt : 64;
+		for (i = 0; i < n; i++) {
+			p[i] = groove_alloc(g, 0, g->szc[k].fp - GROOVE_OBJ_HDR_SIZE, i, NULL);
+			if (!p[i])
+				_exit(3);
+		}
+		groove_thread_flush(g);
+		groove_test_crash_hook = die_here;
+		if (v == VICTIM_TRIM) {
+			groove_trim(g);
+			break;
+		}
+		for (i = 0; i <= g->szc[k].cg_mask && !slot; i++)
+			slot = G_LOAD(&g->st->active[k][i].w);
+		/* Free all of the slot's: the last free pops the other. */
+		for (i = 0; i < n; i++)
+			if (sb_of(g, groove_off(g, p[i])) == slot)
+				groove_free(g, p[i]);
+		break;
+	}
 	case VICTIM_FILL:
 		/* Until the last object of a held superblock goes (no volume left). */
 		groove_test_crash_hook = die_here;
@@ -319,8 +361,9 @@ TEST_F(inflight, reclaim_finishes_it)
 	}
 	EXPECT_EQ(GROOVE_SUCCESS, groove_trim(g));
 	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(g));
-	/* The filling child's objects stay: handed out, they are live. */
-	if (variant->victim != VICTIM_FILL)
+	/* Objects the child still had stay: handed out, they are live. */
+	if (variant->victim != VICTIM_FILL && variant->victim != VICTIM_EMPTY_ONE &&
+	    variant->victim != VICTIM_TRIM)
 		EXPECT_EQ(4, groove_remove_volumes(g, NVOL));
 }
 

@@ -611,6 +611,9 @@ extern groove_test_crash_hook_fn groove_test_crash_hook;
 #define G_CRASH_ALLOC_BEFORE_INIT	4	/* alloc: object claimed, header not OBJ yet */
 #define G_CRASH_SB_ACQUIRED		5	/* a superblock taken (slot, stack or new), holder not stored */
 #define G_CRASH_LAST_OBJECT_FULL	6	/* last-object AND left it full, holder not dropped */
+#define G_CRASH_SHARED_AFTER_AND	7	/* shared-class alloc: object taken, superblock not back */
+#define G_CRASH_RETURN_CANDIDATE	8	/* a free's popped candidate, not empty, not pushed back */
+#define G_CRASH_TRIM_KEPT		9	/* groove_trim(): a superblock on its private list */
 
 /* superblock.c */
 int g_inactive_push(struct groove *g, uint32_t szc, uint64_t sb_off);

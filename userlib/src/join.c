@@ -393,11 +393,9 @@ static void g_rc_walk(struct g_rc *rc, uint64_t sb_off, uint32_t szc, int depth)
 		return;
 	rc->budget--;
 	G_TEST_WALK_HOOK(g, szc, sb_off);	/* it may be released and reused from here on */
-	if (c->tcache) {
-		h = g_load_stale(&sb->holder);
-		if (h && g_rc_dead(rc, h))
-			rc->taken += g_sb_take_over(g, szc, sb_off, h);
-	}
+	h = g_load_stale(&sb->holder);
+	if (h && g_rc_dead(rc, h))
+		rc->taken += g_sb_take_over(g, szc, sb_off, h);
 	held = g_load_stale(&sb->holder) != 0;
 	fr = g_load_stale(&sb->free);
 	for (i = 0; i < c->cnt; i++) {

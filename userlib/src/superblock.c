@@ -16,13 +16,19 @@
  * states", has it as a table: change both together); tcache.c and join.c
  * refer here:
  *
- *   held      In one thread cache (tcache.c), classes with c->tcache only.
- *             holder = G_HOLDER of the thread's join, written by the
- *             taker right after it took the superblock out of circulation
- *             and cleared (to 0) by it before the superblock goes back.
+ *   held      In one thread cache (tcache.c), classes with c->tcache; or,
+ *             any class, in one thread's hands for one operation: a class
+ *             without thread caches for one object (g_obj_take_shared()),
+ *             groove_trim()'s private list (next = its link), a free's
+ *             popped candidate (g_obj_return()).  holder = G_HOLDER of the
+ *             thread's join, written by the taker right after it took the
+ *             superblock out of circulation (by g_sb_new() for one it
+ *             carves for a thread cache) and cleared (to 0) by it before
+ *             the superblock goes back.
  *             free: the holder clears bits (claims, one AND); anyone sets
- *             bits (frees, OR).  At least one bit stays set while held, so
- *             no free sees 0 and circulates it.  Objects with a clear bit
+ *             bits (frees, OR).  At least one bit stays set while held
+ *             (until a last-object AND: then "full"), so no free sees 0
+ *             and circulates it.  Objects with a clear bit
  *             are live (OBJ header), being freed elsewhere (FREED header,
  *             the freer's OR to come) or claimed into the holder's mask
  *             (g_bits_claimed() header, written before the bit is cleared
@@ -38,10 +44,9 @@
  *             written by the pusher before the head CAS; read by poppers
  *             (possibly stale: the tagged CAS refuses it).  Frees set bits.
  *   taken     Transient, recorded nowhere: in one thread's hands between a
- *             slot exchange or pop and its holder store or put-back; a
- *             class without thread caches for one object; groove_trim()'s
- *             private list (next = its link); g_obj_return()'s popped
- *             candidate.  holder = 0; the taker clears bits, frees set them.
+ *             slot exchange or pop and its holder store, and between its
+ *             holder clear and the exchange or push that puts it back.
+ *             holder = 0; the taker clears bits, frees set them.
  *   full      free = 0, in no slot, no stack, no hands.  holder = 0, or
  *             still the word of the holder that took the last object (it
  *             clears it by a CAS right after; if it dies first, its
@@ -83,18 +88,18 @@
  * reclaimer, or full, in no slot and no stack": a reclaimer never races a
  * taker.
  * Not recorded (a death in these windows strands memory until an offline
- * rebuild; userlib/README.md, "Crash points", keeps the same list): between
- * a taker's exchange or pop and its holder store (a superblock carved for a
- * thread-cached class has the taker's holder word from the start); between
- * a holder's clear and its push or exchange into a slot (give-back, a
- * take-over's end); g_obj_take_shared()'s two
- * exchanges; g_sb_circulate()'s displaced superblock before its push;
- * g_obj_return()'s popped empty superblock, and a root superblock's release
- * between its header clear and the volume push; groove_trim()'s private
- * list; volumes popped for a new root superblock before its header is
- * written.  (A free in flight and a non-root release before the parent's
- * bit are recorded: "freeing"; an object taken outside a thread cache and
- * not handed out is recorded: "claimed".)
+ * rebuild; userlib/README.md, "Crash points", keeps the same list): the
+ * "taken" windows, each a few instructions between one atomic operation
+ * and one store (a taker's exchange or pop and its holder store; a
+ * holder's clear and its push or exchange into a slot: give-back, a
+ * take-over's end, g_obj_take_shared()'s put-back, groove_trim()'s
+ * push-back and its drain of the active slots, a free's candidate pushed
+ * back); g_sb_circulate()'s displaced superblock before its push;
+ * g_obj_return()'s popped empty candidate before its release; a root
+ * superblock's release between its header clear and the volume push;
+ * volumes popped for a new root superblock before its header is written.
+ * (A free in flight and a non-root release before the parent's bit are
+ * recorded: "freeing"; an object claimed and not handed out: "claimed".)
  */
 #include "groove_internal.h"
 
@@ -345,6 +350,8 @@ static int g_obj_take_shared(struct groove *g, uint32_t szc, uint64_t *sb_offp, 
 	if (err)
 		return err;
 	sb = g_sb_at(g, sb_off);
+	/* Held by us while in our hands: recorded if we die (g_sb_take_over()). */
+	G_STORE(&sb->holder, g->holder);
 	bm = G_LOAD(&sb->free);
 	if (G_UNLIKELY(!bm || (bm & ~c->full)))
 		return GROOVE_ERR_CORRUPT;
@@ -354,8 +361,14 @@ static int g_obj_take_shared(struct groove *g, uint32_t szc, uint64_t *sb_offp, 
 	old = G_AND(&sb->free, ~bit);
 	if (G_UNLIKELY(!(old & bit)))
 		return GROOVE_ERR_CORRUPT;
-	if (old & ~bit)
+	G_TEST_CRASH_POINT(g, G_CRASH_SHARED_AFTER_AND);
+	if (old & ~bit) {
+		G_STORE(&sb->holder, 0);
 		g_sb_circulate(g, szc, sb_off);
+	} else {
+		/* Full: dropped, as in g_obj_take_held()'s last-object path. */
+		g_cas(&sb->holder, g->holder, 0);
+	}
 	*sb_offp = sb_off;
 	return GROOVE_SUCCESS;
 }
@@ -561,6 +574,10 @@ int g_obj_return(struct groove *g, uint32_t szc, uint64_t sb_off, uint32_t idx)
 		return GROOVE_SUCCESS;	/* a corrupt stack is verify's to report */
 	if (G_LOAD(&g_sb_at(g, cand)->free) == c->full)
 		return g_sb_release(g, szc, cand);
+	/* Held by us until it is back: recorded if we die (g_sb_take_over()). */
+	G_STORE(&g_sb_at(g, cand)->holder, g->holder);
+	G_TEST_CRASH_POINT(g, G_CRASH_RETURN_CANDIDATE);
+	G_STORE(&g_sb_at(g, cand)->holder, 0);
 	return g_inactive_push(g, szc, cand);
 }
 
@@ -601,12 +618,16 @@ static int g_trim(struct groove *g)
 					return err;
 				continue;
 			}
+			/* Held by us on the private list: recorded if we die. */
+			G_STORE(&g_sb_at(g, off)->holder, g->holder);
 			G_STORE_RLX(&g_sb_at(g, off)->next, keep >> G_BLK_SHIFT);
 			keep = off;
+			G_TEST_CRASH_POINT(g, G_CRASH_TRIM_KEPT);
 		}
 		while (keep) {
 			off = keep;
 			keep = G_LOAD_RLX(&g_sb_at(g, off)->next) << G_BLK_SHIFT;
+			G_STORE(&g_sb_at(g, off)->holder, 0);
 			g_inactive_push(g, szc, off);
 		}
 	}
