@@ -367,4 +367,73 @@ TEST_F(inflight, reclaim_finishes_it)
 		EXPECT_EQ(4, groove_remove_volumes(g, NVOL));
 }
 
+/* Slots of @g whose present word says "in transit" (file backend). */
+static unsigned int slots_in_transit(struct groove *g)
+{
+	unsigned int n = 0;
+	uint32_t i;
+
+	for (i = 0; i < g->volume_max; i++)
+		n += !!(G_LOAD(&g->table[i].present) & G_PRESENT_TRANSIT);
+	return n;
+}
+
+/*
+ * A child adding volumes to a file (slots claimed, space allocated) or
+ * removing one (popped, space not punched out yet) dies: its slots say it
+ * holds them, and the survivor's groove_reclaim() frees them, so every
+ * free slot can take a volume again.
+ */
+static void volume_cut_short(struct __test_metadata *_metadata, int point)
+{
+	char path[256];
+	groove_t *g = test_groove_new(VS, NVOL, 4, path, sizeof(path));
+	int status, freed;
+	pid_t pid;
+
+	ASSERT_NE(NULL, g);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		groove_t *c = groove_open(path, 0);
+
+		if (!c)
+			_exit(1);
+		crash_at = point;
+		groove_test_crash_hook = die_here;
+		if (point == G_CRASH_FILE_ADD_CLAIMED)
+			groove_add_volumes(c, 3, -1, NULL, 0);
+		else
+			groove_remove_volumes(c, 1);
+		_exit(6);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	EXPECT_EQ(point == G_CRASH_FILE_ADD_CLAIMED ? 3U : 1U, slots_in_transit(g));
+	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(g));
+
+	freed = groove_reclaim(g);
+	TH_LOG("slots in transit after the kill: %u freed by groove_reclaim()", freed);
+	EXPECT_EQ(0U, slots_in_transit(g));
+	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(g));
+	/* Every slot but the present ones takes a volume again. */
+	EXPECT_EQ(point == G_CRASH_FILE_ADD_CLAIMED ? NVOL - 4 : NVOL - 3,
+		  groove_add_volumes(g, point == G_CRASH_FILE_ADD_CLAIMED ? NVOL - 4 : NVOL - 3,
+				     -1, NULL, 0));
+	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(g));
+	EXPECT_EQ(NVOL, groove_remove_volumes(g, NVOL));
+	groove_close(g);
+	unlink(path);
+}
+
+TEST(file_volume_add_cut_short)
+{
+	volume_cut_short(_metadata, G_CRASH_FILE_ADD_CLAIMED);
+}
+
+TEST(file_volume_remove_cut_short)
+{
+	volume_cut_short(_metadata, G_CRASH_FILE_REMOVE_POPPED);
+}
+
 TEST_HARNESS_MAIN

@@ -6,8 +6,11 @@
  * them (pop, punch the file space out, free the slot).
  *
  * The file backend claims a slot by a CAS of its table entry's present word
- * from 0 to G_PRESENT_CLAIMED; it becomes 1 once formatted (the kernel never
- * sees files, and user space treats only 1 as present).
+ * from 0 to g_present_transit() (its join named there); it becomes 1 once
+ * formatted, and the same word names the join again from the pop that
+ * removes the volume until the slot is free (the kernel never sees files,
+ * and user space treats only 1 as present).  A join that dies in between
+ * leaves its name there, and groove_reclaim() frees the slot.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,8 +24,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "groove_internal.h"
-
-#define G_PRESENT_CLAIMED	2U
 
 _Static_assert(sizeof(struct groove_open_opts) == GROOVE_OPEN_OPTS_SIZE_V1,
 	       "struct groove_open_opts v1 is 32 bytes");
@@ -573,14 +574,22 @@ static int g_err_from_errno(int e)
 	}
 }
 
+/*
+ * g_file_slot_free - free slot @idx of a file: its space punched out, then
+ * present = 0 (so nobody claims it before its space is gone).
+ * Pre:  the caller owns the slot (claimed, or its volume popped).
+ */
+void g_file_slot_free(struct groove *g, uint32_t idx)
+{
+	fallocate(g->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		  (off_t)(g->vol0_off + ((uint64_t)idx << g->vshift)), (off_t)g->volume_size);
+	G_STORE(&g->table[idx].present, 0);
+}
+
 static void g_unclaim(struct groove *g, const uint32_t *idx, unsigned int n)
 {
-	while (n--) {
-		fallocate(g->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-			  (off_t)(g->vol0_off + ((uint64_t)idx[n] << g->vshift)),
-			  (off_t)g->volume_size);
-		G_STORE(&g->table[idx[n]].present, 0);
-	}
+	while (n--)
+		g_file_slot_free(g, idx[n]);
 }
 
 G_API int groove_add_volumes(groove_t *g, unsigned int count, int node,
@@ -618,7 +627,7 @@ G_API int groove_add_volumes(groove_t *g, unsigned int count, int node,
 		uint32_t zero = 0;
 
 		if (G_LOAD_RLX(&g->table[i].present) == 0 &&
-		    __atomic_compare_exchange_n(&g->table[i].present, &zero, G_PRESENT_CLAIMED,
+		    __atomic_compare_exchange_n(&g->table[i].present, &zero, g_present_transit(g),
 						0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 			idx[n++] = i;
 	}
@@ -639,6 +648,7 @@ G_API int groove_add_volumes(groove_t *g, unsigned int count, int node,
 			return err;
 		}
 	}
+	G_TEST_CRASH_POINT(g, G_CRASH_FILE_ADD_CLAIMED);
 	/* Highest first, so the lowest index pops first. */
 	for (i = n; i-- > 0; ) {
 		err = groove_volume_pool_add(g, g_vol(g, idx[i]), g->volume_size, info, info_sz);
@@ -704,11 +714,8 @@ G_API int groove_remove_volumes(groove_t *g, unsigned int count)
 			continue;
 		}
 		idx = (uint32_t)(((uint8_t *)vh - g->vol0) >> g->vshift);
-		/* Release the space before the slot can be claimed again. */
-		fallocate(g->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-			  (off_t)(g->vol0_off + ((uint64_t)idx << g->vshift)),
-			  (off_t)g->volume_size);
-		G_STORE(&g->table[idx].present, 0);
+		G_TEST_CRASH_POINT(g, G_CRASH_FILE_REMOVE_POPPED);
+		g_file_slot_free(g, idx);
 		n++;
 	}
 	return (int)n;

@@ -537,6 +537,28 @@ static inline int g_bits_is_freeing(uint64_t b0, uint64_t inner, uint64_t szc, u
  */
 #define G_FILE_LOCK_OFF	(GROOVE_VOLUME_SIZE_MIN - 1)
 
+/*
+ * File backend: a slot in transit, claimed by a join that is adding a
+ * volume there or has popped the volume to remove it, holds
+ * G_PRESENT_TRANSIT | the low 18 bits of the join's generation << 13 | its
+ * index in its table entry's present word (the kernel never sees files;
+ * everyone else treats only 1 as present).  A reclaimer that finds that
+ * join dead frees the slot: its space is punched out, present = 0
+ * (join.c).  An anonymous join's index never names a join: never freed.
+ */
+#define G_PRESENT_TRANSIT	0x80000000U
+#define G_PRESENT_GEN_BITS	18
+
+static inline uint32_t g_present_transit(const struct groove *g)
+{
+	return G_PRESENT_TRANSIT |
+	       (uint32_t)(G_HOLDER_GEN(g->holder) & ((1U << G_PRESENT_GEN_BITS) - 1)) << 13 |
+	       G_HOLDER_IDX(g->holder);
+}
+
+/* backing.c */
+void g_file_slot_free(struct groove *g, uint32_t idx);
+
 /* exclusive.c */
 int g_file_join_lock(int fd);
 
@@ -544,6 +566,7 @@ int g_file_join_lock(int fd);
 int g_join_begin(struct groove *g, uint64_t join_off);
 void g_join_end(struct groove *g);
 int g_join_live(const struct groove *g, uint32_t idx, uint64_t gen);
+int g_join_live_low(const struct groove *g, uint32_t idx, uint64_t gen_low, uint32_t bits);
 int g_join_forked(const struct groove *g);
 
 /* tcache.c */
@@ -614,6 +637,8 @@ extern groove_test_crash_hook_fn groove_test_crash_hook;
 #define G_CRASH_SHARED_AFTER_AND	7	/* shared-class alloc: object taken, superblock not back */
 #define G_CRASH_RETURN_CANDIDATE	8	/* a free's popped candidate, not empty, not pushed back */
 #define G_CRASH_TRIM_KEPT		9	/* groove_trim(): a superblock on its private list */
+#define G_CRASH_FILE_ADD_CLAIMED	10	/* file add: slots claimed, space allocated, not formatted */
+#define G_CRASH_FILE_REMOVE_POPPED	11	/* file remove: volume popped, space not punched out */
 
 /* superblock.c */
 int g_inactive_push(struct groove *g, uint32_t szc, uint64_t sb_off);

@@ -194,6 +194,26 @@ int g_join_live(const struct groove *g, uint32_t idx, uint64_t gen)
 	return fl.l_type != F_UNLCK;
 }
 
+/*
+ * g_join_live_low - may the join of entry @idx whose generation's low @bits
+ * bits are @gen_low still be live?  As g_join_live(), from a truncated
+ * generation: an entry whose generation differs in those bits has moved
+ * past that join (it ended); one that agrees is judged by its own
+ * generation (that join, or one 2^@bits generations later: either live is
+ * "live").  So it never says dead of a live join.
+ */
+int g_join_live_low(const struct groove *g, uint32_t idx, uint64_t gen_low, uint32_t bits)
+{
+	uint64_t wgen;
+
+	if (idx >= GROOVE_JOIN_MAX || !g->join_tab)
+		return 1;
+	wgen = GROOVE_JOIN_GEN(G_LOAD(&g->join_tab[idx].word)) & G_HOLDER_GEN_MASK;
+	if ((wgen & ((1ULL << bits) - 1)) != gen_low)
+		return 0;
+	return g_join_live(g, idx, wgen);
+}
+
 /* This process is not the one that took @g's join (a forked child). */
 int g_join_forked(const struct groove *g)
 {
@@ -432,8 +452,10 @@ static void g_rc_walk(struct g_rc *rc, uint64_t sb_off, uint32_t szc, int depth)
  *       (g_sb_take_over()), and every object a dead join left in flight
  *       (a free cut short, an object claimed and never handed out) is free
  *       (g_obj_take_back()); live objects are untouched, superblocks of
- *       live joins are untouched.  Returns how many superblocks were taken
- *       over plus how many objects were taken back.
+ *       live joins are untouched; a file's volume slot that a dead join
+ *       left in transit (adding or removing a volume there) is free.
+ *       Returns how many superblocks were taken over plus how many objects
+ *       were taken back plus how many slots were freed.
  * Concurrent: anything, other reclaimers included.
  */
 G_API int groove_reclaim(groove_t *g)
@@ -456,6 +478,19 @@ G_API int groove_reclaim(groove_t *g)
 		free(rc.seen_h);
 		free(rc.seen_dead);
 		return GROOVE_ERR_AGAIN;
+	}
+	for (idx = 0; !g->is_dev && idx < g->volume_max; idx++) {
+		uint32_t p = G_LOAD(&g->table[idx].present);
+
+		/* A file's slot left in transit by a dead join: free it. */
+		if ((p & G_PRESENT_TRANSIT) &&
+		    !g_join_live_low(g, G_HOLDER_IDX(p), (p >> 13) & ((1U << G_PRESENT_GEN_BITS) - 1),
+				     G_PRESENT_GEN_BITS) &&
+		    __atomic_compare_exchange_n(&g->table[idx].present, &p, g_present_transit(g), 0,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+			g_file_slot_free(g, idx);
+			rc.taken++;
+		}
 	}
 	for (idx = 0; idx < g->volume_max; idx++) {
 		uint64_t root = ((uint64_t)idx << g->vshift) + G_BLK, bits;

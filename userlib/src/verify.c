@@ -169,8 +169,8 @@ static int g_volume_check(struct g_walk *w, uint32_t idx)
 	uint32_t present = G_LOAD_RLX(&g->table[idx].present);
 	uint64_t magic, bits, root;
 
-	if (present == 0 || present == 2)
-		return GROOVE_SUCCESS;	/* absent, or being added (file backend) */
+	if (present == 0 || (present & G_PRESENT_TRANSIT))
+		return GROOVE_SUCCESS;	/* absent, or being added or removed (file backend) */
 	if (present != 1)
 		return G_BAD();
 	vh = g_vol(g, idx);

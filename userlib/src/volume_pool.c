@@ -123,8 +123,10 @@ G_API int groove_volume_pool_add(groove_t *g, void *shmem, uint64_t footprint,
 /*
  * Pre:  none.
  * Post: non-NULL: the caller owns the returned volume, its magic is 0 (no
- *       longer a groove volume); its slot is still marked present (the
- *       caller clears it after releasing the memory).
+ *       longer a groove volume); its slot's present word names our join
+ *       (g_present_transit(): not present for anyone else, and freed by a
+ *       reclaimer if we die; the caller clears it after releasing the
+ *       memory).
  * Concurrent: every other pool and allocator operation.
  */
 G_API void *groove_volume_pool_remove(groove_t *g)
@@ -145,6 +147,7 @@ G_API void *groove_volume_pool_remove(groove_t *g)
 				   idx, GROOVE_VS_UNBOUNDED);
 		return NULL;
 	}
+	G_STORE(&g->table[idx].present, g_present_transit(g));
 	G_STORE(&vh->magic, 0);
 	return vh;
 }
