@@ -21,8 +21,9 @@
  * update of an allocation or of a free, after acquiring a volume) with
  * libgroove's internal steps, and dies there; the offline rebuild (or
  * groovectl fsck) takes back what it stranded.  crash_point.online_*: the
- * child dies inside groove_free(), a release or groove_alloc(), at a crash
- * hook of libgroove's test build, with an object in flight; one groove_reclaim()
+ * child dies inside groove_free() or groove_alloc(), at a crash hook of
+ * libgroove's test build, with an object in flight (tests/in_flight_test.c
+ * has every such point, on a file); one groove_reclaim()
  * of the survivor, no rebuild, takes it back.  These need libgroove's
  * internal header (and its hooks build) and are skipped without it (a copy
  * in a kernel tree).
@@ -324,7 +325,6 @@ enum crash_point {
 	AFTER_VOLUME_ACQUIRE,
 	/* Through libgroove's crash hook (its GROOVE_TEST_HOOKS build): */
 	FREE_BEFORE_OR,		/* groove_free(): header CAS done, bit not set */
-	RELEASE_BEFORE_OR,	/* a release: header FREED, parent's bit not set */
 	ALLOC_BEFORE_INIT,	/* groove_alloc(), no thread cache: claimed, not handed out */
 };
 
@@ -354,9 +354,6 @@ FIXTURE_VARIANT_ADD(crash_point, fsck_after_volume_acquire) {
 FIXTURE_VARIANT_ADD(crash_point, online_free_before_or) {
 	.point = FREE_BEFORE_OR, .online = 1,
 };
-FIXTURE_VARIANT_ADD(crash_point, online_release_before_parent_bit) {
-	.point = RELEASE_BEFORE_OR, .online = 1,
-};
 FIXTURE_VARIANT_ADD(crash_point, online_alloc_before_handing_out) {
 	.point = ALLOC_BEFORE_INIT, .online = 1,
 };
@@ -372,20 +369,6 @@ static void crash_hook(struct groove *g, int point)
 }
 #endif
 
-/*
- * The largest class whose superblocks live in a parent superblock: one the
- * fixture's small objects do not use, so its superblocks empty when the
- * child frees what it allocated.
- */
-static uint32_t nested_class(struct groove *g)
-{
-	uint32_t k;
-
-	for (k = g->szc_cnt; k-- > 0;)
-		if (g->szc[k].parent != GROOVE_SZC_PARENT_VOLUME && !g->szc[k].container)
-			return k;
-	return g->szc_cnt;
-}
 
 #define POINT_OBJS	200
 #define POINT_SIZE	100	/* one block: the smallest class */
@@ -487,27 +470,6 @@ static void crash_child(const char *path, enum crash_point point, uint64_t victi
 		groove_test_crash_hook = crash_hook;
 		groove_free(g, groove_ptr(g, victim));
 		_exit(5);	/* the hook did not fire */
-	case RELEASE_BEFORE_OR: {
-		void *p[64];
-		uint32_t k = nested_class(g), i, n;
-
-		if (k >= g->szc_cnt)
-			_exit(2);
-		n = 2 * g->szc[k].cnt < 64 ? 2 * g->szc[k].cnt : 64;
-		for (i = 0; i < n; i++) {
-			p[i] = groove_alloc(g, 0, g->szc[k].fp - GROOVE_OBJ_HDR_SIZE, i, NULL);
-			if (!p[i])
-				_exit(3);
-		}
-		for (i = 0; i < n; i++)
-			if (groove_free(g, p[i]))
-				_exit(3);
-		/* The trim releases what this thread's cache held. */
-		crash_hook_point = G_CRASH_RELEASE_BEFORE_OR;
-		groove_test_crash_hook = crash_hook;
-		groove_trim(g);
-		_exit(5);
-	}
 	case ALLOC_BEFORE_INIT: {
 		uint32_t k;
 

@@ -270,11 +270,20 @@ static int g_sb_take_over(struct groove *g, uint32_t szc, uint64_t sb_off, uint6
 {
 	const struct g_szc *c = &g->szc[szc];
 	struct g_sb *sb = g_sb_at(g, sb_off);
-	uint64_t bits, fr, merge = 0, i;
+	uint64_t bits, fr, fr_before, merge = 0, i;
 	int own;
 
-	if (!g_sb_hdr_is(g_load_stale(&sb->bits), szc, sb_off) ||
-	    !g_cas(&sb->holder, h, g->holder))
+	if (!g_sb_hdr_is(g_load_stale(&sb->bits), szc, sb_off))
+		return 0;
+	/*
+	 * Read before the CAS: with a bit set then, only a holder could have
+	 * cleared it, and the holder was the dead join, so no free's OR sees
+	 * 0 from then on and it is ours once the CAS wins.  Read after it, a
+	 * bit could be a free's whose OR saw 0 after our CAS: that freer owns
+	 * it and circulates it.
+	 */
+	fr_before = g_load_stale(&sb->free);
+	if (!g_cas(&sb->holder, h, g->holder))
 		return 0;
 	bits = G_LOAD(&sb->bits);
 	if (!g_sb_hdr_is(bits, szc, sb_off)) {
@@ -302,12 +311,12 @@ static int g_sb_take_over(struct groove *g, uint32_t szc, uint64_t sb_off, uint6
 			merge |= 1ULL << i;
 	}
 	/*
-	 * With a set bit it is ours: only its holder (we) clears bits.  Full
-	 * (the dead holder took its last object and died before its drop),
-	 * it belongs to whichever OR sees 0: ours, or a free's (that freer
+	 * With a set bit before our CAS it is ours (above).  Full then (the
+	 * dead holder took its last object and died before its drop), it
+	 * belongs to whichever OR sees 0: ours, or a free's (that freer
 	 * clears the holder word and circulates it: we must not).
 	 */
-	own = fr != 0;
+	own = fr_before != 0;
 	if (merge)
 		own |= G_OR(&sb->free, merge) == 0;
 	/* Not held any more before it can be found in circulation. */

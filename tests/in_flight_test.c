@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * An object left in flight by SIGKILL is taken back online (file backend,
- * libgroove built with GROOVE_TEST_HOOKS): a child dies at a crash point
- * of groove_free() or of a superblock's release (after the header says
- * FREED, before the bit is set) or of groove_alloc() (the object claimed,
- * not handed out), the dry-run rebuild sees the bytes stranded, and one
+ * What a process had in flight when SIGKILL came is taken back online
+ * (file backend, libgroove built with GROOVE_TEST_HOOKS): a child dies at a
+ * crash point of groove_free() or of a superblock's release (after the
+ * header says FREED, before the bit is set), of groove_alloc() (the object
+ * claimed, not handed out; a superblock taken, carved, or filled by its
+ * last object), of a free's candidate or of groove_trim() (superblocks in
+ * its hands), the dry-run rebuild sees the bytes stranded, and one
  * groove_reclaim() by the survivor, with no rebuild, brings them back to 0: verify passes, every live object keeps
  * its bytes, and once the survivor frees everything every volume leaves.
  */
@@ -35,55 +37,55 @@ enum victim {
 	VICTIM_TRIM,		/* the child trims while it has objects */
 };
 
-FIXTURE(inflight) {
+FIXTURE(in_flight) {
 	groove_t *g;
 	char path[256];
 	uint64_t objs[NOBJ];
 	size_t sz[NOBJ];
 };
 
-FIXTURE_VARIANT(inflight) {
+FIXTURE_VARIANT(in_flight) {
 	enum victim victim;
 	int point;		/* G_CRASH_* */
 };
 
-FIXTURE_VARIANT_ADD(inflight, free_in_full_superblock) {
+FIXTURE_VARIANT_ADD(in_flight, free_in_full_superblock) {
 	.victim = VICTIM_IN_FULL, .point = G_CRASH_FREE_BEFORE_OR,
 };
-FIXTURE_VARIANT_ADD(inflight, free_in_partial_superblock) {
+FIXTURE_VARIANT_ADD(in_flight, free_in_partial_superblock) {
 	.victim = VICTIM_IN_PARTIAL, .point = G_CRASH_FREE_BEFORE_OR,
 };
-FIXTURE_VARIANT_ADD(inflight, aligned_free_before_first_block) {
+FIXTURE_VARIANT_ADD(in_flight, aligned_free_before_first_block) {
 	.victim = VICTIM_ALIGNED, .point = G_CRASH_FREE_ALIGNED_INNER,
 };
-FIXTURE_VARIANT_ADD(inflight, aligned_free_before_or) {
+FIXTURE_VARIANT_ADD(in_flight, aligned_free_before_or) {
 	.victim = VICTIM_ALIGNED, .point = G_CRASH_FREE_BEFORE_OR,
 };
-FIXTURE_VARIANT_ADD(inflight, own_aligned_free_into_mask) {
+FIXTURE_VARIANT_ADD(in_flight, own_aligned_free_into_mask) {
 	.victim = VICTIM_OWN_ALIGNED, .point = G_CRASH_FREE_ALIGNED_INNER,
 };
-FIXTURE_VARIANT_ADD(inflight, release_before_parent_bit) {
+FIXTURE_VARIANT_ADD(in_flight, release_before_parent_bit) {
 	.victim = VICTIM_RELEASE, .point = G_CRASH_RELEASE_BEFORE_OR,
 };
-FIXTURE_VARIANT_ADD(inflight, shared_alloc_before_handing_out) {
+FIXTURE_VARIANT_ADD(in_flight, shared_alloc_before_handing_out) {
 	.victim = VICTIM_NEW_SHARED, .point = G_CRASH_ALLOC_BEFORE_INIT,
 };
-FIXTURE_VARIANT_ADD(inflight, cached_alloc_before_handing_out) {
+FIXTURE_VARIANT_ADD(in_flight, cached_alloc_before_handing_out) {
 	.victim = VICTIM_NEW_CACHED, .point = G_CRASH_ALLOC_BEFORE_INIT,
 };
-FIXTURE_VARIANT_ADD(inflight, carved_superblock_before_holder_store) {
+FIXTURE_VARIANT_ADD(in_flight, carved_superblock_before_holder_store) {
 	.victim = VICTIM_CARVE, .point = G_CRASH_SB_ACQUIRED,
 };
-FIXTURE_VARIANT_ADD(inflight, last_object_before_drop) {
+FIXTURE_VARIANT_ADD(in_flight, last_object_before_drop) {
 	.victim = VICTIM_FILL, .point = G_CRASH_LAST_OBJECT_FULL,
 };
-FIXTURE_VARIANT_ADD(inflight, shared_alloc_superblock_in_hand) {
+FIXTURE_VARIANT_ADD(in_flight, shared_alloc_superblock_in_hand) {
 	.victim = VICTIM_NEW_SHARED, .point = G_CRASH_SHARED_AFTER_AND,
 };
-FIXTURE_VARIANT_ADD(inflight, free_candidate_in_hand) {
+FIXTURE_VARIANT_ADD(in_flight, free_candidate_in_hand) {
 	.victim = VICTIM_EMPTY_ONE, .point = G_CRASH_RETURN_CANDIDATE,
 };
-FIXTURE_VARIANT_ADD(inflight, trim_private_list) {
+FIXTURE_VARIANT_ADD(in_flight, trim_private_list) {
 	.victim = VICTIM_TRIM, .point = G_CRASH_TRIM_KEPT,
 };
 
@@ -113,7 +115,7 @@ static int intact(const void *p, size_t n, uint64_t tag)
  * first half freed (partly free superblocks), the rest full; and two
  * 4096-aligned objects at the end.
  */
-FIXTURE_SETUP(inflight)
+FIXTURE_SETUP(in_flight)
 {
 	uint32_t i;
 
@@ -138,7 +140,7 @@ FIXTURE_SETUP(inflight)
 	ASSERT_EQ(GROOVE_SUCCESS, groove_verify(self->g));
 }
 
-FIXTURE_TEARDOWN(inflight)
+FIXTURE_TEARDOWN(in_flight)
 {
 	groove_close(self->g);
 	unlink(self->path);
@@ -288,7 +290,7 @@ static void child(const char *path, enum victim v, int point, uint64_t victim_of
 	_exit(6);	/* the hook did not fire */
 }
 
-TEST_F(inflight, reclaim_finishes_it)
+TEST_F(in_flight, reclaim_finishes_it)
 {
 	struct groove *g = self->g;
 	struct groove_rebuild_stats before, after;
