@@ -96,10 +96,10 @@ TEST(pop_retries_when_its_top_is_removed_between_loads)
 
 	/*
 	 * Fill the first volume's superblock and start one in the second;
-	 * freeing all but one object of the first brings it back to the
-	 * active slot and pushes the second on the inactive stack.  Then move
-	 * the first from its slot to the stack: [first (one object), second
-	 * (one object)], the first's link naming the second.
+	 * freeing all but one object of the first brings it back to
+	 * circulation (the active slot or, the second being there, the
+	 * inactive stack).  Then line both up on the stack: [first (one
+	 * object), second (one object)], the first's link naming the second.
 	 */
 	for (i = 0; i <= cnt; i++) {
 		objs[i] = groove_alloc(g, 0, sz, i, &err);
@@ -115,8 +115,13 @@ TEST(pop_retries_when_its_top_is_removed_between_loads)
 	hk.obj = objs[0];
 	keep_below = objs[cnt];
 	for (cg = 0; cg < GROOVE_CGROUP_MAX; cg++)
-		if (G_LOAD(&g->st->active[szc][cg].w) == sb)
+		if (G_LOAD(&g->st->active[szc][cg].w) == sb ||
+		    G_LOAD(&g->st->active[szc][cg].w) == below)
 			G_STORE(&g->st->active[szc][cg].w, 0);
+	do {
+		ASSERT_EQ(GROOVE_SUCCESS, g_inactive_pop(g, szc, &off));
+	} while (off);
+	ASSERT_EQ(0, g_inactive_push(g, szc, below));
 	ASSERT_EQ(0, g_inactive_push(g, szc, sb));
 	ASSERT_EQ(below >> G_BLK_SHIFT, G_LOAD(&g_sb_at(g, sb)->next));
 	ASSERT_EQ(GROOVE_SUCCESS, groove_verify(g));

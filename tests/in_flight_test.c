@@ -5,8 +5,9 @@
  * crash point of groove_free() or of a superblock's release (after the
  * header says FREED, before the bit is set), of groove_alloc() (the object
  * claimed, not handed out; a superblock taken, carved, or filled by its
- * last object), of a free's candidate or of groove_trim() (superblocks in
- * its hands), the dry-run rebuild sees the bytes stranded, and one
+ * last object; an active slot claimed to take or put a superblock), of a
+ * free's candidate or of groove_trim() (superblocks in its hands), the
+ * dry-run rebuild sees the bytes stranded, and one
  * groove_reclaim() by the survivor, with no rebuild, brings them back to 0: verify passes, every live object keeps
  * its bytes, and once the survivor frees everything every volume leaves.
  */
@@ -31,6 +32,7 @@ enum victim {
 	VICTIM_RELEASE,		/* the child frees all it allocated and trims */
 	VICTIM_NEW_SHARED,	/* the child allocates from a class without thread caches */
 	VICTIM_NEW_CACHED,	/* the child allocates from a thread-cached class */
+	VICTIM_SECOND_SHARED,	/* ... twice from a class without: the second from the slot */
 	VICTIM_CARVE,		/* the child's first object of a class nobody uses yet */
 	VICTIM_FILL,		/* the child allocates until the groove is full */
 	VICTIM_EMPTY_ONE,	/* the child empties its superblock in the active slot */
@@ -87,6 +89,21 @@ FIXTURE_VARIANT_ADD(in_flight, free_candidate_in_hand) {
 };
 FIXTURE_VARIANT_ADD(in_flight, trim_private_list) {
 	.victim = VICTIM_TRIM, .point = G_CRASH_TRIM_KEPT,
+};
+FIXTURE_VARIANT_ADD(in_flight, slot_take_before_holder_cached) {
+	.victim = VICTIM_NEW_CACHED, .point = G_CRASH_SLOT_TAKE_CLAIMED,
+};
+FIXTURE_VARIANT_ADD(in_flight, slot_take_before_unclaim_cached) {
+	.victim = VICTIM_NEW_CACHED, .point = G_CRASH_SLOT_TAKE_STAMPED,
+};
+FIXTURE_VARIANT_ADD(in_flight, slot_take_before_holder_shared) {
+	.victim = VICTIM_SECOND_SHARED, .point = G_CRASH_SLOT_TAKE_CLAIMED,
+};
+FIXTURE_VARIANT_ADD(in_flight, slot_put_before_holder_clear) {
+	.victim = VICTIM_NEW_SHARED, .point = G_CRASH_SLOT_PUT_CLAIMED,
+};
+FIXTURE_VARIANT_ADD(in_flight, slot_put_before_unclaim) {
+	.victim = VICTIM_NEW_SHARED, .point = G_CRASH_SLOT_PUT_CLEARED,
 };
 
 static uint64_t fill_tag(uint32_t i)
@@ -276,9 +293,14 @@ static void child(const char *path, enum victim v, int point, uint64_t victim_of
 		break;
 	case VICTIM_NEW_SHARED:
 	case VICTIM_NEW_CACHED:
-		k = v == VICTIM_NEW_SHARED ? shared_class(g) : g_szc_of(g, 1);
+	case VICTIM_SECOND_SHARED:
+		k = v == VICTIM_NEW_CACHED ? g_szc_of(g, 1) : shared_class(g);
 		if (k >= g->szc_cnt || g->szc[k].tcache != (v == VICTIM_NEW_CACHED))
 			_exit(3);
+		/* The first object puts its superblock in the slot; it stays live. */
+		if (v == VICTIM_SECOND_SHARED &&
+		    !groove_alloc(g, 0, g->szc[k].fp - GROOVE_OBJ_HDR_SIZE, 1, NULL))
+			_exit(4);
 		groove_test_crash_hook = die_here;
 		groove_alloc(g, 0, g->szc[k].fp - GROOVE_OBJ_HDR_SIZE, 1, NULL);
 		break;
@@ -365,7 +387,7 @@ TEST_F(in_flight, reclaim_finishes_it)
 	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(g));
 	/* Objects the child still had stay: handed out, they are live. */
 	if (variant->victim != VICTIM_FILL && variant->victim != VICTIM_EMPTY_ONE &&
-	    variant->victim != VICTIM_TRIM)
+	    variant->victim != VICTIM_TRIM && variant->victim != VICTIM_SECOND_SHARED)
 		EXPECT_EQ(4, groove_remove_volumes(g, NVOL));
 }
 

@@ -326,6 +326,8 @@ enum crash_point {
 	/* Through libgroove's crash hook (its GROOVE_TEST_HOOKS build): */
 	FREE_BEFORE_OR,		/* groove_free(): header CAS done, bit not set */
 	ALLOC_BEFORE_INIT,	/* groove_alloc(), no thread cache: claimed, not handed out */
+	SLOT_TAKE_CLAIMED,	/* groove_alloc(): active slot claimed, holder not stored */
+	SLOT_PUT_CLEARED,	/* groove_alloc(), no thread cache: put back, slot still claimed */
 };
 
 FIXTURE(crash_point) {
@@ -356,6 +358,12 @@ FIXTURE_VARIANT_ADD(crash_point, online_free_before_or) {
 };
 FIXTURE_VARIANT_ADD(crash_point, online_alloc_before_handing_out) {
 	.point = ALLOC_BEFORE_INIT, .online = 1,
+};
+FIXTURE_VARIANT_ADD(crash_point, online_slot_take_before_holder) {
+	.point = SLOT_TAKE_CLAIMED, .online = 1,
+};
+FIXTURE_VARIANT_ADD(crash_point, online_slot_put_before_unclaim) {
+	.point = SLOT_PUT_CLEARED, .online = 1,
 };
 
 #ifdef GROOVE_TEST_HOOKS
@@ -470,7 +478,14 @@ static void crash_child(const char *path, enum crash_point point, uint64_t victi
 		groove_test_crash_hook = crash_hook;
 		groove_free(g, groove_ptr(g, victim));
 		_exit(5);	/* the hook did not fire */
-	case ALLOC_BEFORE_INIT: {
+	case SLOT_TAKE_CLAIMED:
+		/* The first object of the smallest class comes from its active slot. */
+		crash_hook_point = G_CRASH_SLOT_TAKE_CLAIMED;
+		groove_test_crash_hook = crash_hook;
+		groove_alloc(g, 0, POINT_SIZE, 1, NULL);
+		_exit(5);
+	case ALLOC_BEFORE_INIT:
+	case SLOT_PUT_CLEARED: {
 		uint32_t k;
 
 		/* The smallest class without thread caches: the shared path. */
@@ -478,7 +493,8 @@ static void crash_child(const char *path, enum crash_point point, uint64_t victi
 			;
 		if (k >= g->szc_cnt)
 			_exit(2);
-		crash_hook_point = G_CRASH_ALLOC_BEFORE_INIT;
+		crash_hook_point = point == ALLOC_BEFORE_INIT ? G_CRASH_ALLOC_BEFORE_INIT :
+								 G_CRASH_SLOT_PUT_CLEARED;
 		groove_test_crash_hook = crash_hook;
 		groove_alloc(g, 0, g->szc[k].fp - GROOVE_OBJ_HDR_SIZE, 1, NULL);
 		_exit(5);

@@ -46,8 +46,12 @@
  * superblocks).  The kernel side and the allocator state's layout are ABI
  * 2's; the number changes so that processes computing different tables
  * never share a groove.
+ * 4: libgroove's active-slot words may be claims (the claimer's join and
+ * the superblock it moves in or out), so that a process killed there
+ * strands nothing.  The kernel side is ABI 2's; a library that did not know
+ * claims would take one for a superblock offset.
  */
-#define GROOVE_ABI_VERSION		3
+#define GROOVE_ABI_VERSION		4
 
 /* "groove!\0" and friends, little-endian; distinct so a stray one is caught. */
 #define GROOVE_SHARED_MAGIC		0x002165766f6f7267ULL

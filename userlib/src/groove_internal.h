@@ -117,7 +117,15 @@ static inline int g_cas(uint64_t *p, uint64_t old, uint64_t new_word)
  * empty state (the formatter zeroes it): no active superblock, empty
  * inactive stacks.  Each hot word has its own cache line.
  *
- * active[szc][cg]: offset of the active superblock, 0 for none.
+ * active[szc][cg]: 0 (empty), the offset of the active superblock
+ *                  (linked: holder 0), or a claimed word (g_slot_claim():
+ *                  G_SLOT_CLAIMED, the claimer's join index and low
+ *                  generation bits, the superblock's block index): the
+ *                  claimer is moving that superblock out of (g_slot_take())
+ *                  or into (g_slot_put()) the slot, and holds it; its holder
+ *                  word is 0 or the claimer's.  Only the claimer writes a
+ *                  claimed slot, or, once its join is dead, the reclaimer
+ *                  whose CAS empties it (join.c).
  * inactive[szc]:   versioned stack head, (tag << stk_shift) | block index
  *                  of the top superblock (0: empty).  The block index takes
  *                  stk_shift = ceil(log2(region_size / 512)) bits, 12 (one
@@ -236,6 +244,42 @@ struct g_sb {
 #define G_HOLDER_GEN(h)		((h) >> G_HOLDER_IDX_BITS)
 #define G_HOLDER_GEN_MASK	((1ULL << (64 - G_HOLDER_IDX_BITS)) - 1)
 #define G_HOLDER_ANON		((1ULL << G_HOLDER_IDX_BITS) - 1)
+
+/*
+ * A claimed active slot word (struct g_alloc_state): bit 63, the join index
+ * (13 bits, G_HOLDER_IDX_BITS), the low 13 bits of its generation, the
+ * superblock's block index (37 bits, G_STK_IDX_BITS_MAX).  A linked word is
+ * an offset below 2^46, so bit 63 tells them apart.
+ */
+#define G_SLOT_CLAIMED		(1ULL << 63)
+#define G_SLOT_BLK_BITS		G_STK_IDX_BITS_MAX
+#define G_SLOT_GEN_BITS		13
+#define G_SLOT_IDX_SHIFT	(G_SLOT_BLK_BITS + G_SLOT_GEN_BITS)
+
+/* The word by which the join of holder word @holder claims @sb_off. */
+static inline uint64_t g_slot_claim(uint64_t holder, uint64_t sb_off)
+{
+	return G_SLOT_CLAIMED |
+	       ((uint64_t)G_HOLDER_IDX(holder) << G_SLOT_IDX_SHIFT) |
+	       ((G_HOLDER_GEN(holder) & ((1ULL << G_SLOT_GEN_BITS) - 1)) << G_SLOT_BLK_BITS) |
+	       (sb_off >> G_BLK_SHIFT);
+}
+
+static inline uint64_t g_slot_claim_off(uint64_t w)
+{
+	return (w & ((1ULL << G_SLOT_BLK_BITS) - 1)) << G_BLK_SHIFT;
+}
+
+static inline uint32_t g_slot_claim_idx(uint64_t w)
+{
+	return (uint32_t)((w >> G_SLOT_IDX_SHIFT) & ((1ULL << G_HOLDER_IDX_BITS) - 1));
+}
+
+static inline uint64_t g_slot_claim_gen(uint64_t w)
+{
+	return (w >> G_SLOT_BLK_BITS) & ((1ULL << G_SLOT_GEN_BITS) - 1);
+}
+
 _Static_assert(GROOVE_JOIN_MAX < (1U << G_HOLDER_IDX_BITS) - 1, "join index must fit the holder word");
 
 /* Object header. */
@@ -632,13 +676,17 @@ extern groove_test_crash_hook_fn groove_test_crash_hook;
 #define G_CRASH_FREE_ALIGNED_INNER	2	/* aligned free: inner CAS done, first block not */
 #define G_CRASH_RELEASE_BEFORE_OR	3	/* release: header FREED, parent's bit not set */
 #define G_CRASH_ALLOC_BEFORE_INIT	4	/* alloc: object claimed, header not OBJ yet */
-#define G_CRASH_SB_ACQUIRED		5	/* a superblock taken (slot, stack or new), holder not stored */
+#define G_CRASH_SB_ACQUIRED		5	/* a superblock taken (slot, stack or new), not used yet */
 #define G_CRASH_LAST_OBJECT_FULL	6	/* last-object AND left it full, holder not dropped */
 #define G_CRASH_SHARED_AFTER_AND	7	/* shared-class alloc: object taken, superblock not back */
 #define G_CRASH_RETURN_CANDIDATE	8	/* a free's popped candidate, not empty, not pushed back */
 #define G_CRASH_TRIM_KEPT		9	/* groove_trim(): a superblock on its private list */
 #define G_CRASH_FILE_ADD_CLAIMED	10	/* file add: slots claimed, space allocated, not formatted */
 #define G_CRASH_FILE_REMOVE_POPPED	11	/* file remove: volume popped, space not punched out */
+#define G_CRASH_SLOT_TAKE_CLAIMED	12	/* slot take: slot claimed, holder not stored */
+#define G_CRASH_SLOT_TAKE_STAMPED	13	/* slot take: holder stored, slot still claimed */
+#define G_CRASH_SLOT_PUT_CLAIMED	14	/* slot put: slot claimed, holder not cleared */
+#define G_CRASH_SLOT_PUT_CLEARED	15	/* slot put: holder cleared, slot still claimed */
 
 /* superblock.c */
 int g_inactive_push(struct groove *g, uint32_t szc, uint64_t sb_off);
@@ -650,6 +698,7 @@ int g_obj_take(struct groove *g, uint32_t szc, uint64_t *obj_off, uint32_t *idx)
 int g_err_from_vs(int vs);
 void g_sb_circulate(struct groove *g, uint32_t szc, uint64_t sb_off);
 void g_tc_give_back(struct groove *g, uint32_t szc, uint64_t sb_off, uint64_t mask);
+int g_slot_claim_names(const struct groove *g, uint32_t szc, uint64_t sb_off);
 
 /* obj.c */
 unsigned int g_hint(void);

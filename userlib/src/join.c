@@ -238,11 +238,12 @@ static int g_sb_hdr_is(uint64_t bits, uint32_t szc, uint64_t sb_off)
  *       claimed (clear bit, g_bits_is_claimed() header, @h in its tag word:
  *       in the dead thread's mask, never handed out) is free in the bitmap
  *       again, the holder word is 0, and the
- *       superblock is in circulation (an active slot), or out of it when
+ *       superblock is in circulation (g_sb_circulate()), or out of it when
  *       its bitmap is 0 (full: the free that makes room brings it back,
- *       as for any full superblock).  0: someone else won, or @sb_off is no
+ *       as for any full superblock).  0: someone else won, @sb_off is no
  *       longer a superblock of @szc (found before the CAS: nothing written;
- *       after it: the word was put back); nothing else changed.
+ *       after it: the word was put back), or a claimed active slot names it
+ *       (g_rc_slots() takes it: nothing written); nothing else changed.
  * Concurrent: other reclaimers (one CAS wins: the dead join never writes
  *       again, so @h cannot come back); frees of its live objects, which
  *       only set bits (OBJ -> FREED header CAS, then OR); a free in flight
@@ -273,7 +274,9 @@ static int g_sb_take_over(struct groove *g, uint32_t szc, uint64_t sb_off, uint6
 	uint64_t bits, fr, fr_before, merge = 0, i;
 	int own;
 
-	if (!g_sb_hdr_is(g_load_stale(&sb->bits), szc, sb_off))
+	/* A dead join's claimed slot names it: that slot's reclaimer's. */
+	if (!g_sb_hdr_is(g_load_stale(&sb->bits), szc, sb_off) ||
+	    g_slot_claim_names(g, szc, sb_off))
 		return 0;
 	/*
 	 * Read before the CAS: with a bit set then, only a holder could have
@@ -319,10 +322,10 @@ static int g_sb_take_over(struct groove *g, uint32_t szc, uint64_t sb_off, uint6
 	own = fr_before != 0;
 	if (merge)
 		own |= G_OR(&sb->free, merge) == 0;
-	/* Not held any more before it can be found in circulation. */
-	g_cas(&sb->holder, g->holder, 0);
 	if (own)
-		g_sb_circulate(g, szc, sb_off);
+		g_sb_circulate(g, szc, sb_off);	/* held by us until it is back */
+	else
+		g_cas(&sb->holder, g->holder, 0);	/* a free's: it stores its own */
 	return 1;
 }
 
@@ -454,9 +457,67 @@ static void g_rc_walk(struct g_rc *rc, uint64_t sb_off, uint32_t szc, int depth)
 }
 
 /*
+ * g_rc_slots - empty the active slots that dead joins left claimed
+ * (g_slot_take(), g_slot_put() cut short) and take their superblocks.
+ * Pre:  none.
+ * Post: every active slot claimed, when it was read, by a join dead then is
+ *       empty (unless another reclaimer emptied it), and its superblock is
+ *       in circulation or taken over as held by the dead join.
+ * Concurrent: other reclaimers (one CAS of the slot wins; a take-over
+ *       elsewhere leaves a superblock a claimed slot names alone, so the
+ *       winner's only rival for one the dead join stamped is a take-over
+ *       that looked after the slot was emptied: the holder CAS decides);
+ *       the rest of the groove (a claimed slot is written by its claimer
+ *       only, and that join is dead).
+ *       The holder word is read before the slot's CAS: 0 then means the
+ *       dead join never stamped it, and nothing stamps it afterwards (a
+ *       take-over only touches a dead join's word), so the CAS that empties
+ *       the slot makes it ours alone.  Read after, 0 could already be a
+ *       take-over's that circulated it.
+ */
+static void g_rc_slots(struct g_rc *rc)
+{
+	struct groove *g = rc->g;
+	uint32_t szc, cg;
+
+	for (szc = 0; szc < g->szc_cnt; szc++) {
+		for (cg = 0; cg <= g->szc[szc].cg_mask; cg++) {
+			uint64_t *slot = &g->st->active[szc][cg].w;
+			uint64_t w = G_LOAD(slot), off, h;
+			struct g_sb *sb;
+
+			if (!(w & G_SLOT_CLAIMED) ||
+			    g_join_live_low(g, g_slot_claim_idx(w), g_slot_claim_gen(w),
+					    G_SLOT_GEN_BITS))
+				continue;
+			off = g_slot_claim_off(w);
+			if (!g_sb_off_ok(g, off)) {
+				g_cas(slot, w, 0);	/* names nothing: verify's to report */
+				continue;
+			}
+			sb = g_sb_at(g, off);
+			h = G_LOAD(&sb->holder);
+			if (!g_cas(slot, w, 0))
+				continue;
+			if (!g_sb_hdr_is(G_LOAD(&sb->bits), szc, off))
+				continue;
+			if (!h) {
+				G_STORE(&sb->holder, g->holder);
+				g_sb_circulate(g, szc, off);
+				rc->taken++;
+			} else if (g_rc_dead(rc, h)) {
+				rc->taken += g_sb_take_over(g, szc, off, h);
+			}
+		}
+	}
+}
+
+/*
  * groove_reclaim - take over what dead joins hold.
  * Pre:  none.
- * Post: every superblock held, when the walk reached it, by a join that was
+ * Post: every active slot a join dead then left claimed is empty, its
+ *       superblock back in circulation (g_rc_slots()); every superblock
+ *       held, when the walk reached it, by a join that was
  *       dead then is back in circulation with its claimed objects free
  *       (g_sb_take_over()), and every object a dead join left in flight
  *       (a free cut short, an object claimed and never handed out) is free
@@ -501,6 +562,7 @@ G_API int groove_reclaim(groove_t *g)
 			rc.taken++;
 		}
 	}
+	g_rc_slots(&rc);
 	for (idx = 0; idx < g->volume_max; idx++) {
 		uint64_t root = ((uint64_t)idx << g->vshift) + G_BLK, bits;
 

@@ -3,7 +3,7 @@
  * The size-class table, derived from volume_size alone so every process
  * computes the same table and the shared state needs none of it (an
  * all-zero allocator state stays valid).  The table is part of the shared
- * layout (GROOVE_ABI_VERSION 3 has this one).
+ * layout (GROOVE_ABI_VERSION 3 and later have this one).
  *
  * Rule (in 512-byte blocks; V = volume_size / 512):
  *  - largest object footprint L = min(20481, V - 2): 10 MiB plus a header

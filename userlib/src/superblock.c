@@ -22,9 +22,10 @@
  *             groove_trim()'s private list (next = its link), a free's
  *             popped candidate (g_obj_return()).  holder = G_HOLDER of the
  *             thread's join, written by the taker right after it took the
- *             superblock out of circulation (by g_sb_new() for one it
- *             carves for a thread cache) and cleared (to 0) by it before
- *             the superblock goes back.
+ *             superblock out of circulation (while its claim holds the
+ *             slot; by g_sb_new() for one it carves) and cleared (to 0) by
+ *             it before the superblock goes back (into a slot: while its
+ *             claim holds the slot).
  *             free: the holder clears bits (claims, one AND); anyone sets
  *             bits (frees, OR).  At least one bit stays set while held
  *             (until a last-object AND: then "full"), so no free sees 0
@@ -37,15 +38,27 @@
  *             If the holder's join dies: any live join takes it over by a
  *             CAS of holder (dead -> self), merges the claimed objects,
  *             clears holder and circulates it (join.c, groove_reclaim()).
- *   active    In an active slot (active[szc][cg]); holder = 0.  Taken by
- *             an exchange of the slot (the taker owns it then).  Frees set
- *             bits; nothing else writes it.
+ *   claimed   In an active slot whose word is a claim (g_slot_claim():
+ *   in slot   the claimer's join and the block index): being taken out
+ *             (g_slot_take(): claim CAS, holder store, slot store 0) or put
+ *             in (g_slot_put(): claim CAS of an empty slot, holder clear,
+ *             slot store of the offset).  holder = 0 or the claimer's;
+ *             either way the slot records that the claimer's join holds
+ *             it.  Only the claimer writes the slot or, once its join is
+ *             dead, the reclaimer whose CAS empties it (join.c,
+ *             g_rc_slots()), which then owns it; a take-over elsewhere
+ *             leaves a superblock a claimed slot names alone.  Frees set
+ *             bits.
+ *   active    In an active slot (active[szc][cg]), linked: the slot word
+ *             is its offset; holder = 0.  Taken by a claim of the slot
+ *             (the claimer owns it then).  Frees set bits; nothing else
+ *             writes it.
  *   inactive  On its class's inactive stack; holder = 0; next = the link,
  *             written by the pusher before the head CAS; read by poppers
  *             (possibly stale: the tagged CAS refuses it).  Frees set bits.
- *   taken     Transient, recorded nowhere: in one thread's hands between a
- *             slot exchange or pop and its holder store, and between its
- *             holder clear and the exchange or push that puts it back.
+ *   taken     Transient, recorded nowhere: in one thread's hands between an
+ *             inactive pop and its holder store, and between its holder
+ *             clear and the push that puts it on the stack.
  *             holder = 0; the taker clears bits, frees set them.
  *   full      free = 0, in no slot, no stack, no hands.  holder = 0, or
  *             still the word of the holder that took the last object (it
@@ -85,17 +98,15 @@
  *             OBJ.
  *
  * holder != 0 therefore means "in the hands of a thread cache or of a
- * reclaimer, or full, in no slot and no stack": a reclaimer never races a
- * taker.
+ * reclaimer, or full, in no stack, and in no slot unless the slot is
+ * claimed": a reclaimer never races a taker.
  * Not recorded (a death in these windows strands memory until an offline
  * rebuild; userlib/README.md, "Crash points", keeps the same list): the
  * "taken" windows, each a few instructions between one atomic operation
- * and one store (a taker's exchange or pop and its holder store; a
- * holder's clear and its push or exchange into a slot: give-back, a
- * take-over's end, g_obj_take_shared()'s put-back, groove_trim()'s
- * push-back and its drain of the active slots, a free's candidate pushed
- * back); g_sb_circulate()'s displaced superblock before its push;
- * g_obj_return()'s popped empty candidate before its release; a root
+ * on a stack and one store (a pop and its holder store; a holder's clear
+ * and its push: g_sb_circulate() when the slot is taken, groove_trim()'s
+ * push-backs and its move of the active slots, a free's candidate pushed
+ * back); g_obj_return()'s popped empty candidate before its release; a root
  * superblock's release between its header clear and the volume push;
  * volumes popped for a new root superblock before its header is written.
  * (A free in flight and a non-root release before the parent's bit are
@@ -176,9 +187,9 @@ int g_inactive_pop(struct groove *g, uint32_t szc, uint64_t *sb_off)
  * g_sb_new - make a new, empty superblock of class @szc.
  * Pre:  none.
  * Post: GROOVE_SUCCESS: *@sb_off is held by the caller, all objects free;
- *       a thread-cached class's holder word is already ours (so a death
- *       before the caller's own holder store leaves it recorded: the
- *       header, written last, publishes both), else 0.
+ *       its holder word is already ours (so a death before the caller's
+ *       first use leaves it recorded: the header, written last, publishes
+ *       both).
  *       Else nothing changed (GROOVE_ERR_FULL: no empty volume).
  * Concurrent: anything.
  */
@@ -203,7 +214,7 @@ int g_sb_new(struct groove *g, uint32_t szc, uint64_t *sb_off)
 	}
 	sb = g_sb_at(g, off);
 	G_STORE_RLX(&sb->next, 0);
-	G_STORE_RLX(&sb->holder, c->tcache ? g->holder : 0);
+	G_STORE_RLX(&sb->holder, g->holder);
 	/*
 	 * free is the tag word of our claimed object in the parent: from
 	 * here on it holds no holder word (a full bitmap never decodes to a
@@ -249,18 +260,104 @@ int g_sb_release(struct groove *g, uint32_t szc, uint64_t sb_off)
 }
 
 /*
+ * g_slot_take - take the superblock linked in active slot @slot of @szc.
+ * Pre:  none.
+ * Post: GROOVE_SUCCESS with *@sb_off = 0 (the slot is empty, or claimed:
+ *       another thread is moving a superblock in or out of it) or the
+ *       superblock, now held by us: its holder word is ours, the slot is
+ *       empty.  GROOVE_ERR_CORRUPT: the slot named no superblock of @szc
+ *       (it is empty now).
+ * Concurrent: takes and puts of the slot (one claim CAS wins; only the
+ *       claimer writes a claimed slot, or a reclaimer once the claimer's
+ *       join is dead), frees into the superblock (they set bits).  From
+ *       the claim to the slot's last store the slot names our join and the
+ *       superblock, whose holder word is 0 until the stamp and ours after
+ *       it: dying there leaves it to groove_reclaim() (join.c).
+ */
+static int g_slot_take(struct groove *g, uint32_t szc, uint64_t *slot, uint64_t *sb_off)
+{
+	uint64_t w = G_LOAD(slot), bits;
+	struct g_sb *sb;
+
+	for (;;) {
+		if (!w || (w & G_SLOT_CLAIMED)) {
+			*sb_off = 0;
+			return GROOVE_SUCCESS;
+		}
+		if (G_UNLIKELY(!g_sb_off_ok(g, w))) {
+			if (g_cas(slot, w, 0))
+				return GROOVE_ERR_CORRUPT;
+		} else if (g_cas(slot, w, g_slot_claim(g->holder, w))) {
+			break;
+		}
+		G_PAUSE();
+		w = G_LOAD(slot);
+	}
+	G_TEST_CRASH_POINT(g, G_CRASH_SLOT_TAKE_CLAIMED);
+	sb = g_sb_at(g, w);
+	bits = G_LOAD_RLX(&sb->bits);
+	if (G_UNLIKELY(bits != g_bits(G_T_SB, szc, G_F_IDX(bits), 0, 0, 0, w))) {
+		G_STORE(slot, 0);	/* dropped: we cannot trust it */
+		return GROOVE_ERR_CORRUPT;
+	}
+	G_STORE(&sb->holder, g->holder);
+	G_TEST_CRASH_POINT(g, G_CRASH_SLOT_TAKE_STAMPED);
+	G_STORE(slot, 0);
+	*sb_off = w;
+	return GROOVE_SUCCESS;
+}
+
+/*
+ * g_slot_put - link superblock @sb_off into active slot @slot if it is empty.
+ * Pre:  we hold it (its holder word is ours) and it has a free object.
+ * Post: 1: it is linked in the slot, its holder word 0.  0: the slot was
+ *       not empty (a superblock, or a claim); nothing changed.
+ * Concurrent: as g_slot_take(): from the claim until the slot names the
+ *       superblock, the slot records that our join holds it.
+ */
+static int g_slot_put(struct groove *g, uint64_t *slot, uint64_t sb_off)
+{
+	if (G_LOAD_RLX(slot) || !g_cas(slot, 0, g_slot_claim(g->holder, sb_off)))
+		return 0;
+	G_TEST_CRASH_POINT(g, G_CRASH_SLOT_PUT_CLAIMED);
+	G_STORE(&g_sb_at(g, sb_off)->holder, 0);
+	G_TEST_CRASH_POINT(g, G_CRASH_SLOT_PUT_CLEARED);
+	G_STORE(slot, sb_off);
+	return 1;
+}
+
+/*
+ * g_slot_claim_names - does an active slot of @szc hold a claim of @sb_off?
+ * A predicate for reclaimers (join.c): a superblock a claimed slot names is
+ * the claimed slot's reclaimer's, whatever its holder word says.
+ */
+int g_slot_claim_names(const struct groove *g, uint32_t szc, uint64_t sb_off)
+{
+	uint32_t cg;
+
+	for (cg = 0; cg <= g->szc[szc].cg_mask; cg++) {
+		uint64_t w = G_LOAD(&g->st->active[szc][cg].w);
+
+		if ((w & G_SLOT_CLAIMED) && g_slot_claim_off(w) == sb_off)
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * g_sb_circulate - put a held superblock with a free object back in circulation.
- * Pre:  the caller holds @sb_off and it has at least one free object.
- * Post: it is in the active slot of this thread's group; the superblock it
- *       displaced from there, if any, is on the inactive stack.
+ * Pre:  the caller holds @sb_off (its holder word is ours) and it has at
+ *       least one free object.
+ * Post: it is in the active slot of this thread's group if that was empty,
+ *       else on the inactive stack; its holder word is 0.
  * Concurrent: anything.
  */
 void g_sb_circulate(struct groove *g, uint32_t szc, uint64_t sb_off)
 {
-	uint64_t disp = G_XCHG(&g->st->active[szc][g_hint() & g->szc[szc].cg_mask].w, sb_off);
-
-	if (disp)
-		g_inactive_push(g, szc, disp);
+	if (g_slot_put(g, &g->st->active[szc][g_hint() & g->szc[szc].cg_mask].w, sb_off))
+		return;
+	G_STORE(&g_sb_at(g, sb_off)->holder, 0);
+	g_inactive_push(g, szc, sb_off);
 }
 
 /*
@@ -268,7 +365,7 @@ void g_sb_circulate(struct groove *g, uint32_t szc, uint64_t sb_off)
  * Pre:  this join holds it (its holder word is ours); @mask: the objects
  *       claimed from it that the cache did not hand out.
  * Post: they are free in the bitmap, the holder word is 0, and the
- *       superblock is in this thread's group's active slot.
+ *       superblock is in circulation (g_sb_circulate()).
  * Concurrent: frees (they set bits; our kept bit means none circulates
  *       it), reclaimers (our join is live: they leave it alone).
  */
@@ -278,7 +375,6 @@ void g_tc_give_back(struct groove *g, uint32_t szc, uint64_t sb_off, uint64_t ma
 
 	if (mask)
 		G_OR(&sb->free, mask);
-	G_STORE(&sb->holder, 0);
 	g_sb_circulate(g, szc, sb_off);
 }
 
@@ -304,8 +400,9 @@ static void g_mark_claimed(struct groove *g, uint32_t szc, uint64_t sb_off, uint
 }
 
 /*
- * Take a superblock of class @szc into the caller's hands: the active slot
- * of this thread's group, else the inactive stack's top, else a new one.
+ * Take a superblock of class @szc into the caller's hands (its holder word
+ * ours): the active slot of this thread's group, else the inactive stack's
+ * top, else a new one.
  */
 static int g_sb_acquire(struct groove *g, uint32_t szc, uint64_t *sb_offp, uint64_t *bitsp)
 {
@@ -313,7 +410,9 @@ static int g_sb_acquire(struct groove *g, uint32_t szc, uint64_t *sb_offp, uint6
 	uint64_t sb_off, bits;
 	int err;
 
-	sb_off = G_XCHG(&g->st->active[szc][g_hint() & c->cg_mask].w, 0);
+	err = g_slot_take(g, szc, &g->st->active[szc][g_hint() & c->cg_mask].w, &sb_off);
+	if (err)
+		return err;
 	if (!sb_off) {
 		err = g_inactive_pop(g, szc, &sb_off);
 		if (err)
@@ -323,12 +422,15 @@ static int g_sb_acquire(struct groove *g, uint32_t szc, uint64_t *sb_offp, uint6
 			if (err)
 				return err;
 		}
+		if (G_UNLIKELY(!g_sb_off_ok(g, sb_off)))
+			return GROOVE_ERR_CORRUPT;
+		bits = G_LOAD_RLX(&g_sb_at(g, sb_off)->bits);
+		if (G_UNLIKELY(bits != g_bits(G_T_SB, szc, G_F_IDX(bits), 0, 0, 0, sb_off)))
+			return GROOVE_ERR_CORRUPT;	/* dropped: we cannot trust it */
+		G_STORE(&g_sb_at(g, sb_off)->holder, g->holder);
+	} else {
+		bits = G_LOAD_RLX(&g_sb_at(g, sb_off)->bits);	/* g_slot_take() checked it */
 	}
-	if (G_UNLIKELY(!g_sb_off_ok(g, sb_off)))
-		return GROOVE_ERR_CORRUPT;
-	bits = G_LOAD_RLX(&g_sb_at(g, sb_off)->bits);
-	if (G_UNLIKELY(bits != g_bits(G_T_SB, szc, G_F_IDX(bits), 0, 0, 0, sb_off)))
-		return GROOVE_ERR_CORRUPT;	/* dropped: we cannot trust it */
 	G_TEST_CRASH_POINT(g, G_CRASH_SB_ACQUIRED);
 	*sb_offp = sb_off;
 	*bitsp = bits;
@@ -336,8 +438,9 @@ static int g_sb_acquire(struct groove *g, uint32_t szc, uint64_t *sb_offp, uint6
 }
 
 /*
- * A class without thread caches: one exchange takes the active superblock,
- * one AND takes an object, one exchange puts it back (unless it is full now).
+ * A class without thread caches: a slot take (g_slot_take()) takes the
+ * active superblock, one AND takes an object, a slot put puts it back
+ * (unless it is full now).
  */
 static int g_obj_take_shared(struct groove *g, uint32_t szc, uint64_t *sb_offp, uint32_t *idx)
 {
@@ -350,8 +453,7 @@ static int g_obj_take_shared(struct groove *g, uint32_t szc, uint64_t *sb_offp, 
 	if (err)
 		return err;
 	sb = g_sb_at(g, sb_off);
-	/* Held by us while in our hands: recorded if we die (g_sb_take_over()). */
-	G_STORE(&sb->holder, g->holder);
+	/* Held by us (acquired so) while in our hands: recorded if we die. */
 	bm = G_LOAD(&sb->free);
 	if (G_UNLIKELY(!bm || (bm & ~c->full)))
 		return GROOVE_ERR_CORRUPT;
@@ -363,7 +465,6 @@ static int g_obj_take_shared(struct groove *g, uint32_t szc, uint64_t *sb_offp, 
 		return GROOVE_ERR_CORRUPT;
 	G_TEST_CRASH_POINT(g, G_CRASH_SHARED_AFTER_AND);
 	if (old & ~bit) {
-		G_STORE(&sb->holder, 0);
 		g_sb_circulate(g, szc, sb_off);
 	} else {
 		/* Full: dropped, as in g_obj_take_held()'s last-object path. */
@@ -442,7 +543,6 @@ static int g_obj_take_held(struct groove *g, struct g_tcache *tc, uint32_t szc,
 			break;	/* the last object of the held one, below */
 		}
 		acquired = 1;
-		G_STORE(&g_sb_at(g, fresh)->holder, g->holder);
 		if (tc->prev[szc])
 			g_tc_give_back(g, szc, tc->prev[szc], tc->pmask[szc]);
 		tc->prev[szc] = sb_off;
@@ -496,9 +596,9 @@ corrupt:
  *       of the held superblock but one (whose bit stays set, so the bitmap
  *       is never 0 while held), or the thread swaps to its previous held
  *       superblock or holds a new one (g_obj_take_held).  Other classes:
- *       one exchange takes the active superblock of the thread's group
+ *       a slot take takes the active superblock of the thread's group
  *       (else the inactive stack's top, else a new superblock), one AND
- *       takes an object, one exchange puts it back.  A superblock whose
+ *       takes an object, a slot put puts it back.  A superblock whose
  *       last object is taken is dropped: out of circulation until the free
  *       that makes room.
  */
@@ -556,12 +656,13 @@ int g_obj_return(struct groove *g, uint32_t szc, uint64_t sb_off, uint32_t idx)
 	now = old | bit;
 	if (!old) {
 		/*
-		 * It was full, so ours now.  A holder that took its last
-		 * object may not have cleared its holder word yet (its CAS
-		 * then fails), or may have died (a reclaimer's take-over may
-		 * be merging it: whichever OR saw 0 owns it, g_sb_take_over()).
+		 * It was full, so ours now: held by us until it is back.  A
+		 * holder that took its last object may not have cleared its
+		 * holder word yet (its CAS then fails), or may have died (a
+		 * reclaimer's take-over may be merging it: whichever OR saw 0
+		 * owns it, g_sb_take_over()).
 		 */
-		G_STORE(&sb->holder, 0);
+		G_STORE(&sb->holder, g->holder);
 		if (now == c->full)
 			return g_sb_release(g, szc, sb_off);
 		g_sb_circulate(g, szc, sb_off);
@@ -598,11 +699,12 @@ static int g_trim(struct groove *g)
 		int err;
 
 		for (cg = 0; cg <= c->cg_mask; cg++) {
-			off = G_XCHG(&g->st->active[szc][cg].w, 0);
+			err = g_slot_take(g, szc, &g->st->active[szc][cg].w, &off);
+			if (err)
+				return err;
 			if (!off)
 				continue;
-			if (!g_sb_off_ok(g, off))
-				return GROOVE_ERR_CORRUPT;
+			G_STORE(&g_sb_at(g, off)->holder, 0);
 			g_inactive_push(g, szc, off);
 		}
 		/* Drain the stack; keep the non-empty ones on a private list. */

@@ -53,7 +53,7 @@ struct groove_szc {
  * class that fills well and has many objects, or into a whole volume (big
  * classes), with 2..64 objects (1..64 in a volume or a container); see
  * userlib/src/sizeclass.c for the exact rule.  Part of the shared layout
- * (GROOVE_ABI_VERSION 3).
+ * (GROOVE_ABI_VERSION 3 and later).
  *
  * Return: the number of classes, or 0 for a bad @volume_size.
  */
