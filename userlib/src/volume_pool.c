@@ -31,8 +31,19 @@ int g_err_from_vs(int vs)
 int g_vol_acquire(struct groove *g, uint32_t *idx)
 {
 	struct groove_volume_hdr *vh;
+	uint32_t top;
 	int r;
 
+	/*
+	 * Touch the top volume's header before the pop: a first touch is a
+	 * page fault, where a pending SIGKILL lands, and after the pop nothing
+	 * records the volume until its root superblock's header (userlib/
+	 * README.md, "Crash points").  A stale top reads another header or
+	 * zeros (a removed slot): harmless.
+	 */
+	top = GROOVE_STACK_IDX(G_LOAD(&g->hdr->empty_stack));
+	if (top < g->volume_max)
+		(void)__atomic_load_n(&g_vol(g, top)->magic, __ATOMIC_RELAXED);
 	r = groove_vstack_pop(&g->hdr->empty_stack, g->table, g->volume_max, idx,
 			      GROOVE_VS_UNBOUNDED);
 	if (r == GROOVE_VS_EMPTY)
