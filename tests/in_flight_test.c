@@ -5,9 +5,9 @@
  * crash point of groove_free() or of a superblock's release (after the
  * header says FREED, before the bit is set), of groove_alloc() (the object
  * claimed, not handed out; a superblock taken, carved, or filled by its
- * last object; an active slot claimed to take or put a superblock), of a
- * free's candidate or of groove_trim() (superblocks in its hands), the
- * dry-run rebuild sees the bytes stranded, and one
+ * last object; an active slot or a stack head claimed to take or put a
+ * superblock), of a free's candidate or of groove_trim() (superblocks in
+ * its hands), the dry-run rebuild sees the bytes stranded, and one
  * groove_reclaim() by the survivor, with no rebuild, brings them back to 0: verify passes, every live object keeps
  * its bytes, and once the survivor frees everything every volume leaves.
  */
@@ -104,6 +104,18 @@ FIXTURE_VARIANT_ADD(in_flight, slot_put_before_holder_clear) {
 };
 FIXTURE_VARIANT_ADD(in_flight, slot_put_before_unclaim) {
 	.victim = VICTIM_NEW_SHARED, .point = G_CRASH_SLOT_PUT_CLEARED,
+};
+FIXTURE_VARIANT_ADD(in_flight, pop_before_holder) {
+	.victim = VICTIM_TRIM, .point = G_CRASH_POP_CLAIMED,
+};
+FIXTURE_VARIANT_ADD(in_flight, pop_before_unclaim) {
+	.victim = VICTIM_TRIM, .point = G_CRASH_POP_STAMPED,
+};
+FIXTURE_VARIANT_ADD(in_flight, push_before_holder_clear) {
+	.victim = VICTIM_TRIM, .point = G_CRASH_PUSH_CLAIMED,
+};
+FIXTURE_VARIANT_ADD(in_flight, push_before_unclaim) {
+	.victim = VICTIM_TRIM, .point = G_CRASH_PUSH_CLEARED,
 };
 
 static uint64_t fill_tag(uint32_t i)

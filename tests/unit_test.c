@@ -192,7 +192,7 @@ TEST(inactive_stack_split_every_geometry)
 }
 
 /*
- * The tag really has 64 - stk_shift bits: its top bit survives a pop and
+ * The tag really has 63 - stk_shift bits: its top bit survives a pop and
  * never leaks into the index, the largest tag wraps to 0 with the index
  * intact, and a pop and push of the same superblock (same index) makes a
  * stale head word's CAS fail.
@@ -208,8 +208,8 @@ TEST(inactive_stack_tag_wraps_and_distinguishes)
 	szc = g_szc_of(g, 1);
 	head = &g->st->inactive[szc].w;
 	ASSERT_EQ(g_stk_idx_bits(4ULL * (2 << 20)), g->stk_shift);
-	tag_bits = 64 - g->stk_shift;
-	ASSERT_EQ(50, tag_bits);
+	tag_bits = 63 - g->stk_shift;	/* bit 63 is the claim flag */
+	ASSERT_EQ(49, tag_bits);
 	top_tag = 1ULL << (tag_bits - 1);
 	tag_max = top_tag | (top_tag - 1);
 

@@ -46,10 +46,11 @@
  * superblocks).  The kernel side and the allocator state's layout are ABI
  * 2's; the number changes so that processes computing different tables
  * never share a groove.
- * 4: libgroove's active-slot words may be claims (the claimer's join and
- * the superblock it moves in or out), so that a process killed there
- * strands nothing.  The kernel side is ABI 2's; a library that did not know
- * claims would take one for a superblock offset.
+ * 4: libgroove's active-slot and inactive-stack head words may be claims
+ * (bit 63, the claimer's join and the superblock it moves in or out), so
+ * that a process killed there strands nothing; the head's tag loses bit 63.
+ * The kernel side is ABI 2's; a library that did not know claims would take
+ * one for a superblock offset.
  */
 #define GROOVE_ABI_VERSION		4
 

@@ -118,21 +118,25 @@ static inline int g_cas(uint64_t *p, uint64_t old, uint64_t new_word)
  * inactive stacks.  Each hot word has its own cache line.
  *
  * active[szc][cg]: 0 (empty), the offset of the active superblock
- *                  (linked: holder 0), or a claimed word (g_slot_claim():
- *                  G_SLOT_CLAIMED, the claimer's join index and low
+ *                  (linked: holder 0), or a claimed word (g_claim():
+ *                  G_CLAIMED, the claimer's join index and low
  *                  generation bits, the superblock's block index): the
  *                  claimer is moving that superblock out of (g_slot_take())
  *                  or into (g_slot_put()) the slot, and holds it; its holder
  *                  word is 0 or the claimer's.  Only the claimer writes a
  *                  claimed slot, or, once its join is dead, the reclaimer
  *                  whose CAS empties it (join.c).
- * inactive[szc]:   versioned stack head, (tag << stk_shift) | block index
- *                  of the top superblock (0: empty).  The block index takes
- *                  stk_shift = ceil(log2(region_size / 512)) bits, 12 (one
- *                  2 MiB volume) to 37 (65536 x 1 GiB = 2^46 bytes); the tag
- *                  takes every bit above, 52 down to 27 (upstream had 9,
- *                  ABI 1 had 24), bumped by every push and pop and wrapping
- *                  modulo 2^(64 - stk_shift).  Every process derives
+ * inactive[szc]:   stack head: clean, (tag << stk_shift) | block index of
+ *                  the top superblock (0: empty), or a claim (g_claim():
+ *                  the claimer is popping the top or has just pushed it,
+ *                  and holds it; only the claimer writes the head then, or
+ *                  a reclaimer once its join is dead).  The block index
+ *                  takes stk_shift = ceil(log2(region_size / 512)) bits, 12
+ *                  (one 2 MiB volume) to 37 (65536 x 1 GiB = 2^46 bytes);
+ *                  the tag every bit above but bit 63, bumped by every push
+ *                  and pop.  A pop reads the top's link only while it holds
+ *                  the claim, so the tag no longer guards a stale link; it
+ *                  still makes a stale word differ.  Every process derives
  *                  stk_shift from the header's geometry, which never
  *                  changes, so all agree.  Decode only with g_stk_*().
  */
@@ -246,38 +250,41 @@ struct g_sb {
 #define G_HOLDER_ANON		((1ULL << G_HOLDER_IDX_BITS) - 1)
 
 /*
- * A claimed active slot word (struct g_alloc_state): bit 63, the join index
- * (13 bits, G_HOLDER_IDX_BITS), the low 13 bits of its generation, the
- * superblock's block index (37 bits, G_STK_IDX_BITS_MAX).  A linked word is
- * an offset below 2^46, so bit 63 tells them apart.
+ * A claimed link word (an active slot or an inactive-stack head, struct
+ * g_alloc_state): bit 63, the claimer's join index (13 bits,
+ * G_HOLDER_IDX_BITS), the low 13 bits of its generation, the superblock's
+ * block index (37 bits, G_STK_IDX_BITS_MAX).  A linked slot word is an
+ * offset below 2^46 and a clean head word keeps bit 63 clear, so bit 63
+ * tells them apart.
  */
-#define G_SLOT_CLAIMED		(1ULL << 63)
-#define G_SLOT_BLK_BITS		G_STK_IDX_BITS_MAX
-#define G_SLOT_GEN_BITS		13
-#define G_SLOT_IDX_SHIFT	(G_SLOT_BLK_BITS + G_SLOT_GEN_BITS)
+#define G_CLAIMED		(1ULL << 63)
+#define G_CLAIM_BLK_BITS	G_STK_IDX_BITS_MAX
+#define G_CLAIM_BLK_MASK	((1ULL << G_CLAIM_BLK_BITS) - 1)
+#define G_CLAIM_GEN_BITS	13
+#define G_CLAIM_IDX_SHIFT	(G_CLAIM_BLK_BITS + G_CLAIM_GEN_BITS)
 
 /* The word by which the join of holder word @holder claims @sb_off. */
-static inline uint64_t g_slot_claim(uint64_t holder, uint64_t sb_off)
+static inline uint64_t g_claim(uint64_t holder, uint64_t sb_off)
 {
-	return G_SLOT_CLAIMED |
-	       ((uint64_t)G_HOLDER_IDX(holder) << G_SLOT_IDX_SHIFT) |
-	       ((G_HOLDER_GEN(holder) & ((1ULL << G_SLOT_GEN_BITS) - 1)) << G_SLOT_BLK_BITS) |
+	return G_CLAIMED |
+	       ((uint64_t)G_HOLDER_IDX(holder) << G_CLAIM_IDX_SHIFT) |
+	       ((G_HOLDER_GEN(holder) & ((1ULL << G_CLAIM_GEN_BITS) - 1)) << G_CLAIM_BLK_BITS) |
 	       (sb_off >> G_BLK_SHIFT);
 }
 
-static inline uint64_t g_slot_claim_off(uint64_t w)
+static inline uint64_t g_claim_off(uint64_t w)
 {
-	return (w & ((1ULL << G_SLOT_BLK_BITS) - 1)) << G_BLK_SHIFT;
+	return (w & G_CLAIM_BLK_MASK) << G_BLK_SHIFT;
 }
 
-static inline uint32_t g_slot_claim_idx(uint64_t w)
+static inline uint32_t g_claim_idx(uint64_t w)
 {
-	return (uint32_t)((w >> G_SLOT_IDX_SHIFT) & ((1ULL << G_HOLDER_IDX_BITS) - 1));
+	return (uint32_t)((w >> G_CLAIM_IDX_SHIFT) & ((1ULL << G_HOLDER_IDX_BITS) - 1));
 }
 
-static inline uint64_t g_slot_claim_gen(uint64_t w)
+static inline uint64_t g_claim_gen(uint64_t w)
 {
-	return (w >> G_SLOT_BLK_BITS) & ((1ULL << G_SLOT_GEN_BITS) - 1);
+	return (w >> G_CLAIM_BLK_BITS) & ((1ULL << G_CLAIM_GEN_BITS) - 1);
 }
 
 _Static_assert(GROOVE_JOIN_MAX < (1U << G_HOLDER_IDX_BITS) - 1, "join index must fit the holder word");
@@ -356,8 +363,9 @@ struct groove {
 /*
  * The one decoder of an inactive-stack word (and of a superblock's next
  * link, which holds a bare block index): block index, tag, and the word of
- * a tag and index.  A tag that outgrows its field wraps (the shift drops
- * its carry), it never spills into the index.
+ * a tag and index.  A tag that outgrows its field (below bit 63, the claim
+ * flag) wraps, it never spills into the index or the flag.  A claimed head
+ * (g_claim()) keeps its block index in the same low bits.
  */
 static inline uint64_t g_stk_blk(const struct groove *g, uint64_t word)
 {
@@ -371,7 +379,7 @@ static inline uint64_t g_stk_tag(const struct groove *g, uint64_t word)
 
 static inline uint64_t g_stk_word(const struct groove *g, uint64_t tag, uint64_t blk)
 {
-	return (tag << g->stk_shift) | (blk & g->stk_blk_mask);
+	return ((tag << g->stk_shift) & ~G_CLAIMED) | (blk & g->stk_blk_mask);
 }
 
 static inline struct g_sb *g_sb_at(const struct groove *g, uint64_t off)
@@ -687,6 +695,10 @@ extern groove_test_crash_hook_fn groove_test_crash_hook;
 #define G_CRASH_SLOT_TAKE_STAMPED	13	/* slot take: holder stored, slot still claimed */
 #define G_CRASH_SLOT_PUT_CLAIMED	14	/* slot put: slot claimed, holder not cleared */
 #define G_CRASH_SLOT_PUT_CLEARED	15	/* slot put: holder cleared, slot still claimed */
+#define G_CRASH_POP_CLAIMED		16	/* pop: head claimed, holder not stored */
+#define G_CRASH_POP_STAMPED		17	/* pop: holder stored, head still claimed */
+#define G_CRASH_PUSH_CLAIMED		18	/* push: head claims it, holder not cleared */
+#define G_CRASH_PUSH_CLEARED		19	/* push: holder cleared, head still claimed */
 
 /* superblock.c */
 int g_inactive_push(struct groove *g, uint32_t szc, uint64_t sb_off);
@@ -698,7 +710,8 @@ int g_obj_take(struct groove *g, uint32_t szc, uint64_t *obj_off, uint32_t *idx)
 int g_err_from_vs(int vs);
 void g_sb_circulate(struct groove *g, uint32_t szc, uint64_t sb_off);
 void g_tc_give_back(struct groove *g, uint32_t szc, uint64_t sb_off, uint64_t mask);
-int g_slot_claim_names(const struct groove *g, uint32_t szc, uint64_t sb_off);
+int g_claim_names(const struct groove *g, uint32_t szc, uint64_t sb_off);
+int g_stack_unstick(struct groove *g, uint32_t szc, uint64_t w);
 
 /* obj.c */
 unsigned int g_hint(void);

@@ -276,7 +276,7 @@ static int g_sb_take_over(struct groove *g, uint32_t szc, uint64_t sb_off, uint6
 
 	/* A dead join's claimed slot names it: that slot's reclaimer's. */
 	if (!g_sb_hdr_is(g_load_stale(&sb->bits), szc, sb_off) ||
-	    g_slot_claim_names(g, szc, sb_off))
+	    g_claim_names(g, szc, sb_off))
 		return 0;
 	/*
 	 * Read before the CAS: with a bit set then, only a holder could have
@@ -457,7 +457,8 @@ static void g_rc_walk(struct g_rc *rc, uint64_t sb_off, uint32_t szc, int depth)
 }
 
 /*
- * g_rc_slots - empty the active slots that dead joins left claimed
+ * g_rc_slots - finish the stack heads that dead joins left claimed
+ * (g_stack_unstick()), empty the active slots they left claimed
  * (g_slot_take(), g_slot_put() cut short) and take their superblocks.
  * Pre:  none.
  * Post: every active slot claimed, when it was read, by a join dead then is
@@ -481,16 +482,18 @@ static void g_rc_slots(struct g_rc *rc)
 	uint32_t szc, cg;
 
 	for (szc = 0; szc < g->szc_cnt; szc++) {
+		/* A dead join's claim of the stack head: finish it (it stays linked). */
+		rc->taken += g_stack_unstick(g, szc, G_LOAD(&g->st->inactive[szc].w));
 		for (cg = 0; cg <= g->szc[szc].cg_mask; cg++) {
 			uint64_t *slot = &g->st->active[szc][cg].w;
 			uint64_t w = G_LOAD(slot), off, h;
 			struct g_sb *sb;
 
-			if (!(w & G_SLOT_CLAIMED) ||
-			    g_join_live_low(g, g_slot_claim_idx(w), g_slot_claim_gen(w),
-					    G_SLOT_GEN_BITS))
+			if (!(w & G_CLAIMED) ||
+			    g_join_live_low(g, g_claim_idx(w), g_claim_gen(w),
+					    G_CLAIM_GEN_BITS))
 				continue;
-			off = g_slot_claim_off(w);
+			off = g_claim_off(w);
 			if (!g_sb_off_ok(g, off)) {
 				g_cas(slot, w, 0);	/* names nothing: verify's to report */
 				continue;

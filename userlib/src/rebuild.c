@@ -90,7 +90,9 @@ static int g_rb_collect_circ(struct g_rb *rb)
 					return r;
 			}
 		}
-		head = g_stk_blk(g, G_LOAD(&g->st->inactive[szc].w));
+		/* A claimed head is nobody's to pop until it is finished: stranded. */
+		head = G_LOAD(&g->st->inactive[szc].w);
+		head = (head & G_CLAIMED) ? 0 : g_stk_blk(g, head);
 		for (n = 0; head && n < blocks; n++) {
 			off = head << G_BLK_SHIFT;
 			if (!g_sb_off_ok(g, off))

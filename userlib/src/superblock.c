@@ -23,9 +23,9 @@
  *             popped candidate (g_obj_return()).  holder = G_HOLDER of the
  *             thread's join, written by the taker right after it took the
  *             superblock out of circulation (while its claim holds the
- *             slot; by g_sb_new() for one it carves) and cleared (to 0) by
- *             it before the superblock goes back (into a slot: while its
- *             claim holds the slot).
+ *             slot or the stack head; by g_sb_new() for one it carves) and
+ *             cleared (to 0) by it while its claim of the slot or head
+ *             that puts it back holds.
  *             free: the holder clears bits (claims, one AND); anyone sets
  *             bits (frees, OR).  At least one bit stays set while held
  *             (until a last-object AND: then "full"), so no free sees 0
@@ -38,28 +38,34 @@
  *             If the holder's join dies: any live join takes it over by a
  *             CAS of holder (dead -> self), merges the claimed objects,
  *             clears holder and circulates it (join.c, groove_reclaim()).
- *   claimed   In an active slot whose word is a claim (g_slot_claim():
- *   in slot   the claimer's join and the block index): being taken out
+ *   claimed   Named by a claimed link word (g_claim(): the claimer's join
+ *             and the block index).  An active slot: being taken out
  *             (g_slot_take(): claim CAS, holder store, slot store 0) or put
  *             in (g_slot_put(): claim CAS of an empty slot, holder clear,
- *             slot store of the offset).  holder = 0 or the claimer's;
- *             either way the slot records that the claimer's join holds
- *             it.  Only the claimer writes the slot or, once its join is
- *             dead, the reclaimer whose CAS empties it (join.c,
- *             g_rc_slots()), which then owns it; a take-over elsewhere
- *             leaves a superblock a claimed slot names alone.  Frees set
- *             bits.
+ *             slot store of the offset).  The inactive stack's head: being
+ *             popped (g_inactive_pop(): claim CAS of the clean head, holder
+ *             store, next read, head store of next) or pushed (
+ *             g_inactive_push(): next store, claim CAS of the clean head,
+ *             which links it, holder clear, head store of its index).
+ *             holder = 0 or the claimer's; either way the claim records
+ *             that the claimer's join holds it.  Only the claimer writes
+ *             the claimed word and the superblock's next and holder or,
+ *             once its join is dead, a reclaimer: the one whose CAS
+ *             empties the slot (join.c, g_rc_slots()), which then owns the
+ *             superblock, or the one whose CAS takes the head's claim over
+ *             (g_stack_unstick()), which clears holder and leaves it
+ *             linked.  A take-over elsewhere leaves a superblock a claim
+ *             names alone.  Others wait out a claimed head (pushes) or
+ *             carve instead (pops); a claimed slot they treat as empty.
+ *             Frees set bits.
  *   active    In an active slot (active[szc][cg]), linked: the slot word
  *             is its offset; holder = 0.  Taken by a claim of the slot
  *             (the claimer owns it then).  Frees set bits; nothing else
  *             writes it.
- *   inactive  On its class's inactive stack; holder = 0; next = the link,
- *             written by the pusher before the head CAS; read by poppers
- *             (possibly stale: the tagged CAS refuses it).  Frees set bits.
- *   taken     Transient, recorded nowhere: in one thread's hands between an
- *             inactive pop and its holder store, and between its holder
- *             clear and the push that puts it on the stack.
- *             holder = 0; the taker clears bits, frees set them.
+ *   inactive  On its class's inactive stack, the head clean; holder = 0;
+ *             next = the link, written by the pusher before its claim CAS;
+ *             read by a popper only while its claim holds the head (so
+ *             never stale).  Frees set bits.
  *   full      free = 0, in no slot, no stack, no hands.  holder = 0, or
  *             still the word of the holder that took the last object (it
  *             clears it by a CAS right after; if it dies first, its
@@ -98,89 +104,183 @@
  *             OBJ.
  *
  * holder != 0 therefore means "in the hands of a thread cache or of a
- * reclaimer, or full, in no stack, and in no slot unless the slot is
- * claimed": a reclaimer never races a taker.
+ * reclaimer, or full, in no slot and no stack unless a claim names it": a
+ * reclaimer never races a taker.  Every superblock is always named by a
+ * link word, a claim or a holder word, so a dead join strands none.
  * Not recorded (a death in these windows strands memory until an offline
- * rebuild; userlib/README.md, "Crash points", keeps the same list): the
- * "taken" windows, each a few instructions between one atomic operation
- * on a stack and one store (a pop and its holder store; a holder's clear
- * and its push: g_sb_circulate() when the slot is taken, groove_trim()'s
- * push-backs and its move of the active slots, a free's candidate pushed
- * back); g_obj_return()'s popped empty candidate before its release; a root
+ * rebuild; userlib/README.md, "Crash points", keeps the same list): a root
  * superblock's release between its header clear and the volume push;
  * volumes popped for a new root superblock before its header is written.
  * (A free in flight and a non-root release before the parent's bit are
  * recorded: "freeing"; an object claimed and not handed out: "claimed".)
  */
+#include <sched.h>
+#include <time.h>
 #include "groove_internal.h"
+
+#define G_STACK_SPINS	128	/* pauses on a claimed stack head before yielding */
 
 #ifdef GROOVE_TEST_HOOKS
 G_API groove_test_pop_hook_fn groove_test_inactive_pop_hook;
 #endif
 
 /*
+ * g_stack_unstick - a claimed inactive-stack head @w of class @szc whose
+ * claimer may be dead: if it is, take the claim over and finish it.
+ * Pre:  @w was read from the head.
+ * Post: 1: the claimer's join was dead and the head is clean now (ours or
+ *       another reclaimer's doing), its top linked with holder word 0; 0:
+ *       the claimer may be live (or another reclaimer won), nothing written.
+ * Concurrent: anything.  A claim is finished the same way whether its
+ *       claimer was popping (then the top stays on the stack: its pop never
+ *       got to unlink it) or pushing (its push CAS linked it): the claim CAS
+ *       of the head to our own decides among reclaimers, and from then on
+ *       nobody else writes the head or the top (pops and pushes wait on a
+ *       claimed head, a take-over leaves a superblock a claim names alone),
+ *       so its holder word may be cleared: the dead claimer's stamp, or the
+ *       pusher's word not cleared yet.
+ */
+int g_stack_unstick(struct groove *g, uint32_t szc, uint64_t w)
+{
+	uint64_t *head = &g->st->inactive[szc].w, off = g_claim_off(w);
+
+	if (!(w & G_CLAIMED) ||
+	    g_join_live_low(g, g_claim_idx(w), g_claim_gen(w), G_CLAIM_GEN_BITS))
+		return 0;
+	if (!g_sb_off_ok(g, off))
+		return g_cas(head, w, 0);	/* names nothing: verify's to report */
+	if (!g_cas(head, w, g_claim(g->holder, off)))
+		return 0;
+	G_STORE(&g_sb_at(g, off)->holder, 0);
+	G_STORE(head, g_stk_word(g, 0, off >> G_BLK_SHIFT));
+	return 1;
+}
+
+/*
+ * Wait for another thread's claim of class @szc's head (@w) to end: spin,
+ * then yield, then sleep (a claim lasts a few instructions unless its
+ * claimer was preempted, and a sleep lets a preempted claimer of lower
+ * priority run); from the first yield on, a dead claimer's claim is
+ * finished here (g_stack_unstick()).
+ */
+static void g_stack_wait(struct groove *g, uint32_t szc, uint64_t w, unsigned int *spins)
+{
+	unsigned int n = ++*spins;
+
+	if (n < G_STACK_SPINS) {
+		G_PAUSE();
+		return;
+	}
+	if (g_stack_unstick(g, szc, w))
+		return;
+	if (n < 2 * G_STACK_SPINS)
+		sched_yield();
+	else
+		nanosleep(&(struct timespec){ .tv_nsec = 50000 }, NULL);
+}
+
+/*
  * g_inactive_push - push superblock @sb_off on class @szc's inactive stack.
- * Pre:  the caller holds @sb_off (it is in no slot and no stack).
- * Post: it is on the stack; the tag of the head changed (g_stk_tag()).
- * Concurrent: pushes and pops of any class, allocs and frees.
+ * Pre:  the caller holds @sb_off (its holder word is ours; it is in no
+ *       slot and no stack).
+ * Post: it is on the stack, its holder word 0; the head is clean, its tag
+ *       bumped (g_stk_tag()).
+ * Concurrent: pushes and pops of any class (a claimed head is waited out,
+ *       g_stack_wait()), allocs and frees.  The push CAS links it and
+ *       claims the head for our join at once, so from then until the head
+ *       is clean again the head records that we hold it; before the CAS
+ *       our holder word does: a death anywhere leaves it to
+ *       groove_reclaim().
  */
 int g_inactive_push(struct groove *g, uint32_t szc, uint64_t sb_off)
 {
-	uint64_t *head = &g->st->inactive[szc].w;
+	uint64_t *head = &g->st->inactive[szc].w, old;
 	struct g_sb *sb = g_sb_at(g, sb_off);
+	unsigned int spins = 0;
 
 	for (;;) {
-		uint64_t old = G_LOAD(head);
-
+		old = G_LOAD(head);
+		if (old & G_CLAIMED) {
+			g_stack_wait(g, szc, old, &spins);
+			continue;
+		}
 		G_STORE_RLX(&sb->next, g_stk_blk(g, old));
-		if (g_cas(head, old, g_stk_word(g, g_stk_tag(g, old) + 1, sb_off >> G_BLK_SHIFT)))
-			return GROOVE_SUCCESS;
+		if (g_cas(head, old, g_claim(g->holder, sb_off)))
+			break;
 		G_PAUSE();
 	}
+	G_TEST_CRASH_POINT(g, G_CRASH_PUSH_CLAIMED);
+	G_STORE(&sb->holder, 0);
+	G_TEST_CRASH_POINT(g, G_CRASH_PUSH_CLEARED);
+	G_STORE(head, g_stk_word(g, g_stk_tag(g, old) + 1, sb_off >> G_BLK_SHIFT));
+	return GROOVE_SUCCESS;
 }
 
 /*
  * g_inactive_pop - pop the top of class @szc's inactive stack.
  * Pre:  none.
- * Post: GROOVE_SUCCESS with *@sb_off = 0 (empty) or the superblock, now held
- *       by the caller.  GROOVE_ERR_CORRUPT: the head names no superblock
- *       (nothing changed).
- * Concurrent: pushes and pops.  The link of the top may be read after
- *       another thread popped it; the tag makes the CAS fail then, so a
- *       stale link is never installed.  The pop hazard (userlib/README.md,
- *       "Known limits"; fixed where removed slots read zeros): if, between the two loads, other threads pop it,
- *       empty it, release it up to its volume and the volume is removed
- *       (GROOVE_IOC_REMOVE), the link read touches a removed slot: it reads
- *       zeros (file backend: a punched hole; device, ABI 2: the zero page;
- *       ABI 1 modules, where it took SIGBUS, are refused at open) and the tagged CAS fails, so the pop
- *       retries.  tests/hook_test.c replays it (G_TEST_POP_HOOK).
+ * Post: GROOVE_SUCCESS with *@sb_off = 0 (empty, or its head claimed by
+ *       another thread for longer than a short spin: the caller carves a
+ *       superblock instead) or the superblock, now held by the caller (its
+ *       holder word is ours).  GROOVE_ERR_CORRUPT: the head named no
+ *       superblock, or its top no superblock of @szc (unlinked: its link
+ *       installed, as a free pop would).
+ * Concurrent: pushes and pops.  The claim CAS of the head takes the top;
+ *       its link is read only then, when nobody can change it, so a stale
+ *       link is never read (the pop hazard of stop 15 is gone: the head's
+ *       word only ever names a superblock on the stack, and a removed
+ *       volume holds none).  From the claim until the head is clean again
+ *       the head records that we hold the top: a death there leaves it to
+ *       groove_reclaim() (it stays on the stack).  tests/hook_test.c still
+ *       replays a removal between the head's load and the claim
+ *       (G_TEST_POP_HOOK): the claim CAS fails and the pop retries.
  */
 int g_inactive_pop(struct groove *g, uint32_t szc, uint64_t *sb_off)
 {
-	uint64_t *head = &g->st->inactive[szc].w;
+	uint64_t *head = &g->st->inactive[szc].w, old, off, next, bits;
+	unsigned int spins = 0;
+	struct g_sb *sb;
 
 	for (;;) {
-		uint64_t old = G_LOAD(head);
-		uint64_t off = g_stk_blk(g, old) << G_BLK_SHIFT;
-		uint64_t next;
-
+		old = G_LOAD(head);
+		off = g_stk_blk(g, old) << G_BLK_SHIFT;
 		if (!off) {
 			*sb_off = 0;
 			return GROOVE_SUCCESS;
+		}
+		if (old & G_CLAIMED) {
+			if (spins >= G_STACK_SPINS && !g_stack_unstick(g, szc, old)) {
+				*sb_off = 0;	/* busy: not worth waiting for */
+				return GROOVE_SUCCESS;
+			}
+			g_stack_wait(g, szc, old, &spins);
+			continue;
 		}
 		if (G_UNLIKELY(!g_sb_off_ok(g, off))) {
 			if (G_LOAD(head) == old)
 				return GROOVE_ERR_CORRUPT;
 			continue;
 		}
-		G_TEST_POP_HOOK(g, szc, off);	/* the window of the hazard above */
-		next = g_load_stale(&g_sb_at(g, off)->next);	/* the tagged CAS validates it */
-		if (g_cas(head, old, g_stk_word(g, g_stk_tag(g, old) + 1, next))) {
-			*sb_off = off;
-			return GROOVE_SUCCESS;
-		}
+		G_TEST_POP_HOOK(g, szc, off);	/* the window of the old pop hazard */
+		/* A first touch faults here, not inside the claim (stale: zeros or bytes). */
+		(void)g_load_stale(&g_sb_at(g, off)->bits);
+		if (g_cas(head, old, g_claim(g->holder, off)))
+			break;
 		G_PAUSE();
 	}
+	G_TEST_CRASH_POINT(g, G_CRASH_POP_CLAIMED);
+	sb = g_sb_at(g, off);
+	bits = G_LOAD_RLX(&sb->bits);
+	next = G_LOAD_RLX(&sb->next) & g->stk_blk_mask;
+	if (G_UNLIKELY(bits != g_bits(G_T_SB, szc, G_F_IDX(bits), 0, 0, 0, off))) {
+		G_STORE(head, g_stk_word(g, g_stk_tag(g, old) + 1, next));
+		return GROOVE_ERR_CORRUPT;	/* dropped: we cannot trust it */
+	}
+	G_STORE(&sb->holder, g->holder);
+	G_TEST_CRASH_POINT(g, G_CRASH_POP_STAMPED);
+	G_STORE(head, g_stk_word(g, g_stk_tag(g, old) + 1, next));
+	*sb_off = off;
+	return GROOVE_SUCCESS;
 }
 
 /*
@@ -280,14 +380,14 @@ static int g_slot_take(struct groove *g, uint32_t szc, uint64_t *slot, uint64_t 
 	struct g_sb *sb;
 
 	for (;;) {
-		if (!w || (w & G_SLOT_CLAIMED)) {
+		if (!w || (w & G_CLAIMED)) {
 			*sb_off = 0;
 			return GROOVE_SUCCESS;
 		}
 		if (G_UNLIKELY(!g_sb_off_ok(g, w))) {
 			if (g_cas(slot, w, 0))
 				return GROOVE_ERR_CORRUPT;
-		} else if (g_cas(slot, w, g_slot_claim(g->holder, w))) {
+		} else if (g_cas(slot, w, g_claim(g->holder, w))) {
 			break;
 		}
 		G_PAUSE();
@@ -317,7 +417,7 @@ static int g_slot_take(struct groove *g, uint32_t szc, uint64_t *slot, uint64_t 
  */
 static int g_slot_put(struct groove *g, uint64_t *slot, uint64_t sb_off)
 {
-	if (G_LOAD_RLX(slot) || !g_cas(slot, 0, g_slot_claim(g->holder, sb_off)))
+	if (G_LOAD_RLX(slot) || !g_cas(slot, 0, g_claim(g->holder, sb_off)))
 		return 0;
 	G_TEST_CRASH_POINT(g, G_CRASH_SLOT_PUT_CLAIMED);
 	G_STORE(&g_sb_at(g, sb_off)->holder, 0);
@@ -327,18 +427,21 @@ static int g_slot_put(struct groove *g, uint64_t *slot, uint64_t sb_off)
 }
 
 /*
- * g_slot_claim_names - does an active slot of @szc hold a claim of @sb_off?
- * A predicate for reclaimers (join.c): a superblock a claimed slot names is
- * the claimed slot's reclaimer's, whatever its holder word says.
+ * g_claim_names - does an active slot or the stack head of @szc hold a
+ * claim of @sb_off?  A predicate for reclaimers (join.c): a superblock a
+ * claim names is whoever finishes the claim's, whatever its holder word
+ * says.
  */
-int g_slot_claim_names(const struct groove *g, uint32_t szc, uint64_t sb_off)
+int g_claim_names(const struct groove *g, uint32_t szc, uint64_t sb_off)
 {
+	uint64_t w = G_LOAD(&g->st->inactive[szc].w);
 	uint32_t cg;
 
+	if ((w & G_CLAIMED) && g_claim_off(w) == sb_off)
+		return 1;
 	for (cg = 0; cg <= g->szc[szc].cg_mask; cg++) {
-		uint64_t w = G_LOAD(&g->st->active[szc][cg].w);
-
-		if ((w & G_SLOT_CLAIMED) && g_slot_claim_off(w) == sb_off)
+		w = G_LOAD(&g->st->active[szc][cg].w);
+		if ((w & G_CLAIMED) && g_claim_off(w) == sb_off)
 			return 1;
 	}
 	return 0;
@@ -356,7 +459,6 @@ void g_sb_circulate(struct groove *g, uint32_t szc, uint64_t sb_off)
 {
 	if (g_slot_put(g, &g->st->active[szc][g_hint() & g->szc[szc].cg_mask].w, sb_off))
 		return;
-	G_STORE(&g_sb_at(g, sb_off)->holder, 0);
 	g_inactive_push(g, szc, sb_off);
 }
 
@@ -422,15 +524,9 @@ static int g_sb_acquire(struct groove *g, uint32_t szc, uint64_t *sb_offp, uint6
 			if (err)
 				return err;
 		}
-		if (G_UNLIKELY(!g_sb_off_ok(g, sb_off)))
-			return GROOVE_ERR_CORRUPT;
-		bits = G_LOAD_RLX(&g_sb_at(g, sb_off)->bits);
-		if (G_UNLIKELY(bits != g_bits(G_T_SB, szc, G_F_IDX(bits), 0, 0, 0, sb_off)))
-			return GROOVE_ERR_CORRUPT;	/* dropped: we cannot trust it */
-		G_STORE(&g_sb_at(g, sb_off)->holder, g->holder);
-	} else {
-		bits = G_LOAD_RLX(&g_sb_at(g, sb_off)->bits);	/* g_slot_take() checked it */
 	}
+	/* Checked by the take or the pop, or just written by g_sb_new(). */
+	bits = G_LOAD_RLX(&g_sb_at(g, sb_off)->bits);
 	G_TEST_CRASH_POINT(g, G_CRASH_SB_ACQUIRED);
 	*sb_offp = sb_off;
 	*bitsp = bits;
@@ -675,10 +771,8 @@ int g_obj_return(struct groove *g, uint32_t szc, uint64_t sb_off, uint32_t idx)
 		return GROOVE_SUCCESS;	/* a corrupt stack is verify's to report */
 	if (G_LOAD(&g_sb_at(g, cand)->free) == c->full)
 		return g_sb_release(g, szc, cand);
-	/* Held by us until it is back: recorded if we die (g_sb_take_over()). */
-	G_STORE(&g_sb_at(g, cand)->holder, g->holder);
+	/* Held by us (the pop stamped it) until it is back: recorded if we die. */
 	G_TEST_CRASH_POINT(g, G_CRASH_RETURN_CANDIDATE);
-	G_STORE(&g_sb_at(g, cand)->holder, 0);
 	return g_inactive_push(g, szc, cand);
 }
 
@@ -704,7 +798,6 @@ static int g_trim(struct groove *g)
 				return err;
 			if (!off)
 				continue;
-			G_STORE(&g_sb_at(g, off)->holder, 0);
 			g_inactive_push(g, szc, off);
 		}
 		/* Drain the stack; keep the non-empty ones on a private list. */
@@ -720,8 +813,7 @@ static int g_trim(struct groove *g)
 					return err;
 				continue;
 			}
-			/* Held by us on the private list: recorded if we die. */
-			G_STORE(&g_sb_at(g, off)->holder, g->holder);
+			/* Held by us (the pop stamped it) on the private list. */
 			G_STORE_RLX(&g_sb_at(g, off)->next, keep >> G_BLK_SHIFT);
 			keep = off;
 			G_TEST_CRASH_POINT(g, G_CRASH_TRIM_KEPT);
@@ -729,7 +821,6 @@ static int g_trim(struct groove *g)
 		while (keep) {
 			off = keep;
 			keep = G_LOAD_RLX(&g_sb_at(g, off)->next) << G_BLK_SHIFT;
-			G_STORE(&g_sb_at(g, off)->holder, 0);
 			g_inactive_push(g, szc, off);
 		}
 	}

@@ -256,8 +256,8 @@ static int g_walk_all(struct groove *g, struct groove_stats *st)
 			uint64_t off = G_LOAD(&g->st->active[szc][cg].w);
 
 			/* Claimed: in its claimer's hands, or a dead one's to reclaim. */
-			if (off & G_SLOT_CLAIMED)
-				off = g_slot_claim_off(off);
+			if (off & G_CLAIMED)
+				off = g_claim_off(off);
 			if (off)
 				r = g_circulating(w, off, szc);
 		}
