@@ -227,7 +227,7 @@ int g_inactive_push(struct groove *g, uint32_t szc, uint64_t sb_off)
  *       installed, as a free pop would).
  * Concurrent: pushes and pops.  The claim CAS of the head takes the top;
  *       its link is read only then, when nobody can change it, so a stale
- *       link is never read (the pop hazard of stop 15 is gone: the head's
+ *       link is never read (the old pop hazard is gone: the head's
  *       word only ever names a superblock on the stack, and a removed
  *       volume holds none).  From the claim until the head is clean again
  *       the head records that we hold the top: a death there leaves it to
