@@ -2,11 +2,12 @@
 /*
  * The inactive-stack pop hazard, replayed deterministically (file backend,
  * built with -DGROOVE_TEST_HOOKS): between the popper's head load and its
- * load of the top superblock's next link, the hook pops that superblock,
- * frees its object (it empties), releases its volume and removes the
- * volume.  The popper's link load then reads the removed slot -- a punched
- * hole, zeros, not the superblock below -- its tagged CAS fails, it
- * retries and pops the superblock below, and verify passes.
+ * claim of the head, the hook pops that superblock, frees its object (it
+ * empties), releases its volume and removes the volume.  The popper's read
+ * of the top's header before the claim then reads the removed slot -- a
+ * punched hole, zeros -- its claim CAS fails, it retries and pops the
+ * superblock below, and verify passes.  (Up to ABI 3 the popper read the
+ * top's link there; now it reads it only under its claim.)
  *
  * The reclaim walk's reads of a superblock released and reused under it
  * (a second thread, stopped at the walk's hook): the walk takes nothing
@@ -141,7 +142,7 @@ TEST(pop_retries_when_its_top_is_removed_between_loads)
 	ASSERT_EQ(0, hk.present_after);		/* the slot is gone */
 	ASSERT_EQ(0, hk.next_after);		/* a punched hole reads zeros, not below */
 	ASSERT_EQ(0, hk.bits_after);
-	TH_LOG("between the loads: slot %llu removed (present %u); the popper's link load read next=%llu (was %llu), header=%#llx: zeros, a punched hole; its CAS failed and it retried",
+	TH_LOG("between the loads: slot %llu removed (present %u); the removed top reads next=%llu (was %llu), header=%#llx: zeros, a punched hole; the popper's claim CAS failed and it retried",
 	       (unsigned long long)(sb >> g->vshift), hk.present_after,
 	       (unsigned long long)hk.next_after, (unsigned long long)(below >> G_BLK_SHIFT),
 	       (unsigned long long)hk.bits_after);

@@ -328,6 +328,7 @@ enum crash_point {
 	ALLOC_BEFORE_INIT,	/* groove_alloc(), no thread cache: claimed, not handed out */
 	SLOT_TAKE_CLAIMED,	/* groove_alloc(): active slot claimed, holder not stored */
 	SLOT_PUT_CLEARED,	/* groove_alloc(), no thread cache: put back, slot still claimed */
+	POP_STAMPED,		/* groove_alloc(): popped and held, stack head still claimed */
 };
 
 FIXTURE(crash_point) {
@@ -364,6 +365,9 @@ FIXTURE_VARIANT_ADD(crash_point, online_slot_take_before_holder) {
 };
 FIXTURE_VARIANT_ADD(crash_point, online_slot_put_before_unclaim) {
 	.point = SLOT_PUT_CLEARED, .online = 1,
+};
+FIXTURE_VARIANT_ADD(crash_point, online_pop_before_unclaim) {
+	.point = POP_STAMPED, .online = 1,
 };
 
 #ifdef GROOVE_TEST_HOOKS
@@ -479,8 +483,13 @@ static void crash_child(const char *path, enum crash_point point, uint64_t victi
 		groove_free(g, groove_ptr(g, victim));
 		_exit(5);	/* the hook did not fire */
 	case SLOT_TAKE_CLAIMED:
-		/* The first object of the smallest class comes from its active slot. */
-		crash_hook_point = G_CRASH_SLOT_TAKE_CLAIMED;
+	case POP_STAMPED:
+		/*
+		 * The first object of the smallest class comes from its active
+		 * slot, or from its inactive stack where the test moved it.
+		 */
+		crash_hook_point = point == POP_STAMPED ? G_CRASH_POP_STAMPED :
+							  G_CRASH_SLOT_TAKE_CLAIMED;
 		groove_test_crash_hook = crash_hook;
 		groove_alloc(g, 0, POINT_SIZE, 1, NULL);
 		_exit(5);
@@ -537,7 +546,7 @@ TEST_F(crash_point, recovered_after_the_kill)
 	if (variant->point >= FREE_BEFORE_OR)
 		SKIP(return, "needs libgroove's GROOVE_TEST_HOOKS build (make -C userlib test-hooks)");
 #endif
-	if (variant->point == AFTER_INACTIVE_POP) {
+	if (variant->point == AFTER_INACTIVE_POP || variant->point == POP_STAMPED) {
 		/* Move the active superblock to the inactive stack (a consistent state). */
 		uint64_t off = G_XCHG(&g->st->active[szc][0].w, 0);
 
