@@ -33,10 +33,13 @@ embed() {
 vs=\$(($mib * 1048576))
 dmesg | grep -E 'mem auto-init|Linux version' | sed 's/^/# /'
 load() { insmod /groove/groove.ko volume_size=\$vs volume_max=1; }
+# The ring buffer first: allocated later, its unmovable pages would land
+# in the ranges the warm-up ADDs gave back.
+mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+echo 4096 > /sys/kernel/tracing/buffer_size_kb
 load && /tmp/add_once -m; rmmod groove
 for i in 1 2 3; do load && /tmp/add_once; rmmod groove; done
 load || exit 1
-mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 cd /sys/kernel/tracing || exit 1
 for f in clear_page_erms clear_page_rep clear_page_orig kernel_init_pages \
 	pfn_to_online_page post_alloc_hook split_free_pages split_map_pages; do
@@ -44,7 +47,6 @@ for f in clear_page_erms clear_page_rep clear_page_orig kernel_init_pages \
 done
 echo 0 > tracing_on
 echo function_graph > current_tracer
-echo 16384 > buffer_size_kb
 : > set_ftrace_filter
 echo ':mod:groove' >> set_ftrace_filter
 for f in alloc_contig_range alloc_contig_range_noprof start_isolate_page_range \
@@ -53,8 +55,7 @@ for f in alloc_contig_range alloc_contig_range_noprof start_isolate_page_range \
 	lru_cache_enable split_free_pages split_map_pages post_alloc_hook \
 	kernel_init_pages migrate_pages isolate_migratepages_range \
 	reclaim_clean_pages_from_list free_contig_range synchronize_srcu_expedited \
-	unmap_mapping_range mem_cgroup_from_task get_mem_cgroup_from_mm \
-	__kmalloc kvmalloc_node __kvmalloc_node_noprof; do
+	unmap_mapping_range queue_work_on flush_work; do
 	echo "\$f" >> set_ftrace_filter 2>/dev/null
 done
 echo nofuncgraph-irqs > trace_options 2>/dev/null
