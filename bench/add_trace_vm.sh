@@ -1,15 +1,17 @@
 #!/bin/sh
 # Where the time of one GROOVE_IOC_ADD goes, in the test VM on one kernel:
 # ftrace's function_graph over the ADD path (the module's functions and the
-# alloc_contig_range() steps), with the durations summed per function.
+# alloc_contig_range() steps), printed with absolute times.
 #
 #   bench/add_trace_vm.sh 6.1|6.12 [volume MiB]     (default 1024)
 #
-# One boot: an untimed warm-up, one ADD timed without tracing and a memset
-# of as many bytes (the bench's ratio), then one ADD under function_graph.
+# One boot: an ADD and a memset of as many bytes (the bench's ratio), three
+# more ADDs, each on a freshly loaded module, all timed without tracing,
+# then one ADD under function_graph.
 # The graph (entry and exit times, durations) is printed as "# ftrace:"
 # lines; the whole console stays in bench/build/add-trace-<series>.log.
-# GROOVE_TRACE_APPEND adds kernel parameters (e.g. init_on_alloc=0).
+# GROOVE_TRACE_APPEND adds kernel parameters (e.g. init_on_alloc=0);
+# GROOVE_TRACE_WARM sets the number of untraced ADDs after the first (3).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -38,7 +40,7 @@ load() { insmod /groove/groove.ko volume_size=\$vs volume_max=1; }
 mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 echo 4096 > /sys/kernel/tracing/buffer_size_kb
 load && /tmp/add_once -m; rmmod groove
-for i in 1 2 3; do load && /tmp/add_once; rmmod groove; done
+for i in \$(seq ${GROOVE_TRACE_WARM:-3}); do load && /tmp/add_once; rmmod groove; done
 load || exit 1
 cd /sys/kernel/tracing || exit 1
 for f in clear_page_erms clear_page_rep clear_page_orig kernel_init_pages \
