@@ -17,13 +17,25 @@
  * alloc_contig_range() migrate up to a GiB of other users' pages and then
  * fail.  A fatal signal stops the search with -EINTR.  This runs with no
  * lock the fault path takes.
+ *
+ * A large range is claimed in parts, one per online CPU (up to
+ * GROOVE_PARTS_MAX, none under GROOVE_PART_MIN_PAGES), each by its own
+ * alloc_contig_range() on a worker of the unbound workqueue while the
+ * caller claims the first part.  Zeroing is most of the time a 1 GiB
+ * volume takes (one 4 KiB page at a time, by the page allocator when
+ * init_on_alloc is on, as in Debian, else here), and it is done once, on
+ * all parts at the same time.  The parts are aligned to the largest buddy
+ * order, so no free buddy block and no pageblock lies across two of them.
+ * A volume is all its parts or none.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
 #include <linux/hugetlb.h>
+#include <linux/log2.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
@@ -32,14 +44,20 @@
 #include <linux/page-flags.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/topology.h>
 #include <linux/vmstat.h>
+#include <linux/workqueue.h>
 
 #include "groove_internal.h"
 #include "groove_compat.h"
 
 #define GROOVE_GFP	(GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)
+
+/* Parts of a large range claimed at once; each at least 64 MiB. */
+#define GROOVE_PARTS_MAX	16U
+#define GROOVE_PART_MIN_PAGES	(SZ_64M >> PAGE_SHIFT)
 
 static bool movable_zones;
 module_param(movable_zones, bool, 0444);
@@ -81,7 +99,108 @@ static bool groove_zone_can_give(struct zone *zone, unsigned long nr,
 	return free >= nr + high_wmark_pages(zone) + zone->lowmem_reserve[highest];
 }
 
-/* Claim an aligned range of @zone: 0, -ENOMEM, or -EINTR. */
+/*
+ * Has the page allocator zeroed what alloc_contig_range() gave us?  It
+ * passes every page it hands out through post_alloc_hook(), which clears
+ * it when init_on_alloc is on; with init_on_free on, it clears pages when
+ * they are freed instead and relies on free pages being zero, as every
+ * __GFP_ZERO allocation does.  Page poisoning (page_poison=1) turns both
+ * off.  The same test as post_alloc_hook()'s, so that a volume is never
+ * cleared twice and never left uncleared.
+ */
+static bool groove_contig_zeroed(void)
+{
+	return want_init_on_free() || want_init_on_alloc(GROOVE_GFP);
+}
+
+static void groove_zero_range(unsigned long pfn, unsigned long nr)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		clear_highpage(pfn_to_page(pfn + i));
+		if (!((i + 1) & 511))
+			cond_resched();
+	}
+}
+
+/* One part of a range, claimed and zeroed by a worker or by the caller. */
+struct groove_part {
+	struct work_struct work;
+	unsigned long pfn;
+	unsigned long nr;
+	int err;
+};
+
+static void groove_part_claim(struct groove_part *part)
+{
+	part->err = groove_alloc_contig_range(part->pfn, part->pfn + part->nr,
+					      GROOVE_GFP);
+	if (!part->err && !groove_contig_zeroed())
+		groove_zero_range(part->pfn, part->nr);
+}
+
+static void groove_part_work(struct work_struct *work)
+{
+	groove_part_claim(container_of(work, struct groove_part, work));
+}
+
+/* How many parts [pfn, pfn + nr) is claimed in: a power of two. */
+static unsigned int groove_nr_parts(unsigned long nr)
+{
+	unsigned int parts = min(num_online_cpus(), GROOVE_PARTS_MAX);
+
+	parts = rounddown_pow_of_two(parts);
+	while (parts > 1 && nr / parts < GROOVE_PART_MIN_PAGES)
+		parts >>= 1;
+	return parts;
+}
+
+/*
+ * Claim and zero [pfn, pfn + nr), in parts on several CPUs when it is
+ * large: 0, or the first error of a part (-EINTR first: only the caller's
+ * part sees the caller's signals), with every part given back.  The caller
+ * waits for the workers; they do what alloc_contig_range() does in the
+ * caller, and the zeroing loop yields every 2 MiB.
+ */
+static int groove_claim_range(unsigned long pfn, unsigned long nr)
+{
+	unsigned int parts = groove_nr_parts(nr), i;
+	struct groove_part one, *part = &one;
+	int err = 0;
+
+	if (parts > 1) {
+		part = kcalloc(parts, sizeof(*part), GFP_KERNEL);
+		if (!part) {
+			part = &one;
+			parts = 1;
+		}
+	}
+	for (i = 0; i < parts; i++) {
+		part[i].nr = nr / parts;
+		part[i].pfn = pfn + i * part[i].nr;
+	}
+	for (i = 1; i < parts; i++) {
+		INIT_WORK(&part[i].work, groove_part_work);
+		queue_work(system_unbound_wq, &part[i].work);
+	}
+	groove_part_claim(&part[0]);
+	for (i = 1; i < parts; i++)
+		flush_work(&part[i].work);
+
+	for (i = 0; i < parts; i++)
+		if (part[i].err && (!err || part[i].err == -EINTR))
+			err = part[i].err;
+	if (err)
+		for (i = 0; i < parts; i++)
+			if (!part[i].err)
+				free_contig_range(part[i].pfn, part[i].nr);
+	if (part != &one)
+		kfree(part);
+	return err;
+}
+
+/* Claim and zero an aligned range of @zone: 0, -ENOMEM, or -EINTR. */
 static int groove_contig_zone(struct zone *zone, unsigned long nr,
 			      unsigned long *pfn_out)
 {
@@ -94,7 +213,7 @@ static int groove_contig_zone(struct zone *zone, unsigned long nr,
 			return -EINTR;
 		if (!groove_range_usable(zone, pfn, nr))
 			continue;
-		err = groove_alloc_contig_range(pfn, pfn + nr, GROOVE_GFP);
+		err = groove_claim_range(pfn, nr);
 		if (!err) {
 			*pfn_out = pfn;
 			return 0;
@@ -135,17 +254,6 @@ static int groove_contig_alloc(unsigned long nr, int node,
 			return err;
 	}
 	return -ENOMEM;
-}
-
-static void groove_zero_range(unsigned long pfn, unsigned long nr)
-{
-	unsigned long i;
-
-	for (i = 0; i < nr; i++) {
-		clear_highpage(pfn_to_page(pfn + i));
-		if (!((i + 1) & 511))
-			cond_resched();
-	}
 }
 
 /**
@@ -208,7 +316,6 @@ struct groove_volume *groove_volume_alloc(struct groove_dev *g, int node)
 		if (err)
 			goto err;
 		vol->order = -1;
-		groove_zero_range(vol->pfn, nr);
 	}
 	vol->node = page_to_nid(pfn_to_page(vol->pfn));
 	return vol;
