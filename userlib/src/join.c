@@ -242,8 +242,9 @@ static int g_sb_hdr_is(uint64_t bits, uint32_t szc, uint64_t sb_off)
  *       its bitmap is 0 (full: the free that makes room brings it back,
  *       as for any full superblock).  0: someone else won, @sb_off is no
  *       longer a superblock of @szc (found before the CAS: nothing written;
- *       after it: the word was put back), or a claimed active slot names it
- *       (g_rc_slots() takes it: nothing written); nothing else changed.
+ *       after it: the word was put back), or a claim of an active slot or
+ *       of the stack head names it (g_rc_slots() finishes it: nothing
+ *       written); nothing else changed.
  * Concurrent: other reclaimers (one CAS wins: the dead join never writes
  *       again, so @h cannot come back); frees of its live objects, which
  *       only set bits (OBJ -> FREED header CAS, then OR); a free in flight
@@ -274,7 +275,7 @@ static int g_sb_take_over(struct groove *g, uint32_t szc, uint64_t sb_off, uint6
 	uint64_t bits, fr, fr_before, merge = 0, i;
 	int own;
 
-	/* A dead join's claimed slot names it: that slot's reclaimer's. */
+	/* A claim names it: whoever finishes the claim deals with it. */
 	if (!g_sb_hdr_is(g_load_stale(&sb->bits), szc, sb_off) ||
 	    g_claim_names(g, szc, sb_off))
 		return 0;
@@ -461,8 +462,9 @@ static void g_rc_walk(struct g_rc *rc, uint64_t sb_off, uint32_t szc, int depth)
  * (g_stack_unstick()), empty the active slots they left claimed
  * (g_slot_take(), g_slot_put() cut short) and take their superblocks.
  * Pre:  none.
- * Post: every active slot claimed, when it was read, by a join dead then is
- *       empty (unless another reclaimer emptied it), and its superblock is
+ * Post: every stack head and active slot claimed, when it was read, by a
+ *       join dead then is finished (unless another reclaimer did it): the
+ *       head clean with its top linked, the slot empty and its superblock
  *       in circulation or taken over as held by the dead join.
  * Concurrent: other reclaimers (one CAS of the slot wins; a take-over
  *       elsewhere leaves a superblock a claimed slot names alone, so the
@@ -518,17 +520,18 @@ static void g_rc_slots(struct g_rc *rc)
 /*
  * groove_reclaim - take over what dead joins hold.
  * Pre:  none.
- * Post: every active slot a join dead then left claimed is empty, its
- *       superblock back in circulation (g_rc_slots()); every superblock
- *       held, when the walk reached it, by a join that was
- *       dead then is back in circulation with its claimed objects free
+ * Post: every stack head and active slot a join dead then left claimed is
+ *       finished, its superblock back in circulation (g_rc_slots()); every
+ *       superblock held, when the walk reached it, by a join that was dead
+ *       then is back in circulation with its claimed objects free
  *       (g_sb_take_over()), and every object a dead join left in flight
  *       (a free cut short, an object claimed and never handed out) is free
  *       (g_obj_take_back()); live objects are untouched, superblocks of
  *       live joins are untouched; a file's volume slot that a dead join
  *       left in transit (adding or removing a volume there) is free.
- *       Returns how many superblocks were taken over plus how many objects
- *       were taken back plus how many slots were freed.
+ *       Returns how many claims were finished plus how many superblocks
+ *       were taken over plus how many objects were taken back plus how
+ *       many file slots were freed.
  * Concurrent: anything, other reclaimers included.
  */
 G_API int groove_reclaim(groove_t *g)

@@ -151,8 +151,10 @@ int groove_flush_all_threads(groove_t *g);
  *
  * Every process using a groove holds a join (groove_open()), and each
  * superblock a thread holds (in its cache, or for the length of one
- * operation) records its join.  This walks every data volume's superblocks
- * and takes over, one CAS each (of many reclaimers exactly one wins), those
+ * operation) records its join, and so does every active slot or stack head
+ * a thread claimed to move a superblock in or out.  This finishes the
+ * claims of dead joins, then walks every data volume's superblocks and
+ * takes over, one CAS each (of many reclaimers exactly one wins), those
  * whose join is dead (its process exited or was killed, or the handle was
  * closed while other threads still held caches): their claimed-but-never-
  * handed-out objects become free again and the superblocks go back into
@@ -160,19 +162,18 @@ int groove_flush_all_threads(groove_t *g);
  * a superblock it was releasing, an object it had claimed) names that
  * join in its tag word and is made free by one CAS of that word; on a
  * file, a volume slot a dead join was adding or removing is freed.  Live
- * objects, and what live joins hold, are not touched.  Lock-free,
- * concurrent with everything.  What stays stranded until
- * groove_data_rebuild() is what a join dies with in a few-instruction
- * window between an atomic step on an active slot or stack and the store
- * that records it (userlib/README.md, "Crash points").
+ * objects, and what live joins hold, are not touched.  Concurrent with
+ * everything.  What stays stranded until groove_data_rebuild() is what a
+ * join dies with in a few-instruction window around the empty-volume
+ * stack (userlib/README.md, "Crash points").
  * groove_alloc() calls it once before it says GROOVE_ERR_FULL, and
  * groove_trim() and groove_remove_volumes() when they come up short.
  * Device: liveness comes from the kernel's join table; file: from an OFD
  * lock each join holds.  Without either (old module, no OFD locks) it
  * takes nothing.
  *
- * Return: the number of superblocks taken over, objects taken back and
- * volume slots freed (>= 0), GROOVE_ERR_INVAL
+ * Return: the number of claims finished, superblocks taken over, objects
+ * taken back and volume slots freed (>= 0), GROOVE_ERR_INVAL
  * (NULL @g), GROOVE_ERR_FORKED (a forked child using its parent's join:
  * call groove_open() in the child), GROOVE_ERR_AGAIN (no memory).
  */
