@@ -246,6 +246,51 @@ TEST(inactive_stack_tag_wraps_and_distinguishes)
 	groove_close(g);
 }
 
+/*
+ * A head that a live join's claim holds (a claimer preempted, or stopped by
+ * a signal or a debugger, between its claim and its last store) holds
+ * nobody up for good: a pop gives up after a short spin (the caller carves
+ * a superblock instead), a push puts its superblock in an empty active
+ * slot.  Neither writes the claimed head or its top.
+ */
+TEST(live_claim_of_the_head_is_worked_around)
+{
+	groove_t *g = test_groove_new(2 << 20, 4, 2, NULL, 0);
+	uint64_t *head, claim, top, sb, got = 1, top_holder;
+	uint32_t szc, cg;
+	int in_slot = 0;
+
+	ASSERT_NE(NULL, g);
+	szc = g_szc_of(g, 1);
+	head = &g->st->inactive[szc].w;
+	ASSERT_EQ(0, g_sb_new(g, szc, &top));
+	ASSERT_EQ(0, g_sb_new(g, szc, &sb));
+	ASSERT_EQ(0, g_inactive_push(g, szc, top));
+	/* Our own join's claim: live for as long as we are. */
+	claim = g_claim(g->holder, top);
+	G_STORE(head, claim);
+	top_holder = G_LOAD(&g_sb_at(g, top)->holder);
+
+	ASSERT_EQ(0, g_inactive_pop(g, szc, &got));
+	ASSERT_EQ(0ULL, got);
+	ASSERT_EQ(claim, G_LOAD(head));
+
+	for (cg = 0; cg <= g->szc[szc].cg_mask; cg++)
+		G_STORE(&g->st->active[szc][cg].w, 0);
+	ASSERT_EQ(0, g_inactive_push(g, szc, sb));
+	ASSERT_EQ(claim, G_LOAD(head));
+	ASSERT_EQ(top_holder, G_LOAD(&g_sb_at(g, top)->holder));
+	for (cg = 0; cg <= g->szc[szc].cg_mask; cg++)
+		in_slot |= G_LOAD(&g->st->active[szc][cg].w) == sb;
+	ASSERT_TRUE(in_slot);
+	ASSERT_EQ(0ULL, G_LOAD(&g_sb_at(g, sb)->holder));
+
+	/* The claimer comes back and finishes: the head is clean again. */
+	G_STORE(head, g_stk_word(g, 1, top >> G_BLK_SHIFT));
+	ASSERT_EQ(0, groove_verify(g));
+	groove_close(g);
+}
+
 TEST(strerror_names)
 {
 	ASSERT_STREQ("success", groove_strerror(GROOVE_SUCCESS));

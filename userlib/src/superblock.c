@@ -120,6 +120,8 @@
 
 #define G_STACK_SPINS	128	/* pauses on a claimed stack head before yielding */
 
+static int g_slot_put_any(struct groove *g, uint32_t szc, uint64_t sb_off);
+
 #ifdef GROOVE_TEST_HOOKS
 G_API groove_test_pop_hook_fn groove_test_inactive_pop_hook;
 #endif
@@ -184,9 +186,12 @@ static void g_stack_wait(struct groove *g, uint32_t szc, uint64_t w, unsigned in
  * Pre:  the caller holds @sb_off (its holder word is ours; it is in no
  *       slot and no stack).
  * Post: it is on the stack, its holder word 0; the head is clean, its tag
- *       bumped (g_stk_tag()).
+ *       bumped (g_stk_tag()).  Or, when another thread's claim held the
+ *       head past the spins and yields (its claimer preempted, stopped by
+ *       a signal or a debugger), it is in an empty active slot of @szc.
  * Concurrent: pushes and pops of any class (a claimed head is waited out,
- *       g_stack_wait()), allocs and frees.  The push CAS links it and
+ *       g_stack_wait(), and past that an empty slot of the class takes the
+ *       superblock), allocs and frees.  The push CAS links it and
  *       claims the head for our join at once, so from then until the head
  *       is clean again the head records that we hold it; before the CAS
  *       our holder word does: a death anywhere leaves it to
@@ -201,6 +206,8 @@ int g_inactive_push(struct groove *g, uint32_t szc, uint64_t sb_off)
 	for (;;) {
 		old = G_LOAD(head);
 		if (old & G_CLAIMED) {
+			if (spins >= 2 * G_STACK_SPINS && g_slot_put_any(g, szc, sb_off))
+				return GROOVE_SUCCESS;
 			g_stack_wait(g, szc, old, &spins);
 			continue;
 		}
@@ -424,6 +431,17 @@ static int g_slot_put(struct groove *g, uint64_t *slot, uint64_t sb_off)
 	G_TEST_CRASH_POINT(g, G_CRASH_SLOT_PUT_CLEARED);
 	G_STORE(slot, sb_off);
 	return 1;
+}
+
+/* Put held @sb_off into any empty active slot of @szc: 1, or 0 (none). */
+static int g_slot_put_any(struct groove *g, uint32_t szc, uint64_t sb_off)
+{
+	uint32_t cg;
+
+	for (cg = 0; cg <= g->szc[szc].cg_mask; cg++)
+		if (g_slot_put(g, &g->st->active[szc][cg].w, sb_off))
+			return 1;
+	return 0;
 }
 
 /*
