@@ -23,7 +23,12 @@
 #include "groove_internal.h"
 #include "../common/groove_vstack.h"
 
-/* CAS attempts on the shared stack before giving up with -EAGAIN. */
+/*
+ * Attempts at pushing on the shared stack before giving up with -EAGAIN: a
+ * busy head (a claim: a process is taking or giving back a volume) clears
+ * in microseconds, unless its claimer died, and then only libgroove's
+ * online reclaim clears it.
+ */
 #define GROOVE_VSTACK_TRIES	BIT(16)
 /*
  * Failed pop attempts one REMOVE may spend in all, however many volumes it
@@ -240,6 +245,35 @@ static int groove_check_add(struct groove_dev *g, const struct groove_add *a)
 	return 0;
 }
 
+/*
+ * Push the chain @first .. @last on the shared stack, one attempt at a time,
+ * at most GROOVE_VSTACK_TRIES in all.  Under g->lock, which it drops to
+ * reschedule every GROOVE_RESCHED_TRIES failures (a process whose claim
+ * holds the head may need this CPU to end it); stops early on a fatal
+ * signal.
+ */
+static int groove_push_chain(struct groove_dev *g, u32 first, u32 last)
+{
+	u32 tries;
+	int ret;
+
+	for (tries = 1; ; tries++) {
+		ret = groove_vstack_push_chain(&groove_shared(g)->empty_stack,
+					       g->vol_table, g->volume_max,
+					       first, last, 1);
+		if ((ret != GROOVE_VS_AGAIN && ret != GROOVE_VS_BUSY) ||
+		    tries >= GROOVE_VSTACK_TRIES || fatal_signal_pending(current))
+			return ret;
+		if (!(tries % GROOVE_RESCHED_TRIES)) {
+			mutex_unlock(&g->lock);
+			cond_resched();
+			mutex_lock(&g->lock);
+		} else {
+			cpu_relax();
+		}
+	}
+}
+
 /**
  * groove_ioctl_add() - GROOVE_IOC_ADD: add volumes, all or nothing
  * @g:    the device
@@ -262,7 +296,8 @@ static int groove_check_add(struct groove_dev *g, const struct groove_add *a)
  * pass its memory.max (volumes above 4 MiB, see groove_memcg.c; smaller
  * ones are charged and fail like any charge, with -ENOMEM); -ENOMEM when
  * the memory cannot be found; -EAGAIN when the shared stack stayed
- * contended; -EINTR on a fatal signal.
+ * contended or claimed (a claim left by a dead process stays until
+ * libgroove's groove_reclaim() finishes it); -EINTR on a fatal signal.
  */
 static long groove_ioctl_add(struct groove_dev *g, struct file *file,
 			     struct groove_add __user *uarg)
@@ -336,13 +371,12 @@ static long groove_ioctl_add(struct groove_dev *g, struct file *file,
 	groove_unmap_slots(g, vols, a.count);
 
 	mutex_lock(&g->lock);
-	switch (groove_vstack_push_chain(&groove_shared(g)->empty_stack,
-					 g->vol_table, g->volume_max, idxs[0],
-					 idxs[a.count - 1], GROOVE_VSTACK_TRIES)) {
+	switch (groove_push_chain(g, idxs[0], idxs[a.count - 1])) {
 	case GROOVE_VS_OK:
 		break;
 	case GROOVE_VS_AGAIN:
-		err = -EAGAIN;
+	case GROOVE_VS_BUSY:
+		err = fatal_signal_pending(current) ? -EINTR : -EAGAIN;
 		break;
 	default:
 		err = -EUCLEAN;
@@ -381,7 +415,8 @@ out_free:
 /*
  * One pop off the shared stack, one CAS attempt at a time so that every
  * failed attempt is charged to *@budget.  Under g->lock, which it drops to
- * reschedule every GROOVE_RESCHED_TRIES failures.
+ * reschedule every GROOVE_RESCHED_TRIES failures.  A claimed head (a
+ * process taking or giving back a volume) counts as a failed attempt.
  */
 static int groove_pop_budget(struct groove_dev *g, u32 *idx, u32 *budget)
 {
@@ -390,9 +425,12 @@ static int groove_pop_budget(struct groove_dev *g, u32 *idx, u32 *budget)
 	int ret;
 
 	for (;;) {
+		/* The pop's claim of the head lasts a few loads: not preempted. */
+		preempt_disable();
 		ret = groove_vstack_pop(&sh->empty_stack, g->vol_table,
 					g->volume_max, idx, 1);
-		if (ret != GROOVE_VS_AGAIN)
+		preempt_enable();
+		if (ret != GROOVE_VS_AGAIN && ret != GROOVE_VS_BUSY)
 			return ret;
 		if (!*budget || !--*budget)
 			return GROOVE_VS_AGAIN;
@@ -426,6 +464,7 @@ static struct groove_volume *groove_pop_empty(struct groove_dev *g, u32 *budget)
 	case GROOVE_VS_EMPTY:
 		return NULL;
 	case GROOVE_VS_AGAIN:
+	case GROOVE_VS_BUSY:
 		return ERR_PTR(-EAGAIN);
 	default:
 		groove_corrupt(g, "empty-volume stack head %#llx links out of %u slots\n",
@@ -469,7 +508,7 @@ static struct groove_volume *groove_pop_empty(struct groove_dev *g, u32 *budget)
  * some volumes were removed); -EBADF for a read-only file; -EFAULT; -EINVAL
  * for a count of 0 or non-zero flags or reserved fields; -EUCLEAN when the
  * shared header is corrupt and nothing was removed; -EAGAIN when the stack
- * stayed contended and nothing was removed.
+ * stayed contended or claimed (as for ADD) and nothing was removed.
  */
 static long groove_ioctl_remove(struct groove_dev *g, struct file *file,
 				struct groove_remove __user *uarg)

@@ -414,14 +414,32 @@ static unsigned int slots_in_transit(struct groove *g)
 	return n;
 }
 
+/* Volumes of @g present (present word 1). */
+static unsigned int volumes_present(struct groove *g)
+{
+	unsigned int n = 0;
+	uint32_t i;
+
+	for (i = 0; i < g->volume_max; i++)
+		n += G_LOAD(&g->table[i].present) == 1;
+	return n;
+}
+
 /*
- * A child adding volumes to a file (slots claimed, space allocated) or
- * removing one (popped, space not punched out yet) dies: its slots say it
- * holds them, and the survivor's groove_reclaim() frees them, so every
- * free slot can take a volume again.
+ * A child adding volumes to a file (slots claimed, space allocated; or the
+ * first volume formatted and its push claiming the empty-volume stack's
+ * head) or removing one (its pop claiming the head; or popped, space not
+ * punched out yet) dies: its slots say it holds them (and the head, its
+ * claim), and the survivor's groove_reclaim() settles them: a slot whose
+ * volume a claim names is a present, empty volume again (the add done,
+ * the removal undone), every other one is free, so every free slot can
+ * take a volume again.
  */
 static void volume_cut_short(struct __test_metadata *_metadata, int point)
 {
+	int adding = point == G_CRASH_FILE_ADD_CLAIMED || point == G_CRASH_FILE_ADD_PUSH_CLAIMED;
+	int claims = point == G_CRASH_FILE_ADD_PUSH_CLAIMED || point == G_CRASH_FILE_REMOVE_CLAIMED;
+	unsigned int present;
 	char path[256];
 	groove_t *g = test_groove_new(VS, NVOL, 4, path, sizeof(path));
 	int status, freed;
@@ -437,7 +455,7 @@ static void volume_cut_short(struct __test_metadata *_metadata, int point)
 			_exit(1);
 		crash_at = point;
 		groove_test_crash_hook = die_here;
-		if (point == G_CRASH_FILE_ADD_CLAIMED)
+		if (adding)
 			groove_add_volumes(c, 3, -1, NULL, 0);
 		else
 			groove_remove_volumes(c, 1);
@@ -445,17 +463,20 @@ static void volume_cut_short(struct __test_metadata *_metadata, int point)
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	EXPECT_EQ(point == G_CRASH_FILE_ADD_CLAIMED ? 3U : 1U, slots_in_transit(g));
+	EXPECT_EQ(adding ? 3U : 1U, slots_in_transit(g));
+	EXPECT_EQ(claims, !!(G_LOAD(&g->hdr->empty_stack) & GROOVE_STACK_CLAIMED));
 	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(g));
 
 	freed = groove_reclaim(g);
 	TH_LOG("slots in transit after the kill: %u freed by groove_reclaim()", freed);
 	EXPECT_EQ(0U, slots_in_transit(g));
+	EXPECT_EQ(0, !!(G_LOAD(&g->hdr->empty_stack) & GROOVE_STACK_CLAIMED));
+	present = volumes_present(g);
+	EXPECT_EQ(point == G_CRASH_FILE_REMOVE_POPPED ? 3U :
+		  point == G_CRASH_FILE_ADD_PUSH_CLAIMED ? 5U : 4U, present);
 	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(g));
 	/* Every slot but the present ones takes a volume again. */
-	EXPECT_EQ(point == G_CRASH_FILE_ADD_CLAIMED ? NVOL - 4 : NVOL - 3,
-		  groove_add_volumes(g, point == G_CRASH_FILE_ADD_CLAIMED ? NVOL - 4 : NVOL - 3,
-				     -1, NULL, 0));
+	EXPECT_EQ((int)(NVOL - present), groove_add_volumes(g, NVOL - present, -1, NULL, 0));
 	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(g));
 	EXPECT_EQ(NVOL, groove_remove_volumes(g, NVOL));
 	groove_close(g);
@@ -467,9 +488,130 @@ TEST(file_volume_add_cut_short)
 	volume_cut_short(_metadata, G_CRASH_FILE_ADD_CLAIMED);
 }
 
+TEST(file_volume_add_push_claimed)
+{
+	volume_cut_short(_metadata, G_CRASH_FILE_ADD_PUSH_CLAIMED);
+}
+
 TEST(file_volume_remove_cut_short)
 {
 	volume_cut_short(_metadata, G_CRASH_FILE_REMOVE_POPPED);
+}
+
+TEST(file_volume_remove_claimed)
+{
+	volume_cut_short(_metadata, G_CRASH_FILE_REMOVE_CLAIMED);
+}
+
+/* The largest class whose superblock is a whole volume (none: szc_cnt). */
+static uint32_t volume_class(struct groove *g)
+{
+	uint32_t k;
+
+	for (k = g->szc_cnt; k-- > 0;)
+		if (g->szc[k].parent == GROOVE_SZC_PARENT_VOLUME && !g->szc[k].container)
+			return k;
+	return g->szc_cnt;
+}
+
+/*
+ * A child dies while it takes an empty volume for a root superblock (the
+ * head claimed; or the root written, the head still claimed) or gives one
+ * back (the head claims it; or its magic says EMPTY, the head still
+ * claimed).  The head stays claimed by a dead join, which would hold up
+ * every pop and push; the survivor's groove_reclaim() finishes the claim,
+ * nothing is stranded, the survivor's objects are intact and, once it
+ * frees them, every volume leaves.
+ */
+static void volume_claim_cut_short(struct __test_metadata *_metadata, int point)
+{
+	struct groove_rebuild_stats before, after;
+	uint64_t objs[16];
+	char path[256];
+	groove_t *g = test_groove_new(VS, NVOL, 4, path, sizeof(path));
+	int status, taken, i;
+	uint32_t k;
+	pid_t pid;
+
+	ASSERT_NE(NULL, g);
+	k = volume_class(g);
+	ASSERT_GT(g->szc_cnt, k);
+	for (i = 0; i < 16; i++) {
+		void *p = groove_alloc(g, 0, OBJ_SIZE, fill_tag(i), NULL);
+
+		ASSERT_NE(NULL, p);
+		fill(p, OBJ_SIZE, fill_tag(i));
+		objs[i] = groove_off(g, p);
+	}
+	groove_thread_flush(g);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		groove_t *c = groove_open(path, 0);
+		void *p;
+
+		if (!c)
+			_exit(1);
+		crash_at = point;
+		if (point == G_CRASH_VOL_POP_CLAIMED || point == G_CRASH_VOL_POP_WRITTEN)
+			groove_test_crash_hook = die_here;
+		p = groove_alloc(c, 0, c->szc[k].fp - GROOVE_OBJ_HDR_SIZE, 1, NULL);
+		if (!p)
+			_exit(2);
+		groove_test_crash_hook = die_here;
+		groove_free(c, p);
+		groove_trim(c);
+		_exit(6);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+		TH_LOG("child ended with status %#x, not at the crash point", status);
+	ASSERT_NE(0ULL, G_LOAD(&g->hdr->empty_stack) & GROOVE_STACK_CLAIMED);
+	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(g));
+	ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(g, GROOVE_REBUILD_DRY_RUN, &before,
+							 NULL, NULL));
+
+	taken = groove_reclaim(g);
+	EXPECT_LT(0, taken);
+	EXPECT_EQ(0ULL, G_LOAD(&g->hdr->empty_stack) & GROOVE_STACK_CLAIMED);
+	ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(g, GROOVE_REBUILD_DRY_RUN, &after,
+							 NULL, NULL));
+	TH_LOG("stranded bytes %llu after the kill, %llu after groove_reclaim() (%d taken)",
+	       (unsigned long long)before.stranded_bytes,
+	       (unsigned long long)after.stranded_bytes, taken);
+	EXPECT_EQ(0ULL, after.stranded_bytes);
+	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(g));
+	for (i = 0; i < 16; i++) {
+		void *p = groove_ptr(g, objs[i]);
+
+		EXPECT_TRUE(intact(p, OBJ_SIZE, fill_tag(i)));
+		EXPECT_EQ(0, groove_free(g, p));
+	}
+	EXPECT_EQ(GROOVE_SUCCESS, groove_trim(g));
+	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(g));
+	EXPECT_EQ(4, groove_remove_volumes(g, NVOL));
+	groove_close(g);
+	unlink(path);
+}
+
+TEST(volume_acquire_claimed)
+{
+	volume_claim_cut_short(_metadata, G_CRASH_VOL_POP_CLAIMED);
+}
+
+TEST(volume_acquire_root_written)
+{
+	volume_claim_cut_short(_metadata, G_CRASH_VOL_POP_WRITTEN);
+}
+
+TEST(volume_release_claimed)
+{
+	volume_claim_cut_short(_metadata, G_CRASH_VOL_PUSH_CLAIMED);
+}
+
+TEST(volume_release_cleared)
+{
+	volume_claim_cut_short(_metadata, G_CRASH_VOL_PUSH_CLEARED);
 }
 
 TEST_HARNESS_MAIN

@@ -51,8 +51,14 @@
  * that a process killed there strands nothing; the head's tag loses bit 63.
  * The kernel side is ABI 2's; a library that did not know claims would take
  * one for a superblock offset.
+ * 5: the empty-volume stack's head may be a claim too (GROOVE_STACK_CLAIM():
+ * bit 63, the claimer's join and the top volume), taken by every pop
+ * (the kernel's included: a pop reads the top's link only under its claim)
+ * and by libgroove's pushes, so that a process killed while it takes or
+ * gives back a volume strands nothing.  The version of a clean head loses
+ * bit 63.  ADD and REMOVE treat a claimed head as busy.
  */
-#define GROOVE_ABI_VERSION		4
+#define GROOVE_ABI_VERSION		5
 
 /* "groove!\0" and friends, little-endian; distinct so a stray one is caught. */
 #define GROOVE_SHARED_MAGIC		0x002165766f6f7267ULL
@@ -105,13 +111,38 @@ struct groove_join_entry {
 	((__u64)GROOVE_JOIN_MAX * sizeof(struct groove_join_entry))
 
 /*
- * Empty-volume stack head: one 64-bit CAS word, (version << 32) | index.
- * The version is bumped by every push and pop (ABA protection, 32 bits);
- * index GROOVE_VOL_NIL means the stack is empty.
+ * Empty-volume stack head: one 64-bit CAS word, clean or claimed.
+ *
+ * Clean (bit 63 clear): (version << 32) | index of the top volume; index
+ * GROOVE_VOL_NIL means the stack is empty.  The version (31 bits) is
+ * bumped by every push and pop.
+ *
+ * Claimed (bit 63 set, GROOVE_STACK_CLAIM()): a claimer is popping the top
+ * or has just pushed it (linked) and holds it: join index (13 bits), the
+ * low 16 bits of the join's generation, the top volume's index.  Only the
+ * claimer writes the head, the top's link and the top volume then; it ends
+ * the claim by storing a clean word (the top's link after a pop, the top
+ * itself after a push).  A pop reads the top's link only while it holds
+ * the claim, so it never follows a stale link whatever the version.
+ * GROOVE_STACK_CLAIMER_KERNEL names the kernel (REMOVE's pops: a few
+ * instructions with preemption off).  Anyone else's claim names a join of
+ * the join table: once that join is dead, libgroove's online reclaim takes
+ * the claim over and finishes it.  ADD and REMOVE never wait on a user's
+ * claim for long: they report -EAGAIN.
  */
+#define GROOVE_STACK_CLAIMED		_BITULL(63)
+#define GROOVE_STACK_VER_MASK		0x7fffffffU
 #define GROOVE_STACK_IDX(word)		((__u32)((word) & 0xffffffffULL))
-#define GROOVE_STACK_VER(word)		((__u32)((word) >> 32))
-#define GROOVE_STACK_WORD(ver, idx)	(((__u64)(ver) << 32) | (__u32)(idx))
+#define GROOVE_STACK_VER(word)		((__u32)((word) >> 32) & GROOVE_STACK_VER_MASK)
+#define GROOVE_STACK_WORD(ver, idx) \
+	((((__u64)(ver) & GROOVE_STACK_VER_MASK) << 32) | (__u32)(idx))
+#define GROOVE_STACK_CLAIM_GEN_BITS	16
+#define GROOVE_STACK_CLAIM(join, gen, idx) \
+	(GROOVE_STACK_CLAIMED | ((__u64)((join) & 0x1fffU) << 48) | \
+	 ((__u64)((gen) & 0xffffU) << 32) | (__u32)(idx))
+#define GROOVE_STACK_CLAIM_JOIN(word)	((__u32)((word) >> 48) & 0x1fffU)
+#define GROOVE_STACK_CLAIM_GEN(word)	((__u32)((word) >> 32) & 0xffffU)
+#define GROOVE_STACK_CLAIMER_KERNEL	0x1ffeU
 
 /**
  * struct groove_shared_hdr - first page of the header region

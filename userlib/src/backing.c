@@ -554,6 +554,13 @@ G_API void groove_close(groove_t *g)
 	free(g);
 }
 
+/*
+ * ADD or REMOVE said -EAGAIN: the stack head stayed contended or claimed,
+ * maybe by a dead join (only groove_reclaim() finishes that).  Tries again
+ * after a reclaim this many times.
+ */
+#define G_DEV_RETRIES	3
+
 static int g_err_from_errno(int e)
 {
 	switch (e) {
@@ -606,15 +613,20 @@ G_API int groove_add_volumes(groove_t *g, unsigned int count, int node,
 		info_sz = GROOVE_VOLUME_INFO_MAX;
 	if (g->is_dev) {
 		struct groove_add a;
+		unsigned int tries = 0;
 
-		memset(&a, 0, sizeof(a));
-		a.count = count;
-		a.node = node;
-		a.info_sz = (uint32_t)info_sz;
-		a.info_ptr = (uintptr_t)info;
-		if (ioctl(g->fd, GROOVE_IOC_ADD, &a) < 0)
-			return g_err_from_errno(errno);
-		return (int)a.added;
+		for (;;) {
+			memset(&a, 0, sizeof(a));
+			a.count = count;
+			a.node = node;
+			a.info_sz = (uint32_t)info_sz;
+			a.info_ptr = (uintptr_t)info;
+			if (ioctl(g->fd, GROOVE_IOC_ADD, &a) == 0)
+				return (int)a.added;
+			/* A dead join's claim of the stack head: finish it, once more. */
+			if (errno != EAGAIN || tries++ >= G_DEV_RETRIES || groove_reclaim(g) < 0)
+				return g_err_from_errno(errno);
+		}
 	}
 	if (count > g->volume_max) {
 		errno = ENOSPC;
@@ -683,11 +695,18 @@ G_API int groove_remove_volumes(groove_t *g, unsigned int count)
 	if (g->is_dev) {
 		struct groove_remove rm;
 
+		unsigned int tries = 0;
+
 		for (;;) {
 			memset(&rm, 0, sizeof(rm));
 			rm.count = count - n;
-			if (ioctl(g->fd, GROOVE_IOC_REMOVE, &rm) < 0)
+			if (ioctl(g->fd, GROOVE_IOC_REMOVE, &rm) < 0) {
+				/* As for groove_add_volumes(). */
+				if (errno == EAGAIN && tries++ < G_DEV_RETRIES &&
+				    groove_reclaim(g) >= 0)
+					continue;
 				return n ? (int)n : g_err_from_errno(errno);
+			}
 			n += rm.removed;
 			if (n >= count || asked++)
 				return (int)n;

@@ -29,7 +29,8 @@
 
 #define G_BLK		512ULL
 #define G_BLK_SHIFT	9
-#define G_LARGEST_BLOCKS 20481ULL	/* 10 MiB payload + one header block */
+#define G_LARGEST_BLOCKS 20481ULL
+#define G_STACK_SPINS	128	/* pauses on a claimed stack head before yielding */	/* 10 MiB payload + one header block */
 #define G_CACHELINE	64
 
 #define G_LIKELY(x)	__builtin_expect(!!(x), 1)
@@ -628,8 +629,17 @@ uint32_t g_tc_bound_others(struct groove *g);
 int g_szc_init(struct groove *g);
 
 /* volume_pool.c */
-int g_vol_acquire(struct groove *g, uint32_t *idx);
-int g_vol_release(struct groove *g, uint32_t idx);
+int g_vol_acquire(struct groove *g, uint32_t szc, uint64_t *root_off);
+void g_vol_release(struct groove *g, uint64_t root_off);
+int g_vstack_unstick(struct groove *g, uint64_t w);
+
+/* The empty-volume stack's head is a claim of volume @idx. */
+static inline int g_vstack_names(const struct groove *g, uint32_t idx)
+{
+	uint64_t w = G_LOAD(&g->hdr->empty_stack);
+
+	return (w & GROOVE_STACK_CLAIMED) && GROOVE_STACK_IDX(w) == idx;
+}
 
 /*
  * Test hook (builds with -DGROOVE_TEST_HOOKS only; tests/hook_test.c, and
@@ -699,6 +709,12 @@ extern groove_test_crash_hook_fn groove_test_crash_hook;
 #define G_CRASH_POP_STAMPED		17	/* pop: holder stored, head still claimed */
 #define G_CRASH_PUSH_CLAIMED		18	/* push: head claims it, holder not cleared */
 #define G_CRASH_PUSH_CLEARED		19	/* push: holder cleared, head still claimed */
+#define G_CRASH_VOL_POP_CLAIMED		20	/* volume acquire: empty-volume head claimed, nothing written */
+#define G_CRASH_VOL_POP_WRITTEN		21	/* volume acquire: root superblock written, head still claimed */
+#define G_CRASH_VOL_PUSH_CLAIMED	22	/* volume release: head claims it, root header not cleared */
+#define G_CRASH_VOL_PUSH_CLEARED	23	/* volume release: magic EMPTY, head still claimed */
+#define G_CRASH_FILE_ADD_PUSH_CLAIMED	24	/* file add: head claims the volume, present not 1 */
+#define G_CRASH_FILE_REMOVE_CLAIMED	25	/* file remove: slot in transit, head still claimed */
 
 /* superblock.c */
 int g_inactive_push(struct groove *g, uint32_t szc, uint64_t sb_off);
@@ -707,7 +723,6 @@ int g_sb_new(struct groove *g, uint32_t szc, uint64_t *sb_off);
 int g_sb_release(struct groove *g, uint32_t szc, uint64_t sb_off);
 int g_obj_return(struct groove *g, uint32_t szc, uint64_t sb_off, uint32_t idx);
 int g_obj_take(struct groove *g, uint32_t szc, uint64_t *obj_off, uint32_t *idx);
-int g_err_from_vs(int vs);
 void g_sb_circulate(struct groove *g, uint32_t szc, uint64_t sb_off);
 void g_tc_give_back(struct groove *g, uint32_t szc, uint64_t sb_off, uint64_t mask);
 int g_claim_names(const struct groove *g, uint32_t szc, uint64_t sb_off);

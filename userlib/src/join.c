@@ -520,7 +520,9 @@ static void g_rc_slots(struct g_rc *rc)
 /*
  * groove_reclaim - take over what dead joins hold.
  * Pre:  none.
- * Post: every stack head and active slot a join dead then left claimed is
+ * Post: the empty-volume stack's head, if a join dead then left it
+ *       claimed, is finished (g_vstack_unstick()); every stack head and
+ *       active slot a join dead then left claimed is
  *       finished, its superblock back in circulation (g_rc_slots()); every
  *       superblock held, when the walk reached it, by a join that was dead
  *       then is back in circulation with its claimed objects free
@@ -555,13 +557,21 @@ G_API int groove_reclaim(groove_t *g)
 		free(rc.seen_dead);
 		return GROOVE_ERR_AGAIN;
 	}
+	/* A dead join's claim of the empty-volume stack: finish it first. */
+	rc.taken += g_vstack_unstick(g, G_LOAD(&g->hdr->empty_stack));
 	for (idx = 0; !g->is_dev && idx < g->volume_max; idx++) {
 		uint32_t p = G_LOAD(&g->table[idx].present);
 
-		/* A file's slot left in transit by a dead join: free it. */
+		/*
+		 * A file's slot left in transit by a dead join: free it --
+		 * unless a claim of the empty-volume stack names it (judged
+		 * after the join's death, so that claim can only be the dead
+		 * join's or its finisher's, which settles the slot).
+		 */
 		if ((p & G_PRESENT_TRANSIT) &&
 		    !g_join_live_low(g, G_HOLDER_IDX(p), (p >> 13) & ((1U << G_PRESENT_GEN_BITS) - 1),
 				     G_PRESENT_GEN_BITS) &&
+		    !g_vstack_names(g, idx) &&
 		    __atomic_compare_exchange_n(&g->table[idx].present, &p, g_present_transit(g), 0,
 						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
 			g_file_slot_free(g, idx);

@@ -107,18 +107,15 @@
  * reclaimer, or full, in no slot and no stack unless a claim names it": a
  * reclaimer never races a taker.  Every superblock is always named by a
  * link word, a claim or a holder word, so a dead join strands none.
- * Not recorded (a death in these windows strands memory until an offline
- * rebuild; userlib/README.md, "Crash points", keeps the same list): a root
- * superblock's release between its header clear and the volume push;
- * volumes popped for a new root superblock before its header is written.
- * (A free in flight and a non-root release before the parent's bit are
- * recorded: "freeing"; an object claimed and not handed out: "claimed".)
+ * A root superblock is written (g_sb_new()) and released (g_sb_release())
+ * under a claim of the empty-volume stack's head (volume_pool.c), so its
+ * volume too is always named by a claim or a holder word.  (A free in
+ * flight and a non-root release before the parent's bit are recorded:
+ * "freeing"; an object claimed and not handed out: "claimed".)
  */
 #include <sched.h>
 #include <time.h>
 #include "groove_internal.h"
-
-#define G_STACK_SPINS	128	/* pauses on a claimed stack head before yielding */
 
 static int g_slot_put_any(struct groove *g, uint32_t szc, uint64_t sb_off);
 
@@ -308,17 +305,11 @@ int g_sb_new(struct groove *g, uint32_t szc, uint64_t *sb_off)
 	struct g_sb *sb;
 	int err;
 
-	if (c->parent == GROOVE_SZC_PARENT_VOLUME) {
-		err = g_vol_acquire(g, &idx);
-		if (err)
-			return err;
-		off = ((uint64_t)idx << g->vshift) + G_BLK;
-		idx = 0;
-	} else {
-		err = g_obj_take(g, c->parent, &off, &idx);
-		if (err)
-			return err;
-	}
+	if (c->parent == GROOVE_SZC_PARENT_VOLUME)
+		return g_vol_acquire(g, szc, sb_off);	/* written under its claim */
+	err = g_obj_take(g, c->parent, &off, &idx);
+	if (err)
+		return err;
 	sb = g_sb_at(g, off);
 	G_STORE_RLX(&sb->next, 0);
 	G_STORE_RLX(&sb->holder, g->holder);
@@ -350,8 +341,8 @@ int g_sb_release(struct groove *g, uint32_t szc, uint64_t sb_off)
 	uint32_t parent = g->szc[szc].parent, idx = (uint32_t)G_F_IDX(bits);
 
 	if (parent == GROOVE_SZC_PARENT_VOLUME) {
-		G_STORE(&sb->bits, G_T_NONE);
-		return g_vol_release(g, (uint32_t)(sb_off >> g->vshift));
+		g_vol_release(g, sb_off);	/* its header cleared under its claim */
+		return GROOVE_SUCCESS;
 	}
 	/*
 	 * The superblock's first 16 bytes are its object's header in the

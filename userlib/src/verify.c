@@ -199,7 +199,7 @@ static int g_walk_all(struct groove *g, struct groove_stats *st)
 	const struct groove_shared_hdr *h = g->hdr;
 	uint64_t head, blocks = g->region_size >> G_BLK_SHIFT, n;
 	uint8_t *vseen;
-	uint32_t i, idx, szc, cg, empty = 0;
+	uint32_t i, idx, claimed, szc, cg, empty = 0;
 	int r = GROOVE_SUCCESS;
 
 	if (G_LOAD(&h->magic) != GROOVE_SHARED_MAGIC || h->abi_version != GROOVE_ABI_VERSION ||
@@ -213,8 +213,15 @@ static int g_walk_all(struct groove *g, struct groove_stats *st)
 	if (!vseen)
 		return GROOVE_ERR_AGAIN;
 	head = G_LOAD(&h->empty_stack);
-	for (idx = GROOVE_STACK_IDX(head); idx != GROOVE_VOL_NIL;
-	     idx = G_LOAD_RLX(&g->table[idx].next)) {
+	claimed = GROOVE_VOL_NIL;
+	idx = GROOVE_STACK_IDX(head);
+	if ((head & GROOVE_STACK_CLAIMED) && idx < g->volume_max) {
+		/* In its claimer's hands (or a dead one's, for reclaim): not checked. */
+		claimed = idx;
+		vseen[idx] = 1;
+		idx = G_LOAD_RLX(&g->table[idx].next);
+	}
+	for (; idx != GROOVE_VOL_NIL; idx = G_LOAD_RLX(&g->table[idx].next)) {
 		if (idx >= g->volume_max || vseen[idx] ||
 		    G_LOAD_RLX(&g->table[idx].present) != 1 ||
 		    G_LOAD(&g_vol(g, idx)->magic) != GROOVE_VOLUME_MAGIC_EMPTY) {
@@ -226,6 +233,8 @@ static int g_walk_all(struct groove *g, struct groove_stats *st)
 	}
 	/* Every present EMPTY volume is on the stack, and only those. */
 	for (i = 0; !r && i < g->volume_max; i++) {
+		if (i == claimed)
+			continue;
 		r = g_volume_check(w, i);
 		if (!r && w->strict && G_LOAD_RLX(&g->table[i].present) == 1 &&
 		    (G_LOAD(&g_vol(g, i)->magic) == GROOVE_VOLUME_MAGIC_EMPTY) != vseen[i])
