@@ -48,6 +48,7 @@
 #define GROOVE_VS_LOAD64(p)		READ_ONCE(*(p))
 #define GROOVE_VS_LOAD32(p)		READ_ONCE(*(p))
 #define GROOVE_VS_STORE32(p, v)		WRITE_ONCE(*(p), (v))
+/* Release: the claimer's stores reach the next claimer before the head. */
 #define GROOVE_VS_STORE64(p, v)		smp_store_release((p), (v))
 /* cmpxchg64() is fully ordered: the link store is visible before the head. */
 static inline int groove_vs_cas64(__u64 *p, __u64 old, __u64 new_word)
@@ -164,6 +165,7 @@ static inline int groove_vstack_claim_top(__u64 *head, __u32 volume_max, __u32 j
 	for (tries = 0; max_tries == GROOVE_VS_UNBOUNDED || tries < max_tries; tries++) {
 		w = GROOVE_VS_LOAD64(head);
 		top = GROOVE_STACK_IDX(w);
+		ret = GROOVE_VS_AGAIN;
 		if (w & GROOVE_STACK_CLAIMED) {
 			ret = GROOVE_VS_BUSY;
 		} else if (top == GROOVE_VOL_NIL) {
@@ -171,13 +173,10 @@ static inline int groove_vstack_claim_top(__u64 *head, __u32 volume_max, __u32 j
 		} else if (top >= volume_max) {
 			if (GROOVE_VS_LOAD64(head) == w)
 				return GROOVE_VS_CORRUPT;
-			ret = GROOVE_VS_AGAIN;
 		} else if (GROOVE_VS_CAS64(head, w, GROOVE_STACK_CLAIM(join, gen, top))) {
 			*old = w;
 			*idx = top;
 			return GROOVE_VS_OK;
-		} else {
-			ret = GROOVE_VS_AGAIN;
 		}
 		GROOVE_VS_RELAX();
 	}

@@ -329,6 +329,7 @@ enum crash_point {
 	SLOT_TAKE_CLAIMED,	/* groove_alloc(): active slot claimed, holder not stored */
 	SLOT_PUT_CLEARED,	/* groove_alloc(), no thread cache: put back, slot still claimed */
 	POP_STAMPED,		/* groove_alloc(): popped and held, stack head still claimed */
+	VOL_POP_WRITTEN,	/* groove_alloc(): a volume's root written, its head still claimed */
 };
 
 FIXTURE(crash_point) {
@@ -368,6 +369,9 @@ FIXTURE_VARIANT_ADD(crash_point, online_slot_put_before_unclaim) {
 };
 FIXTURE_VARIANT_ADD(crash_point, online_pop_before_unclaim) {
 	.point = POP_STAMPED, .online = 1,
+};
+FIXTURE_VARIANT_ADD(crash_point, online_volume_acquire_before_unclaim) {
+	.point = VOL_POP_WRITTEN, .online = 1,
 };
 
 #ifdef GROOVE_TEST_HOOKS
@@ -432,6 +436,17 @@ static uint64_t sb_of(struct groove *g, uint64_t off, uint32_t *idx, uint64_t *b
 	return off - G_F_PAD(b) - G_BLK - *idx * g->szc[szc].fp;
 }
 
+/* The largest class whose superblock is a whole volume. */
+static uint32_t volume_class(struct groove *g)
+{
+	uint32_t k;
+
+	for (k = g->szc_cnt; k-- > 0;)
+		if (g->szc[k].parent == GROOVE_SZC_PARENT_VOLUME && !g->szc[k].container)
+			return k;
+	return 0;
+}
+
 /* In the child: go to the scripted point, then die there. */
 static void crash_child(const char *path, enum crash_point point, uint64_t victim)
 {
@@ -473,7 +488,7 @@ static void crash_child(const char *path, enum crash_point point, uint64_t victi
 		G_OR(&g_sb_at(g, sb)->free, 1ULL << idx);
 		break;
 	case AFTER_VOLUME_ACQUIRE:
-		if (g_vol_acquire(g, &idx))
+		if (g_vol_acquire(g, volume_class(g), &off))
 			_exit(2);
 		break;
 #ifdef GROOVE_TEST_HOOKS
@@ -508,6 +523,12 @@ static void crash_child(const char *path, enum crash_point point, uint64_t victi
 		groove_alloc(g, 0, g->szc[k].fp - GROOVE_OBJ_HDR_SIZE, 1, NULL);
 		_exit(5);
 	}
+	case VOL_POP_WRITTEN:
+		/* The first object of a whole-volume class: a volume off the stack. */
+		crash_hook_point = G_CRASH_VOL_POP_WRITTEN;
+		groove_test_crash_hook = crash_hook;
+		groove_alloc(g, 0, g->szc[volume_class(g)].fp - GROOVE_OBJ_HDR_SIZE, 1, NULL);
+		_exit(5);
 #endif
 	default:
 		_exit(2);
