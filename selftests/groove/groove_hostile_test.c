@@ -95,6 +95,37 @@ TEST_F(hostile, volume_magic_not_empty)
 }
 
 /*
+ * A claimed head (a process taking or giving back a volume, or one that
+ * died doing it and awaits libgroove's reclaim, or a forged claim) is
+ * busy: REMOVE and ADD return -EAGAIN in bounded time, ADD keeps nothing
+ * (all or nothing), and the stack is untouched; once the head is clean
+ * again both work.
+ */
+TEST_F(hostile, claimed_head_is_busy)
+{
+	struct groove_info info;
+	__u64 clean;
+	__u32 top;
+
+	ASSERT_EQ(2, groove_add(self->fd, 2, NULL, 0));
+	clean = self->sh->empty_stack;
+	top = GROOVE_STACK_IDX(clean);
+	ASSERT_LT(top, self->info.volume_max);
+	self->sh->empty_stack = GROOVE_STACK_CLAIM(7, 3, top);
+	EXPECT_EQ(-EAGAIN, groove_remove(self->fd, 1));
+	EXPECT_EQ(-EAGAIN, groove_add(self->fd, 1, NULL, 0));
+	ASSERT_EQ(0, groove_info(self->fd, &info));
+	EXPECT_EQ(2U, info.volumes_present);
+	EXPECT_EQ(2 * self->info.volume_size, info.bytes_reserved);
+	EXPECT_EQ(GROOVE_STACK_CLAIM(7, 3, top), self->sh->empty_stack);
+
+	self->sh->empty_stack = clean;
+	EXPECT_EQ(1, groove_add(self->fd, 1, NULL, 0));
+	EXPECT_EQ(3, groove_remove(self->fd, 3));
+	EXPECT_EQ(0U, present(self->fd));
+}
+
+/*
  * A cycle in the links: the first pop removes the volume, the repeat pops a
  * slot that holds nothing any more and is refused; the stack ends empty.
  */
