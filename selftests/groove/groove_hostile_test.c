@@ -161,8 +161,8 @@ TEST_F(hostile, random_bytes_over_header)
 		p = (unsigned char *)self->sh;
 		for (n = 0; n < 128; n++)
 			p[rand_r(&seed) % 4096] = rand_r(&seed);
-		if (round & 1)
-			self->sh->empty_stack = ((__u64)rand_r(&seed) << 32) |
+		if (round & 1)	/* bit 63 set or not: a claim or a clean word */
+			self->sh->empty_stack = ((__u64)rand_r(&seed) << 33) |
 						(rand_r(&seed) % (self->info.volume_max + 2));
 		p = (unsigned char *)self->table;
 		for (n = 0; n < 16; n++)
