@@ -32,8 +32,10 @@
  * claimed volume becomes a clean, present, EMPTY volume on top (a pop or a
  * removal cut short never happened, a push or an add is done) -- unless a
  * take-over (join.c) already made the root superblock its own, which only
- * a holder word that names the dead join allows: then it is unlinked (the
- * pop is done, and the new owner circulates it).  The holder CAS decides.
+ * a holder word that names the dead join allows, or a file's remove had
+ * cleared the magic: then it is unlinked (the pop is done; the new owner
+ * circulates it, or the transit word frees the slot).  The holder CAS
+ * decides.
  */
 
 /* The head word by which our join claims volume @idx. */
@@ -42,7 +44,7 @@ static uint64_t g_vclaim(const struct groove *g, uint32_t idx)
 	return GROOVE_STACK_CLAIM(G_HOLDER_IDX(g->holder), G_HOLDER_GEN(g->holder), idx);
 }
 
-/* Holder word @h (or a transit present word's join and generation bits) names claimer @w. */
+/* A join index and generation (a holder word's, a transit word's) name claim @w's claimer. */
 static int g_vclaim_names(uint64_t w, uint32_t join, uint64_t gen)
 {
 	const uint64_t mask = (1ULL << GROOVE_STACK_CLAIM_GEN_BITS) - 1;
@@ -61,12 +63,21 @@ static int g_vol_reclaimable(struct groove *g, uint32_t idx, uint64_t w)
 {
 	struct g_sb *root = g_sb_at(g, ((uint64_t)idx << g->vshift) + G_BLK);
 	uint32_t p = G_LOAD(&g->table[idx].present);
-	uint64_t h;
+	uint64_t h, magic;
 
 	if (p != 1 && !((p & G_PRESENT_TRANSIT) &&
 			g_vclaim_names(w, G_HOLDER_IDX(p), (p >> 13) & ((1U << G_PRESENT_GEN_BITS) - 1))))
 		return 0;
-	if (G_LOAD(&g_vol(g, idx)->magic) != GROOVE_VOLUME_MAGIC_DATA ||
+	/*
+	 * A removed volume (magic 0: a file's remove got that far, or an
+	 * absent slot of a device, which a forged claim may name and where a
+	 * write would fault) is not put back: unlinked, it is left to its
+	 * transit word.
+	 */
+	magic = G_LOAD(&g_vol(g, idx)->magic);
+	if (magic != GROOVE_VOLUME_MAGIC_DATA && magic != GROOVE_VOLUME_MAGIC_EMPTY)
+		return 0;
+	if (magic == GROOVE_VOLUME_MAGIC_EMPTY ||
 	    !g_root_sb_ok(g, (uint64_t)((uint8_t *)root - g->vol0), G_LOAD(&root->bits)))
 		return 1;	/* no root superblock: nothing else can own it */
 	h = G_LOAD(&root->holder);
