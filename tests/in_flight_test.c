@@ -324,13 +324,33 @@ static void child(const char *path, enum victim v, int point, uint64_t victim_of
 	_exit(6);	/* the hook did not fire */
 }
 
+/*
+ * One groove_reclaim() by the survivor, no rebuild: it takes something
+ * back and leaves nothing stranded (@before: the dry run after the kill).
+ */
+static void reclaim_strands_nothing(struct __test_metadata *_metadata, struct groove *g,
+				    const struct groove_rebuild_stats *before)
+{
+	struct groove_rebuild_stats after;
+	int taken = groove_reclaim(g);
+
+	EXPECT_LT(0, taken);
+	ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(g, GROOVE_REBUILD_DRY_RUN, &after,
+							 NULL, NULL));
+	TH_LOG("stranded bytes %llu after the kill, %llu after groove_reclaim() (%d taken)",
+	       (unsigned long long)before->stranded_bytes,
+	       (unsigned long long)after.stranded_bytes, taken);
+	EXPECT_EQ(0ULL, after.stranded_bytes);
+	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(g));
+}
+
 TEST_F(in_flight, reclaim_finishes_it)
 {
 	struct groove *g = self->g;
-	struct groove_rebuild_stats before, after;
+	struct groove_rebuild_stats before;
 	uint64_t victim_off = 0;
 	uint32_t i, freed_by_child = NOBJ;
-	int status, taken;
+	int status;
 	pid_t pid;
 
 	switch (variant->victim) {
@@ -375,15 +395,7 @@ TEST_F(in_flight, reclaim_finishes_it)
 	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(g));
 
 	/* Online: one reclaim, no rebuild. */
-	taken = groove_reclaim(g);
-	EXPECT_LT(0, taken);
-	ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(g, GROOVE_REBUILD_DRY_RUN, &after,
-							 NULL, NULL));
-	TH_LOG("stranded bytes %llu after the kill, %llu after groove_reclaim() (%d taken)",
-	       (unsigned long long)before.stranded_bytes,
-	       (unsigned long long)after.stranded_bytes, taken);
-	EXPECT_EQ(0ULL, after.stranded_bytes);
-	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(g));
+	reclaim_strands_nothing(_metadata, g, &before);
 
 	/* Every live object intact; then free them all, and every volume leaves. */
 	for (i = 0; i < NOBJ; i++) {
@@ -525,11 +537,11 @@ static uint32_t volume_class(struct groove *g)
  */
 static void volume_claim_cut_short(struct __test_metadata *_metadata, int point)
 {
-	struct groove_rebuild_stats before, after;
+	struct groove_rebuild_stats before;
 	uint64_t objs[16];
 	char path[256];
 	groove_t *g = test_groove_new(VS, NVOL, 4, path, sizeof(path));
-	int status, taken, i;
+	int status, i;
 	uint32_t k;
 	pid_t pid;
 
@@ -571,16 +583,8 @@ static void volume_claim_cut_short(struct __test_metadata *_metadata, int point)
 	ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(g, GROOVE_REBUILD_DRY_RUN, &before,
 							 NULL, NULL));
 
-	taken = groove_reclaim(g);
-	EXPECT_LT(0, taken);
+	reclaim_strands_nothing(_metadata, g, &before);
 	EXPECT_EQ(0ULL, G_LOAD(&g->hdr->empty_stack) & GROOVE_STACK_CLAIMED);
-	ASSERT_EQ(GROOVE_SUCCESS, groove_data_rebuild_ex(g, GROOVE_REBUILD_DRY_RUN, &after,
-							 NULL, NULL));
-	TH_LOG("stranded bytes %llu after the kill, %llu after groove_reclaim() (%d taken)",
-	       (unsigned long long)before.stranded_bytes,
-	       (unsigned long long)after.stranded_bytes, taken);
-	EXPECT_EQ(0ULL, after.stranded_bytes);
-	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(g));
 	for (i = 0; i < 16; i++) {
 		void *p = groove_ptr(g, objs[i]);
 
