@@ -54,6 +54,9 @@ FIXTURE_VARIANT(in_flight) {
 FIXTURE_VARIANT_ADD(in_flight, free_in_full_superblock) {
 	.victim = VICTIM_IN_FULL, .point = G_CRASH_FREE_BEFORE_OR,
 };
+FIXTURE_VARIANT_ADD(in_flight, free_in_full_superblock_after_or) {
+	.victim = VICTIM_IN_FULL, .point = G_CRASH_FREE_FULL_OR,
+};
 FIXTURE_VARIANT_ADD(in_flight, free_in_partial_superblock) {
 	.victim = VICTIM_IN_PARTIAL, .point = G_CRASH_FREE_BEFORE_OR,
 };

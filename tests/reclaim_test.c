@@ -48,7 +48,7 @@ static void held_walk(struct groove *g, uint64_t sb_off, uint32_t szc, int depth
 
 	if (depth > (int)GROOVE_SZC_MAX)
 		return;
-	if (G_LOAD(&sb->holder) && *n < cap) {
+	if (g_holder_holds(G_LOAD(&sb->holder)) && *n < cap) {
 		out[*n].off = sb_off;
 		out[*n].holder = G_LOAD(&sb->holder);
 		out[*n].free = fr;

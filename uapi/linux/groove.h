@@ -56,7 +56,9 @@
  * (the kernel's included: a pop reads the top's link only under its claim)
  * and by libgroove's pushes, so that a process killed while it takes or
  * gives back a volume strands nothing.  The version of a clean head loses
- * bit 63.  ADD and REMOVE treat a claimed head as busy.
+ * bit 63.  ADD and REMOVE treat a claimed head as busy.  libgroove's full
+ * superblocks carry a FULL holder word, taken by a CAS by the free that
+ * makes room.
  */
 #define GROOVE_ABI_VERSION		5
 

@@ -114,6 +114,18 @@ static inline int g_cas(uint64_t *p, uint64_t old, uint64_t new_word)
 }
 
 /*
+ * Sequentially consistent, for the two sides of a full superblock's
+ * hand-over (superblock.c, "full"): a free's OR then its read of the
+ * holder word, a drop's CAS of the holder word then its read of the
+ * bitmap.  Of two such pairs at least one sees the other's write.
+ */
+static inline int g_cas_sc(uint64_t *p, uint64_t old, uint64_t new_word)
+{
+	return __atomic_compare_exchange_n(p, &old, new_word, 0,
+					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+/*
  * Shared allocator state at groove_shared_hdr.alloc_off.  All zero is the
  * empty state (the formatter zeroes it): no active superblock, empty
  * inactive stacks.  Each hot word has its own cache line.
@@ -249,6 +261,19 @@ struct g_sb {
 #define G_HOLDER_GEN(h)		((h) >> G_HOLDER_IDX_BITS)
 #define G_HOLDER_GEN_MASK	((1ULL << (64 - G_HOLDER_IDX_BITS)) - 1)
 #define G_HOLDER_ANON		((1ULL << G_HOLDER_IDX_BITS) - 1)
+/*
+ * The holder word of a full superblock that nobody holds: no free object,
+ * in no slot and no stack.  The free whose OR makes room takes it by a CAS
+ * from this value (superblock.c, "full").  Its index is out of bounds too,
+ * so no reclaimer takes it for a dead join's.
+ */
+#define G_HOLDER_FULL		(G_HOLDER_ANON - 1)
+
+/* Holder word @h says a thread (a live or dead join) holds the superblock. */
+static inline int g_holder_holds(uint64_t h)
+{
+	return h && h != G_HOLDER_FULL;
+}
 
 /*
  * A claimed link word (an active slot or an inactive-stack head, struct
@@ -288,7 +313,8 @@ static inline uint64_t g_claim_gen(uint64_t w)
 	return (w >> G_CLAIM_BLK_BITS) & ((1ULL << G_CLAIM_GEN_BITS) - 1);
 }
 
-_Static_assert(GROOVE_JOIN_MAX < (1U << G_HOLDER_IDX_BITS) - 1, "join index must fit the holder word");
+_Static_assert(GROOVE_JOIN_MAX < (1U << G_HOLDER_IDX_BITS) - 2,
+	       "join index must fit the holder word, below G_HOLDER_FULL");
 
 /* Object header. */
 struct g_obj {
@@ -715,6 +741,7 @@ extern groove_test_crash_hook_fn groove_test_crash_hook;
 #define G_CRASH_VOL_PUSH_CLEARED	23	/* volume release: magic EMPTY, head still claimed */
 #define G_CRASH_FILE_ADD_PUSH_CLAIMED	24	/* file add: head claims the volume, present not 1 */
 #define G_CRASH_FILE_REMOVE_CLAIMED	25	/* file remove: slot in transit, head still claimed */
+#define G_CRASH_FREE_FULL_OR		26	/* free: its OR made a full superblock non-full, not taken */
 
 /* superblock.c */
 int g_inactive_push(struct groove *g, uint32_t szc, uint64_t sb_off);
@@ -724,6 +751,9 @@ int g_sb_release(struct groove *g, uint32_t szc, uint64_t sb_off);
 int g_obj_return(struct groove *g, uint32_t szc, uint64_t sb_off, uint32_t idx);
 int g_obj_take(struct groove *g, uint32_t szc, uint64_t *obj_off, uint32_t *idx);
 void g_sb_circulate(struct groove *g, uint32_t szc, uint64_t sb_off);
+int g_sb_settle(struct groove *g, uint32_t szc, uint64_t sb_off);
+int g_sb_claim_full(struct groove *g, uint32_t szc, uint64_t sb_off, int *err);
+void g_sb_drop_full(struct groove *g, uint32_t szc, uint64_t sb_off);
 void g_tc_give_back(struct groove *g, uint32_t szc, uint64_t sb_off, uint64_t mask);
 int g_claim_names(const struct groove *g, uint32_t szc, uint64_t sb_off);
 int g_stack_unstick(struct groove *g, uint32_t szc, uint64_t w);

@@ -237,10 +237,10 @@ static int g_sb_hdr_is(uint64_t bits, uint32_t szc, uint64_t sb_off)
  * Post: 1: this join won the holder CAS; every object the dead join
  *       claimed (clear bit, g_bits_is_claimed() header, @h in its tag word:
  *       in the dead thread's mask, never handed out) is free in the bitmap
- *       again, the holder word is 0, and the
- *       superblock is in circulation (g_sb_circulate()), or out of it when
- *       its bitmap is 0 (full: the free that makes room brings it back,
- *       as for any full superblock).  0: someone else won, @sb_off is no
+ *       again, and the superblock is back (g_sb_settle(): with its parent
+ *       if all free, else in circulation, its holder word 0), or dropped
+ *       when its bitmap is 0 (g_sb_drop_full(): FULL, the free that makes
+ *       room brings it back, as for any full superblock).  0: someone else won, @sb_off is no
  *       longer a superblock of @szc (found before the CAS: nothing written;
  *       after it: the word was put back), or a claim of an active slot or
  *       of the stack head names it (g_rc_slots() finishes it: nothing
@@ -251,11 +251,12 @@ static int g_sb_hdr_is(uint64_t bits, uint32_t szc, uint64_t sb_off)
  *       (FREED header, bit still clear) is not claimed-format and is left
  *       to its freer (or, dead, to g_obj_take_back()).  While held (dead
  *       owner, then us) the superblock keeps its last set bit -- only its
- *       holder clears bits -- so no such free sees a 0 bitmap and
- *       circulates it behind our back; except when the dead holder took
- *       its last object and died before dropping it: then it is full, the
- *       OR that sees 0 owns it (ours, merging that claimed object, or a
- *       free's, which circulates it), and we circulate it only if ours did.
+ *       holder clears bits -- so no such free sees a 0 bitmap; except
+ *       when the dead holder took its last object and died before its
+ *       drop: then a free whose OR sees 0 finds the holder word not FULL
+ *       and leaves the superblock to whoever holds that word (us, once
+ *       our CAS wins; sequentially consistent, so our bitmap read after
+ *       the CAS sees that free's bit).
  *       If we die half way, our join is dead and owns it: the next
  *       reclaimer repeats the merge (an OR of bits that are clear and
  *       claimed: idempotent).
@@ -272,22 +273,13 @@ static int g_sb_take_over(struct groove *g, uint32_t szc, uint64_t sb_off, uint6
 {
 	const struct g_szc *c = &g->szc[szc];
 	struct g_sb *sb = g_sb_at(g, sb_off);
-	uint64_t bits, fr, fr_before, merge = 0, i;
-	int own;
+	uint64_t bits, fr, merge = 0, i;
 
 	/* A claim names it: whoever finishes the claim deals with it. */
 	if (!g_sb_hdr_is(g_load_stale(&sb->bits), szc, sb_off) ||
 	    g_claim_names(g, szc, sb_off))
 		return 0;
-	/*
-	 * Read before the CAS: with a bit set then, only a holder could have
-	 * cleared it, and the holder was the dead join, so no free's OR sees
-	 * 0 from then on and it is ours once the CAS wins.  Read after it, a
-	 * bit could be a free's whose OR saw 0 after our CAS: that freer owns
-	 * it and circulates it.
-	 */
-	fr_before = g_load_stale(&sb->free);
-	if (!g_cas(&sb->holder, h, g->holder))
+	if (!g_cas_sc(&sb->holder, h, g->holder))
 		return 0;
 	bits = G_LOAD(&sb->bits);
 	if (!g_sb_hdr_is(bits, szc, sb_off)) {
@@ -315,18 +307,47 @@ static int g_sb_take_over(struct groove *g, uint32_t szc, uint64_t sb_off, uint6
 			merge |= 1ULL << i;
 	}
 	/*
-	 * With a set bit before our CAS it is ours (above).  Full then (the
-	 * dead holder took its last object and died before its drop), it
-	 * belongs to whichever OR sees 0: ours, or a free's (that freer
-	 * clears the holder word and circulates it: we must not).
+	 * Ours now, whatever the bitmap: a free whose OR saw 0 (the dead
+	 * holder took its last object) leaves a superblock whose holder word
+	 * is not FULL to whoever holds that word (g_obj_return()).  With a
+	 * free object it goes back; still full (nothing to merge, no free
+	 * came), it is dropped as its taker would have.
 	 */
-	own = fr_before != 0;
 	if (merge)
-		own |= G_OR(&sb->free, merge) == 0;
-	if (own)
-		g_sb_circulate(g, szc, sb_off);	/* held by us until it is back */
+		__atomic_fetch_or(&sb->free, merge, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&sb->free, __ATOMIC_SEQ_CST))
+		g_sb_settle(g, szc, sb_off);	/* held by us until it is back */
 	else
-		g_cas(&sb->holder, g->holder, 0);	/* a free's: it stores its own */
+		g_sb_drop_full(g, szc, sb_off);
+	return 1;
+}
+
+/*
+ * g_sb_take_full - a walk found superblock @sb_off of class @szc with its
+ * holder word FULL and a free object: a free that made room and was cut
+ * short before its CAS (or is about to make it).  Take it from FULL and
+ * put it back.
+ * Pre:  as g_sb_take_over() (the walk holds nothing there).
+ * Post: 1: our CAS took it from FULL; it is back with its parent or in
+ *       circulation.  0: someone else's CAS won, or it is no longer that
+ *       superblock (found before the CAS: nothing written; after it: the
+ *       word was put back).
+ * Concurrent: the free itself, droppers, other reclaimers: one CAS from
+ *       FULL wins (g_sb_claim_full()).
+ */
+static int g_sb_take_full(struct groove *g, uint32_t szc, uint64_t sb_off)
+{
+	struct g_sb *sb = g_sb_at(g, sb_off);
+
+	if (!g_sb_hdr_is(g_load_stale(&sb->bits), szc, sb_off) || !g_load_stale(&sb->free) ||
+	    !g_cas_sc(&sb->holder, G_HOLDER_FULL, g->holder))
+		return 0;
+	if (!g_sb_hdr_is(G_LOAD(&sb->bits), szc, sb_off)) {
+		/* Released and reused after the check: not ours to touch. */
+		g_cas(&sb->holder, g->holder, G_HOLDER_FULL);
+		return 0;
+	}
+	g_sb_settle(g, szc, sb_off);
 	return 1;
 }
 
@@ -370,7 +391,7 @@ static int g_obj_take_back(struct groove *g, uint32_t szc, uint64_t sb_off, uint
 	if (!g_sb_hdr_is(g_load_stale(&sb->bits), szc, sb_off) || !g_cas(&o->tag, h, g->holder))
 		return 0;
 	if (!g_sb_hdr_is(G_LOAD(&sb->bits), szc, sb_off) || G_LOAD(&o->bits) != b0 ||
-	    (G_LOAD(&sb->free) & (1ULL << i)) || (claimed && G_LOAD(&sb->holder)) ||
+	    (G_LOAD(&sb->free) & (1ULL << i)) || (claimed && g_holder_holds(G_LOAD(&sb->holder))) ||
 	    (G_F_TYPE(b0) == G_T_OBJ &&
 	     G_LOAD(&((struct g_obj *)(g->vol0 + obj_off + G_F_PAD(b0) -
 				       GROOVE_OBJ_HDR_SIZE))->bits) != inner)) {
@@ -427,9 +448,11 @@ static void g_rc_walk(struct g_rc *rc, uint64_t sb_off, uint32_t szc, int depth)
 	rc->budget--;
 	G_TEST_WALK_HOOK(g, szc, sb_off);	/* it may be released and reused from here on */
 	h = g_load_stale(&sb->holder);
-	if (h && g_rc_dead(rc, h))
+	if (h == G_HOLDER_FULL)
+		rc->taken += g_sb_take_full(g, szc, sb_off);
+	else if (h && g_rc_dead(rc, h))
 		rc->taken += g_sb_take_over(g, szc, sb_off, h);
-	held = g_load_stale(&sb->holder) != 0;
+	held = g_holder_holds(g_load_stale(&sb->holder));
 	fr = g_load_stale(&sb->free);
 	for (i = 0; i < c->cnt; i++) {
 		uint64_t obj_off = sb_off + G_BLK + i * c->fp, bits;

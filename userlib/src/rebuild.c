@@ -209,7 +209,8 @@ static int g_rb_walk_sb(struct g_rb *rb, uint64_t sb_off, uint32_t szc, int dept
 	if (rb->fix) {
 		G_STORE(&sb->free, fr);
 		G_STORE_RLX(&sb->next, 0);
-		G_STORE_RLX(&sb->holder, 0);	/* nobody holds it: every join but ours is gone */
+		/* Nobody holds it: every join but ours is gone. */
+		G_STORE_RLX(&sb->holder, fr ? 0 : G_HOLDER_FULL);
 	}
 	if (fr && fr != c->full) {
 		if (rb->fix)

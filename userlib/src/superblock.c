@@ -66,11 +66,17 @@
  *             next = the link, written by the pusher before its claim CAS;
  *             read by a popper only while its claim holds the head (so
  *             never stale).  Frees set bits.
- *   full      free = 0, in no slot, no stack, no hands.  holder = 0, or
- *             still the word of the holder that took the last object (it
- *             clears it by a CAS right after; if it dies first, its
- *             take-over merges that object, join.c).  The free whose OR
- *             sees 0 owns it: it clears holder and circulates it.
+ *   full      free = 0, in no slot, no stack, no hands.  holder =
+ *             G_HOLDER_FULL, or still the word of the holder that took
+ *             the last object until its drop (g_sb_drop_full(): a CAS to
+ *             FULL, then a look at the bitmap; if it dies first, its
+ *             take-over merges that object, join.c).  A free whose OR sees
+ *             0 takes it by a CAS of holder from FULL (g_sb_claim_full())
+ *             and puts it back; if holder is not FULL yet, the dropper's
+ *             look (both sides sequentially consistent) or the take-over
+ *             does.  A superblock with holder FULL and a free object is
+ *             such a free cut short (or about to CAS): any reclaimer may
+ *             take it from FULL (join.c); the CAS decides.
  *   released  Empty and owned outright (free == full): bits = a FREED
  *             header of its object in the parent with the releaser's
  *             holder word in the next word (where free was), then the
@@ -104,8 +110,9 @@
  *             OBJ.
  *
  * holder != 0 therefore means "in the hands of a thread cache or of a
- * reclaimer, or full, in no slot and no stack unless a claim names it": a
- * reclaimer never races a taker.  Every superblock is always named by a
+ * reclaimer, or full (FULL, or its last taker's word until the drop), in
+ * no slot and no stack unless a claim names it": a reclaimer never races a
+ * taker.  Every superblock is always named by a
  * link word, a claim or a holder word, so a dead join strands none.
  * A root superblock is written (g_sb_new()) and released (g_sb_release())
  * under a claim of the empty-volume stack's head (volume_pool.c), so its
@@ -472,6 +479,65 @@ void g_sb_circulate(struct groove *g, uint32_t szc, uint64_t sb_off)
 }
 
 /*
+ * g_sb_settle - put back a superblock we took from FULL or took over.
+ * Pre:  we hold @sb_off (its holder word is ours), it has a free object,
+ *       and it is in no slot and no stack.
+ * Post: released to its parent if every object is free, else circulated.
+ *       Returns the release's result.
+ */
+int g_sb_settle(struct groove *g, uint32_t szc, uint64_t sb_off)
+{
+	if (G_LOAD(&g_sb_at(g, sb_off)->free) == g->szc[szc].full)
+		return g_sb_release(g, szc, sb_off);
+	g_sb_circulate(g, szc, sb_off);
+	return GROOVE_SUCCESS;
+}
+
+/*
+ * g_sb_claim_full - take a full superblock that an object was freed into.
+ * Pre:  @sb_off is a superblock of @szc whose bitmap we saw go from 0 to
+ *       non-zero (our free's OR), or that we dropped and then saw non-zero.
+ * Post: 1: our CAS took its holder word from FULL, and it is back with its
+ *       parent or in circulation (*@err: the release's result).  0: its
+ *       holder word was not FULL (another taker won, or its last-object
+ *       taker has not dropped it yet and will look again), nothing done,
+ *       *@err GROOVE_SUCCESS.
+ * Concurrent: the free that made room, the dropper's look after its
+ *       drop, reclaimers (join.c): one CAS from FULL wins.  Sequentially
+ *       consistent against g_sb_drop_full(): its drop CAS and bitmap read
+ *       against a free's OR and this CAS, so a free that finds the holder
+ *       word not FULL yet is seen by the dropper's look.
+ */
+int g_sb_claim_full(struct groove *g, uint32_t szc, uint64_t sb_off, int *err)
+{
+	*err = GROOVE_SUCCESS;
+	if (!g_cas_sc(&g_sb_at(g, sb_off)->holder, G_HOLDER_FULL, g->holder))
+		return 0;
+	*err = g_sb_settle(g, szc, sb_off);
+	return 1;
+}
+
+/*
+ * g_sb_drop_full - let go of a held superblock whose bitmap is 0.
+ * Pre:  we hold @sb_off (holder word ours) and took its last object.
+ * Post: its holder word is FULL, or, if a free made room meanwhile, the
+ *       superblock is back in circulation (g_sb_claim_full(): that free
+ *       or we, whichever CAS won).
+ * Concurrent: frees of its objects (OR, then the CAS from FULL).  A death
+ *       between our AND and the drop leaves it held by a dead join: a
+ *       take-over (join.c) merges our claimed object and puts it back.
+ */
+void g_sb_drop_full(struct groove *g, uint32_t szc, uint64_t sb_off)
+{
+	struct g_sb *sb = g_sb_at(g, sb_off);
+	int err;
+
+	if (g_cas_sc(&sb->holder, g->holder, G_HOLDER_FULL) &&
+	    __atomic_load_n(&sb->free, __ATOMIC_SEQ_CST))
+		g_sb_claim_full(g, szc, sb_off, &err);
+}
+
+/*
  * g_tc_give_back - a thread cache gives back held superblock @sb_off.
  * Pre:  this join holds it (its holder word is ours); @mask: the objects
  *       claimed from it that the cache did not hand out.
@@ -569,12 +635,10 @@ static int g_obj_take_shared(struct groove *g, uint32_t szc, uint64_t *sb_offp, 
 	if (G_UNLIKELY(!(old & bit)))
 		return GROOVE_ERR_CORRUPT;
 	G_TEST_CRASH_POINT(g, G_CRASH_SHARED_AFTER_AND);
-	if (old & ~bit) {
+	if (old & ~bit)
 		g_sb_circulate(g, szc, sb_off);
-	} else {
-		/* Full: dropped, as in g_obj_take_held()'s last-object path. */
-		g_cas(&sb->holder, g->holder, 0);
-	}
+	else
+		g_sb_drop_full(g, szc, sb_off);	/* as g_obj_take_held()'s last object */
 	*sb_offp = sb_off;
 	return GROOVE_SUCCESS;
 }
@@ -668,11 +732,10 @@ static int g_obj_take_held(struct groove *g, struct g_tcache *tc, uint32_t szc,
 	keep = 1ULL << *idx;
 	/*
 	 * Still held (our holder word stays) while bits remain.  If the AND
-	 * leaves it full, it is dropped: the free whose OR sees 0 owns it,
-	 * clears the holder word and circulates it (g_obj_return()); our
-	 * CAS clears it too if that free has not come yet.  Dying between
-	 * the AND and the CAS leaves it full and held by a dead join: its
-	 * take-over merges our claimed object (g_sb_take_over()).
+	 * leaves it full, it is dropped (g_sb_drop_full(): FULL, then a
+	 * look for a free that came meanwhile).  Dying between the AND and
+	 * the drop leaves it full and held by a dead join: its take-over
+	 * merges our claimed object (g_sb_take_over()).
 	 */
 	g_mark_claimed(g, szc, sb_off, keep);
 	old = G_AND(&sb->free, ~keep);
@@ -681,7 +744,7 @@ static int g_obj_take_held(struct groove *g, struct g_tcache *tc, uint32_t szc,
 	if (!(old & ~keep)) {
 		tc->held[szc] = 0;	/* full: the free that makes room brings it back */
 		G_TEST_CRASH_POINT(g, G_CRASH_LAST_OBJECT_FULL);
-		g_cas(&sb->holder, g->holder, 0);
+		g_sb_drop_full(g, szc, sb_off);
 	}
 	*sb_offp = sb_off;
 	return GROOVE_SUCCESS;
@@ -755,23 +818,21 @@ int g_obj_return(struct groove *g, uint32_t szc, uint64_t sb_off, uint32_t idx)
 	uint64_t bit = 1ULL << idx, old, now, cand;
 	int err;
 
-	old = G_OR(&sb->free, bit);
+	old = __atomic_fetch_or(&sb->free, bit, __ATOMIC_SEQ_CST);
 	if (G_UNLIKELY(old & bit))
 		return GROOVE_ERR_CORRUPT;
 	now = old | bit;
 	if (!old) {
+		G_TEST_CRASH_POINT(g, G_CRASH_FREE_FULL_OR);
 		/*
-		 * It was full, so ours now: held by us until it is back.  A
-		 * holder that took its last object may not have cleared its
-		 * holder word yet (its CAS then fails), or may have died (a
-		 * reclaimer's take-over may be merging it: whichever OR saw 0
-		 * owns it, g_sb_take_over()).
+		 * It was full: whoever takes its holder word from FULL puts
+		 * it back, we if nobody beat us ("full" above).  A holder word
+		 * that is not FULL yet is a last-object taker's, which
+		 * re-checks the bitmap after its drop, or a reclaimer's, which
+		 * circulates it: either way not ours.
 		 */
-		G_STORE(&sb->holder, g->holder);
-		if (now == c->full)
-			return g_sb_release(g, szc, sb_off);
-		g_sb_circulate(g, szc, sb_off);
-		return GROOVE_SUCCESS;
+		g_sb_claim_full(g, szc, sb_off, &err);
+		return err;
 	}
 	if (now != c->full)
 		return GROOVE_SUCCESS;
