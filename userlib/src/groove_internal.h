@@ -445,6 +445,12 @@ static inline int g_sb_off_ok(const struct groove *g, uint64_t off)
 	return G_LOAD_RLX(&g->table[off >> g->vshift].present) == 1;
 }
 
+/* The header word @bits is that of a superblock of class @szc at @sb_off. */
+static inline int g_sb_hdr_is(uint64_t bits, uint32_t szc, uint64_t sb_off)
+{
+	return bits == g_bits(G_T_SB, szc, G_F_IDX(bits), 0, 0, 0, sb_off);
+}
+
 /*
  * The one test that the header @bits at @obj_off, object @i of a superblock
  * of class @szc, is a child superblock that the allocator wrote there

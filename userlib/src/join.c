@@ -221,14 +221,6 @@ int g_join_forked(const struct groove *g)
 }
 
 /*
- * The header word @bits is that of a superblock of class @szc at @sb_off.
- */
-static int g_sb_hdr_is(uint64_t bits, uint32_t szc, uint64_t sb_off)
-{
-	return bits == g_bits(G_T_SB, szc, G_F_IDX(bits), 0, 0, 0, sb_off);
-}
-
-/*
  * g_sb_take_over - take a superblock held by a dead join and put it back.
  * Pre:  @h (a holder word of a join g_join_live() said is dead) was read
  *       from @sb_off's holder word by a walk of class @szc that holds
@@ -328,27 +320,19 @@ static int g_sb_take_over(struct groove *g, uint32_t szc, uint64_t sb_off, uint6
  * short before its CAS (or is about to make it).  Take it from FULL and
  * put it back.
  * Pre:  as g_sb_take_over() (the walk holds nothing there).
- * Post: 1: our CAS took it from FULL; it is back with its parent or in
- *       circulation.  0: someone else's CAS won, or it is no longer that
- *       superblock (found before the CAS: nothing written; after it: the
- *       word was put back).
+ * Post: as g_sb_claim_full(); 0 also when it is no longer such a
+ *       superblock before the CAS (nothing written).
  * Concurrent: the free itself, droppers, other reclaimers: one CAS from
  *       FULL wins (g_sb_claim_full()).
  */
 static int g_sb_take_full(struct groove *g, uint32_t szc, uint64_t sb_off)
 {
 	struct g_sb *sb = g_sb_at(g, sb_off);
+	int err;
 
-	if (!g_sb_hdr_is(g_load_stale(&sb->bits), szc, sb_off) || !g_load_stale(&sb->free) ||
-	    !g_cas_sc(&sb->holder, G_HOLDER_FULL, g->holder))
+	if (!g_sb_hdr_is(g_load_stale(&sb->bits), szc, sb_off) || !g_load_stale(&sb->free))
 		return 0;
-	if (!g_sb_hdr_is(G_LOAD(&sb->bits), szc, sb_off)) {
-		/* Released and reused after the check: not ours to touch. */
-		g_cas(&sb->holder, g->holder, G_HOLDER_FULL);
-		return 0;
-	}
-	g_sb_settle(g, szc, sb_off);
-	return 1;
+	return g_sb_claim_full(g, szc, sb_off, &err);
 }
 
 /*

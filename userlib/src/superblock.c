@@ -495,24 +495,42 @@ int g_sb_settle(struct groove *g, uint32_t szc, uint64_t sb_off)
 
 /*
  * g_sb_claim_full - take a full superblock that an object was freed into.
- * Pre:  @sb_off is a superblock of @szc whose bitmap we saw go from 0 to
- *       non-zero (our free's OR), or that we dropped and then saw non-zero.
- * Post: 1: our CAS took its holder word from FULL, and it is back with its
- *       parent or in circulation (*@err: the release's result).  0: its
- *       holder word was not FULL (another taker won, or its last-object
- *       taker has not dropped it yet and will look again), nothing done,
- *       *@err GROOVE_SUCCESS.
+ * Pre:  @sb_off was a superblock of @szc whose bitmap we saw go from 0 to
+ *       non-zero (our free's OR), or that we dropped and then saw
+ *       non-zero, or that a walk found FULL with a free object.  Since then
+ *       someone else may have taken it, put it back, released it, and its
+ *       bytes may be another superblock's (a FULL one too) or a user's.
+ * Post: 1: our CAS took its holder word from FULL, it is still a
+ *       superblock of @szc and has a free object: it is back with its
+ *       parent or in circulation (*@err: the release's result).  0:
+ *       nothing of ours (*@err GROOVE_SUCCESS): its holder word was not
+ *       FULL (another taker won, or its last-object taker has not dropped
+ *       it yet and will look again); or, after our CAS, it was no longer a
+ *       superblock of @szc (the word put back) or it was full (a newer
+ *       superblock there, which we drop again as its taker did).
  * Concurrent: the free that made room, the dropper's look after its
  *       drop, reclaimers (join.c): one CAS from FULL wins.  Sequentially
  *       consistent against g_sb_drop_full(): its drop CAS and bitmap read
  *       against a free's OR and this CAS, so a free that finds the holder
- *       word not FULL yet is seen by the dropper's look.
+ *       word not FULL yet is seen by the dropper's look.  The checks after
+ *       the CAS cover a CAS that comes late (preempted after the OR or the
+ *       look): the word may be FULL again for another life of those bytes.
  */
 int g_sb_claim_full(struct groove *g, uint32_t szc, uint64_t sb_off, int *err)
 {
+	struct g_sb *sb = g_sb_at(g, sb_off);
+
 	*err = GROOVE_SUCCESS;
-	if (!g_cas_sc(&g_sb_at(g, sb_off)->holder, G_HOLDER_FULL, g->holder))
+	if (!g_cas_sc(&sb->holder, G_HOLDER_FULL, g->holder))
 		return 0;
+	if (!g_sb_hdr_is(G_LOAD(&sb->bits), szc, sb_off)) {
+		g_cas(&sb->holder, g->holder, G_HOLDER_FULL);	/* not ours: put back */
+		return 0;
+	}
+	if (!__atomic_load_n(&sb->free, __ATOMIC_SEQ_CST)) {
+		g_sb_drop_full(g, szc, sb_off);	/* full again: held a moment, dropped */
+		return 0;
+	}
 	*err = g_sb_settle(g, szc, sb_off);
 	return 1;
 }
