@@ -12,6 +12,13 @@
  * The reclaim walk's reads of a superblock released and reused under it
  * (a second thread, stopped at the walk's hook): the walk takes nothing
  * over and writes none of the user's bytes, and TSan sees no race.
+ *
+ * A free whose OR made a full superblock non-full and whose CAS from FULL
+ * comes late (G_CRASH_FREE_FULL_OR, used as a pause): meanwhile a reclaim
+ * takes the superblock from FULL and circulates it, and an alloc takes
+ * its last object and drops it FULL again.  The late CAS succeeds on that
+ * full superblock; it must not circulate it (an alloc would then find a
+ * full superblock in the slot: GROOVE_ERR_CORRUPT).
  */
 #include <pthread.h>
 #include <sched.h>
@@ -278,6 +285,63 @@ TEST(reclaim_walk_leaves_a_superblock_reused_under_it_alone)
 	EXPECT_EQ(pszc, k);
 	ASSERT_EQ(0, groove_free(g, u));
 	ASSERT_EQ(GROOVE_SUCCESS, groove_verify(g));
+	groove_close(g);
+}
+
+static struct {
+	uint32_t szc;
+	int calls, taken;
+	void *last;		/* the object the hook's alloc took */
+} late;
+
+/* At the free's pause: a reclaim puts it back, an alloc fills it again. */
+static void fill_it_again(struct groove *g, int point)
+{
+	if (point != G_CRASH_FREE_FULL_OR || late.calls++)
+		return;
+	late.taken = groove_reclaim(g);
+	late.last = groove_alloc(g, 0, g->szc[late.szc].fp - GROOVE_OBJ_HDR_SIZE, 2, NULL);
+}
+
+TEST(late_cas_from_full_takes_nothing)
+{
+	groove_t *g = test_groove_new(VS, 8, 8, NULL, 0);
+	void *objs[64], *p;
+	uint32_t k, i, n;
+	size_t sz;
+
+	ASSERT_NE(NULL, g);
+	/* The smallest class without thread caches: the shared path. */
+	for (k = 0; k < g->szc_cnt && (g->szc[k].tcache || g->szc[k].container); k++)
+		;
+	ASSERT_GT(g->szc_cnt, k);
+	late.szc = k;
+	sz = g->szc[k].fp - GROOVE_OBJ_HDR_SIZE;
+	n = g->szc[k].cnt;
+	ASSERT_GE(64U, n);
+	/* One superblock, filled: FULL. */
+	for (i = 0; i < n; i++) {
+		objs[i] = groove_alloc(g, 0, sz, 1, NULL);
+		ASSERT_NE(NULL, objs[i]);
+	}
+	groove_test_crash_hook = fill_it_again;
+	EXPECT_EQ(0, groove_free(g, objs[0]));
+	groove_test_crash_hook = NULL;
+	ASSERT_EQ(1, late.calls);
+	EXPECT_EQ(1, late.taken);
+	ASSERT_NE(NULL, late.last);
+	/* The superblock is full: the next object comes from another one. */
+	p = groove_alloc(g, 0, sz, 3, NULL);
+	EXPECT_NE(NULL, p);
+	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(g));
+	for (i = 1; i < n; i++)
+		EXPECT_EQ(0, groove_free(g, objs[i]));
+	EXPECT_EQ(0, groove_free(g, late.last));
+	if (p)
+		EXPECT_EQ(0, groove_free(g, p));
+	EXPECT_EQ(GROOVE_SUCCESS, groove_trim(g));
+	EXPECT_EQ(GROOVE_SUCCESS, groove_verify(g));
+	EXPECT_EQ(8, groove_remove_volumes(g, 8));
 	groove_close(g);
 }
 
