@@ -19,8 +19,10 @@
 #ifndef GROOVE_INTERNAL_H
 #define GROOVE_INTERNAL_H
 
+#include <sched.h>
 #include <stdint.h>
 #include <stddef.h>
+#include <time.h>
 #include <linux/groove.h>
 #include "groove_vstack.h"
 #include <groove/groove.h>
@@ -29,8 +31,8 @@
 
 #define G_BLK		512ULL
 #define G_BLK_SHIFT	9
-#define G_LARGEST_BLOCKS 20481ULL
-#define G_STACK_SPINS	128	/* pauses on a claimed stack head before yielding */	/* 10 MiB payload + one header block */
+#define G_LARGEST_BLOCKS 20481ULL	/* 10 MiB payload + one header block */
+#define G_STACK_SPINS	128	/* pauses on a claimed stack head before yielding */
 #define G_CACHELINE	64
 
 #define G_LIKELY(x)	__builtin_expect(!!(x), 1)
@@ -123,6 +125,29 @@ static inline int g_cas_sc(uint64_t *p, uint64_t old, uint64_t new_word)
 {
 	return __atomic_compare_exchange_n(p, &old, new_word, 0,
 					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Waiting out another thread's claim of a stack head (an inactive stack's,
+ * the empty-volume stack's): G_STACK_SPINS pauses (g_claim_spin()), then,
+ * after each look at whether the claimer died, a yield, then 50 us sleeps
+ * (g_claim_sleep()), so that a preempted claimer of lower priority runs.
+ */
+static inline int g_claim_spin(unsigned int *spins)
+{
+	if (++*spins < G_STACK_SPINS) {
+		G_PAUSE();
+		return 1;
+	}
+	return 0;
+}
+
+static inline void g_claim_sleep(unsigned int spins)
+{
+	if (spins < 2 * G_STACK_SPINS)
+		sched_yield();
+	else
+		nanosleep(&(struct timespec){ .tv_nsec = 50000 }, NULL);
 }
 
 /*

@@ -120,8 +120,6 @@
  * flight and a non-root release before the parent's bit are recorded:
  * "freeing"; an object claimed and not handed out: "claimed".)
  */
-#include <sched.h>
-#include <time.h>
 #include "groove_internal.h"
 
 static int g_slot_put_any(struct groove *g, uint32_t szc, uint64_t sb_off);
@@ -171,18 +169,9 @@ int g_stack_unstick(struct groove *g, uint32_t szc, uint64_t w)
  */
 static void g_stack_wait(struct groove *g, uint32_t szc, uint64_t w, unsigned int *spins)
 {
-	unsigned int n = ++*spins;
-
-	if (n < G_STACK_SPINS) {
-		G_PAUSE();
+	if (g_claim_spin(spins) || g_stack_unstick(g, szc, w))
 		return;
-	}
-	if (g_stack_unstick(g, szc, w))
-		return;
-	if (n < 2 * G_STACK_SPINS)
-		sched_yield();
-	else
-		nanosleep(&(struct timespec){ .tv_nsec = 50000 }, NULL);
+	g_claim_sleep(*spins);
 }
 
 /*

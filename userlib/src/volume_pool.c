@@ -3,9 +3,7 @@
  * The volume pool: the shared empty-volume stack (common/groove_vstack.h, the
  * same push and pop the kernel runs) and the volume headers.
  */
-#include <sched.h>
 #include <string.h>
-#include <time.h>
 #include "groove_internal.h"
 
 /*
@@ -134,18 +132,9 @@ int g_vstack_unstick(struct groove *g, uint64_t w)
  */
 static void g_vstack_wait(struct groove *g, uint64_t w, unsigned int *spins)
 {
-	unsigned int n = ++*spins;
-
-	if (n < G_STACK_SPINS) {
-		G_PAUSE();
+	if (g_claim_spin(spins) || g_vstack_unstick(g, w))
 		return;
-	}
-	if (g_vstack_unstick(g, w))
-		return;
-	if (n < 2 * G_STACK_SPINS)
-		sched_yield();
-	else
-		nanosleep(&(struct timespec){ .tv_nsec = 50000 }, NULL);
+	g_claim_sleep(*spins);
 }
 
 /*
