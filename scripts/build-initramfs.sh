@@ -4,8 +4,10 @@
 #   scripts/build-initramfs.sh --kver KVER --ko groove.ko --out FILE.cpio
 #       [--selftests DIR] [--bin FILE]... [--guest-script FILE]...
 #       [--filter REGEX] [--exclude REGEX] [--no-selftests] [--test-timeout SECONDS]
-#       [--env NAME=VALUE]...
+#       [--named REGEX] [--env NAME=VALUE]...
 #
+# --named: selftest programs that match run on a named groove
+# (GROOVE_TEST_GROOVE=named).
 # --env exports NAME=VALUE to the selftests (e.g. a shorter run on a slow
 # kernel); NAME must be GROOVE_*.
 # Layout: busybox with applet links, /init (scripts/guest/init),
@@ -15,7 +17,7 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-kver="" ko="" out="" selftests="" bins="" guest_scripts="" filter="" exclude=""
+kver="" ko="" out="" selftests="" bins="" guest_scripts="" filter="" exclude="" named=""
 run_selftests=1 test_timeout="" envs=""
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -27,6 +29,7 @@ while [ $# -gt 0 ]; do
 	--guest-script) guest_scripts="$guest_scripts $2"; shift 2 ;;
 	--filter) filter=$2; shift 2 ;;
 	--exclude) exclude=$2; shift 2 ;;
+	--named) named=$2; shift 2 ;;
 	--no-selftests) run_selftests=0; shift ;;
 	--test-timeout) test_timeout=$2; shift 2 ;;
 	--env)
@@ -105,6 +108,7 @@ chmod 755 "$root/init"
 {
 	echo "GROOVE_FILTER='$(printf '%s' "$filter" | sed "s/'/'\\\\''/g")'"
 	echo "GROOVE_EXCLUDE='$(printf '%s' "$exclude" | sed "s/'/'\\\\''/g")'"
+	echo "GROOVE_NAMED='$(printf '%s' "$named" | sed "s/'/'\\\\''/g")'"
 	echo "GROOVE_RUN_SELFTESTS=$run_selftests"
 	echo "GROOVE_TEST_TIMEOUT=$test_timeout"
 	printf '%s\n' "$envs" | while IFS= read -r kv; do

@@ -7,12 +7,11 @@
 #              (make -C tests check), groovectl on files (make -C tools/groovectl
 #              check), the install check, the DKMS check
 #   3 vm       the selftests in qemu on Debian's 6.1, 6.12 and 6.12-rt
-#              (PREEMPT_RT); 6.12 also the groovectl VM test and the named
-#              pass.  Beside the debug VM, 6.1 and 6.12-rt run one TCG thread
+#              (PREEMPT_RT); 6.12 also the groovectl VM test.  Beside the debug VM, 6.1 and 6.12-rt run one TCG thread
 #              each; 6.12 runs last, alone, with a thread per vCPU
-#   4 debug    the selftests (fewer repetitions: scripts/vm-run.sh) on the
-#              KASAN/lockdep/kmemleak kernel built from 7.2, + its guest
-#              checks; in the background from the start: its VM runs on one
+#   4 debug    the selftests (fewer repetitions: scripts/vm-run.sh; those
+#              that can, on a named groove) on the KASAN/lockdep/kmemleak
+#              kernel built from 7.2, + its guest checks; in the background from the start: its VM runs on one
 #              host CPU, the stages above on the other
 #
 # Each stage writes build/check/<stage>.tap (stdout) and <stage>.log (stderr);
@@ -136,22 +135,24 @@ wait_stages() {
 	bg_pids=""
 }
 
-# The groovectl VM test and the named pass (the fixtures' cases once more
-# on a named groove) run on 6.12 only: they test user space on the device
-# and the kernel paths they take are every selftest's, which run on every
-# kernel (70 s a kernel saved).
+# The groovectl VM test runs on 6.12 only: it tests user space on the
+# device, and the kernel paths it takes are every selftest's, which run on
+# every kernel.
 vm_scripts=""
 [ -f tools/groovectl/tests/groovectl_vm_test.sh ] &&
 	vm_scripts="--guest-script tools/groovectl/tests/groovectl_vm_test.sh"
-[ -f selftests/groove/named_pass.sh ] &&
-	vm_scripts="$vm_scripts --guest-script selftests/groove/named_pass.sh"
+# The selftests whose fixtures can run on a named groove (groove_selftest.h)
+# do so on the debug kernel: the named grooves' paths get KASAN and lockdep,
+# the default groove's get the three stock kernels, and the module stays
+# loaded from one fixture to the next (a load and an unload cost a second
+# there, some 100 s in all).
+named_selftests='^(groove_(addremove|mmap|hugemap|ioctl_errors|hostile|info|join|limits|pop_hazard)|e2e_persist)_test$'
 
 # The debug kernel first: the static stage checks the module against it too.
 # Builds and caches it when missing (~25 min cold).  Its VM then runs in the
 # background beside every other stage: it runs its vCPUs in one TCG thread
 # (scripts/vm-run.sh), so the other CPU does the rest meanwhile.  Not the
-# named pass and not the groovectl VM test there: the same kernel paths as
-# groove_named_test and the selftests, 330 s on this kernel.
+# groovectl VM test there (above).
 # KASAN's shadow takes 1/8 of RAM and movablecore= (a ZONE_MOVABLE the
 # 1 GiB test checks volumes never come from) 2 GiB: 12 GiB leave the 1 GiB
 # tests the ZONE_NORMAL of a 10 GiB guest.
@@ -165,7 +166,8 @@ case " $stages " in
 			dbg_scripts="--guest-script scripts/debug-kernel/guest-checks.sh"
 		# shellcheck disable=SC2086
 		set -- --kver debug --timeout 3000 --mem 12288 --append "movablecore=2G" \
-			--log-dir "$out/vm-debug" --exclude "$debug_exclude" $dbg_scripts
+			--log-dir "$out/vm-debug" --exclude "$debug_exclude" \
+			--named "$named_selftests" $dbg_scripts
 		# Its builds before any other stage's, so none runs beside them.
 		run_step vm-debug-build "debug VM: module, selftests and initramfs built" \
 			sh scripts/vm-run.sh "$@" --build-only
@@ -207,8 +209,12 @@ for stage in $stages; do
 			# Beside the debug VM: one TCG thread per VM (vm-run.sh
 			# says why), then 6.12 alone with a thread per vCPU,
 			# so one stock kernel runs its races truly in parallel.
-			run_stage vm-6.1 sh scripts/vm-run.sh --kver 6.1 --tcg-thread single --log-dir "$out/vm-6.1"
-			run_stage vm-6.12-rt sh scripts/vm-run.sh --kver 6.12-rt --tcg-thread single --log-dir "$out/vm-6.12-rt"
+			# Those two also boot without page poisoning, 33 s
+			# each (vm-run.sh says why 6.12 keeps it).
+			run_stage vm-6.1 sh scripts/vm-run.sh --kver 6.1 --tcg-thread single \
+				--no-page-poison --log-dir "$out/vm-6.1"
+			run_stage vm-6.12-rt sh scripts/vm-run.sh --kver 6.12-rt --tcg-thread single \
+				--no-page-poison --log-dir "$out/vm-6.12-rt"
 			wait_stages
 			fg_nice=""
 			# shellcheck disable=SC2086

@@ -650,8 +650,8 @@ struct e2e_geo {
 	char path[128]
 
 /*
- * Load the module with @geo's parameters (or format the file named by
- * GROOVE_E2E_FILE), join, make the control block.  Skips when the module
+ * Load the module with @geo's parameters, or create the named groove
+ * (groove_fixture_up()), or format the file named by GROOVE_E2E_FILE; join, make the control block.  Skips when the module
  * is missing.
  */
 #define E2E_SETUP(self, geo)						\
@@ -667,16 +667,14 @@ struct e2e_geo {
 			snprintf((self)->path, sizeof((self)->path), "%s", __file); \
 			(self)->g = groove_open(__file, GROOVE_OPEN_CREATE, &__geo); \
 		} else {						\
-			__err = groove_load((geo)->params);		\
+			__err = groove_fixture_up((geo)->params);	\
 			if (__err == -ENOENT)				\
 				SKIP(return, "groove.ko not found at %s (set GROOVE_KO)", \
 				     groove_ko_path());			\
-			ASSERT_EQ(0, __err) TH_LOG("finit_module(%s): %s", \
-						   (geo)->params, strerror(-__err)); \
+			ASSERT_EQ(0, __err) TH_LOG("set up %s (\"%s\"): %s", \
+						   groove_dev_path(), (geo)->params, \
+						   strerror(-__err));	\
 			(self)->loaded = 1;				\
-			__err = groove_named_setup((geo)->params);	\
-			ASSERT_EQ(0, __err) TH_LOG("create %s: %s",	\
-						   groove_dev_path(), strerror(-__err)); \
 			snprintf((self)->path, sizeof((self)->path), "%s", groove_dev_path()); \
 			(self)->g = groove_open((self)->path, 0);	\
 		}							\
@@ -694,9 +692,13 @@ struct e2e_geo {
 		(self)->g = NULL;					\
 		e2e_ctl_free((self)->c);				\
 		(self)->c = NULL;					\
-		if ((self)->loaded)					\
-			EXPECT_EQ(0, groove_unload()) TH_LOG("delete_module: %s", \
-							     strerror(errno)); \
+		if ((self)->loaded) {					\
+			int __err = groove_fixture_down();		\
+									\
+			EXPECT_EQ(0, __err) TH_LOG("tear down %s: %s",	\
+						   groove_dev_path(),	\
+						   strerror(-__err));	\
+		}							\
 		(self)->loaded = 0;					\
 	} while (0)
 

@@ -143,7 +143,7 @@ TEST_F_TIMEOUT(concurrency, add_remove_map_touch, 240)
 	struct shared s = {
 		.fd = self->fd,
 		.info = self->info,
-		.rounds = variant->rounds,
+		.rounds = (int)groove_test_reps(variant->rounds),
 		.churners_left = CHURNERS,
 	};
 	struct groove_info info;

@@ -74,11 +74,28 @@ static inline int groove_load(const char *params)
 	return err;
 }
 
+/* Like groove_load(), but a loaded module is kept as it is. */
+static inline int groove_load_once(const char *params)
+{
+	int fd, err = 0;
+
+	fd = open(groove_ko_path(), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ENOENT;
+	if (syscall(__NR_finit_module, fd, params, 0) && errno != EEXIST)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 /*
  * GROOVE_TEST_GROOVE=named: the fixtures run their cases on a named groove,
  * /dev/grooves/selftest, which GROOVE_SETUP creates through
  * /dev/groove-control with the fixture's geometry, instead of on the
- * default /dev/groove.  Unload destroys it.
+ * default /dev/groove, and GROOVE_TEARDOWN destroys.  The module stays
+ * loaded from one fixture to the next (a load and an unload cost about a
+ * second on the debug kernel, a create and a destroy a few milliseconds);
+ * a test that loads the module itself still reloads it.
  */
 #define GROOVE_NAMED_TEST	"selftest"
 
@@ -87,6 +104,23 @@ static inline int groove_test_named(void)
 	const char *s = getenv("GROOVE_TEST_GROOVE");
 
 	return s && !strcmp(s, "named");
+}
+
+/*
+ * @n repetitions of a bounded loop, scaled by GROOVE_TEST_REPS_PERCENT
+ * (1..100, default 100; at least 1): the debug kernel, where each kernel
+ * path needs to run once or a few times for KASAN and lockdep to judge it,
+ * takes a third (scripts/vm-run.sh).
+ */
+static inline unsigned int groove_test_reps(unsigned int n)
+{
+	const char *s = getenv("GROOVE_TEST_REPS_PERCENT");
+	long pct = s && *s ? strtol(s, NULL, 10) : 100;
+
+	if (pct < 1 || pct > 100)
+		pct = 100;
+	n = (unsigned int)((unsigned long long)n * pct / 100);
+	return n ? n : 1;
 }
 
 /* The node the fixtures open. */
@@ -119,9 +153,25 @@ static inline unsigned long long groove_param_bytes(const char *params, const ch
 	return v;
 }
 
+/* Destroy the named groove; 0 or -errno (-ENOENT when there is none). */
+static inline int groove_named_destroy(void)
+{
+	struct groove_destroy d = { .name = GROOVE_NAMED_TEST };
+	int fd, err = 0;
+
+	fd = open("/dev/groove-control", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, GROOVE_CTL_DESTROY, &d))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 /*
  * With GROOVE_TEST_GROOVE=named, create the named groove with the geometry
- * of @params (the module was loaded with them too).  0 or -errno.
+ * of @params; one an earlier failed test left is destroyed first.  0 or
+ * -errno.
  */
 static inline int groove_named_setup(const char *params)
 {
@@ -141,10 +191,34 @@ static inline int groove_named_setup(const char *params)
 	fd = open("/dev/groove-control", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (ioctl(fd, GROOVE_CTL_CREATE, &c))
+	if (ioctl(fd, GROOVE_CTL_CREATE, &c)) {
 		err = -errno;
+		if (err == -EEXIST && !groove_named_destroy())
+			err = ioctl(fd, GROOVE_CTL_CREATE, &c) ? -errno : 0;
+	}
 	close(fd);
 	return err;
+}
+
+/*
+ * Make the groove a fixture runs on: load the module with @params (named
+ * mode: unless it is loaded), then create the named groove in named mode.
+ * 0 or -errno; -ENOENT when the module file is missing.
+ */
+static inline int groove_fixture_up(const char *params)
+{
+	int err;
+
+	if (!groove_test_named())
+		return groove_load(params);
+	err = groove_load_once(params);
+	return err ? err : groove_named_setup(params);
+}
+
+/* Undo groove_fixture_up(): unload, or in named mode destroy the groove. */
+static inline int groove_fixture_down(void)
+{
+	return groove_test_named() ? groove_named_destroy() : groove_unload();
 }
 
 /*
@@ -373,40 +447,43 @@ static inline double groove_now_ns(void)
 	struct groove_info info
 
 /*
- * The common fixture body: load with @params, open read-write, read INFO.
- * Skips when the module is absent; fails on anything else.
+ * The common fixture body: load with @params (or create the named groove),
+ * open read-write, read INFO.  Skips when the module is absent; fails on
+ * anything else.
  */
 #define GROOVE_SETUP(self, params)					\
 	do {								\
 		int __err;						\
 									\
 		(self)->fd = -1;					\
-		__err = groove_load(params);				\
+		__err = groove_fixture_up(params);			\
 		if (__err == -ENOENT)					\
 			SKIP(return, "groove.ko not found at %s (set GROOVE_KO)", \
 			     groove_ko_path());				\
-		ASSERT_EQ(0, __err) TH_LOG("finit_module(%s, \"%s\"): %s", \
-					   groove_ko_path(), params,	\
-					   strerror(-__err));		\
+		ASSERT_EQ(0, __err) TH_LOG("set up %s (%s, \"%s\"): %s", \
+					   groove_dev_path(), groove_ko_path(), \
+					   params, strerror(-__err));	\
 		(self)->loaded = 1;					\
-		__err = groove_named_setup(params);			\
-		ASSERT_EQ(0, __err) TH_LOG("create %s: %s", groove_dev_path(), \
-					   strerror(-__err));		\
 		(self)->fd = groove_open_dev(O_RDWR);			\
 		ASSERT_LE(0, (self)->fd) TH_LOG("open %s: %s", groove_dev_path(), \
 						strerror(errno));	\
 		ASSERT_EQ(0, groove_info((self)->fd, &(self)->info));	\
 	} while (0)
 
-/* The common teardown: close, then unload (which must succeed). */
+/* The common teardown: close, then unload or destroy (which must succeed). */
 #define GROOVE_TEARDOWN(self)						\
 	do {								\
+		int __err;						\
+									\
 		if ((self)->fd >= 0)					\
 			close((self)->fd);				\
 		(self)->fd = -1;					\
-		if ((self)->loaded)					\
-			EXPECT_EQ(0, groove_unload()) TH_LOG("delete_module: %s", \
-							     strerror(errno)); \
+		if ((self)->loaded) {					\
+			__err = groove_fixture_down();			\
+			EXPECT_EQ(0, __err) TH_LOG("tear down %s: %s",	\
+						   groove_dev_path(),	\
+						   strerror(-__err));	\
+		}							\
 		(self)->loaded = 0;					\
 	} while (0)
 

@@ -132,7 +132,11 @@ TEST_F_TIMEOUT(gib, fork_and_partial_munmap, 240)
 	EXPECT_EQ(1, groove_remove(self->fd, 1));
 }
 
-/* Split operations per run: enough to hit the window, short on KASAN. */
+/*
+ * Split operations per run: enough to hit the window every time without
+ * the fix (groove_test_reps(): a third of them on the debug kernel, which
+ * fails on the first misread PUD).
+ */
 #define SPLIT_ROUNDS		300
 /* x86-64 present | PSE: what pmd_trans_huge() takes for a huge entry. */
 #define FAKE_HUGE_PMD		0x81ULL
@@ -199,7 +203,7 @@ TEST_F_TIMEOUT(gib, pud_split_races_faults, 600)
 	struct split_race r = { 0 };
 	size_t len = i->map_size - i->vol0_off;
 	pthread_t readers[3];
-	unsigned int round, t;
+	unsigned int round, rounds = groove_test_reps(SPLIT_ROUNDS), t;
 	char *page;
 	__u64 off;
 
@@ -215,7 +219,7 @@ TEST_F_TIMEOUT(gib, pud_split_races_faults, 600)
 	for (t = 0; t < 3; t++)
 		ASSERT_EQ(0, pthread_create(&readers[t], NULL, split_reader, &r));
 
-	for (round = 0; round < SPLIT_ROUNDS; round++) {
+	for (round = 0; round < rounds; round++) {
 		/*
 		 * Odd page, never the first of a 2 MiB chunk (the readers'),
 		 * in chunks 64..511 (their PMD slots hold FAKE_HUGE_PMD).
