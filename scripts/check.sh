@@ -7,12 +7,15 @@
 #              (make -C tests check), groovectl on files (make -C tools/groovectl
 #              check), the install check, the DKMS check
 #   3 vm       the selftests in qemu on Debian's 6.1, 6.12 and 6.12-rt
-#              (PREEMPT_RT); 6.12 also the groovectl VM test.  Beside the debug VM, 6.1 and 6.12-rt run one TCG thread
-#              each; 6.12 runs last, alone, with a thread per vCPU
+#              (PREEMPT_RT), and the groovectl VM test on one of them
 #   4 debug    the selftests (fewer repetitions: scripts/vm-run.sh; those
 #              that can, on a named groove) on the KASAN/lockdep/kmemleak
-#              kernel built from 7.2, + its guest checks; in the background from the start: its VM runs on one
-#              host CPU, the stages above on the other
+#              kernel built from 7.2, + its guest checks
+#
+# With all four: the debug VM (one TCG thread) runs in the background from
+# the start, on one host CPU; on the other, the host stages, then 6.1 and
+# 6.12-rt (one TCG thread each); then 6.12 alone with a thread per vCPU,
+# and the static stage beside it at nice 19.
 #
 # Each stage writes build/check/<stage>.tap (stdout) and <stage>.log (stderr);
 # the terminal shows results and the diagnostics of failures.  The last line
@@ -29,6 +32,14 @@ set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+# Compilers through ccache, its cache beside the debug kernel's: a warm run
+# in a fresh tree compiles only what changed (paths below the tree are
+# hashed relative to it).
+if [ -d /usr/lib/ccache ] && mkdir -p /var/cache/groove/ccache 2>/dev/null &&
+	[ -w /var/cache/groove/ccache ]; then
+	export PATH="/usr/lib/ccache:$PATH" CCACHE_DIR=/var/cache/groove/ccache
+	export CCACHE_BASEDIR="$top" CCACHE_NOHASHDIR=1
+fi
 out=build/check
 rm -rf "$out"
 mkdir -p "$out"
@@ -40,6 +51,7 @@ debug_exclude=${GROOVE_DEBUG_EXCLUDE:-}
 stage_limit=${GROOVE_STAGE_TIMEOUT:-1200}
 stage_cap=""	# a longer limit for the next run_stage only
 fg_nice=""	# "nice -n 5" while the debug VM runs in the background
+static_deferred=0	# 1: the static stage waits for the end (see its case)
 start_all=$(date +%s)
 
 # Results, then the "#" lines right below a "not ok" (its diagnostics).
@@ -135,9 +147,9 @@ wait_stages() {
 	bg_pids=""
 }
 
-# The groovectl VM test runs on 6.12 only: it tests user space on the
-# device, and the kernel paths it takes are every selftest's, which run on
-# every kernel.
+# The groovectl VM test runs on one stock kernel only (6.12-rt beside the
+# debug VM, else 6.12): it tests user space on the device, and the kernel
+# paths it takes are every selftest's, which run on every kernel.
 vm_scripts=""
 [ -f tools/groovectl/tests/groovectl_vm_test.sh ] &&
 	vm_scripts="--guest-script tools/groovectl/tests/groovectl_vm_test.sh"
@@ -185,7 +197,12 @@ esac
 for stage in $stages; do
 	case $stage in
 	static)
-		run_stage static sh scripts/static-check.sh
+		# Beside the debug VM and before the stock VMs, it would
+		# lengthen the busier lane: it runs last, beside 6.12 (below).
+		case " $stages " in
+		*" vm "*) [ -n "$bg_pids" ] && static_deferred=1 ;;
+		esac
+		[ "$static_deferred" = 1 ] || run_stage static sh scripts/static-check.sh
 		;;
 	host)
 		run_stage vmrunner sh tests/vmrunner/run.sh
@@ -207,18 +224,29 @@ for stage in $stages; do
 			echo "## vm (all): $(($(date +%s) - t0)) s"
 		elif [ -n "$bg_pids" ]; then
 			# Beside the debug VM: one TCG thread per VM (vm-run.sh
-			# says why), then 6.12 alone with a thread per vCPU,
-			# so one stock kernel runs its races truly in parallel.
-			# Those two also boot without page poisoning, 33 s
-			# each (vm-run.sh says why 6.12 keeps it).
+			# says why), both without page poisoning (33 s a boot;
+			# vm-run.sh says why 6.12 keeps it), 6.12-rt with the
+			# groovectl VM test; then 6.12, built meanwhile, alone
+			# with a thread per vCPU, so one stock kernel runs its
+			# races truly in parallel.  The static stage's builds
+			# run beside it at nice 19, in the CPU time its guest
+			# leaves idle (boot, one-threaded tests): a vCPU thread
+			# always takes the CPU from them.
 			run_stage vm-6.1 sh scripts/vm-run.sh --kver 6.1 --tcg-thread single \
 				--no-page-poison --log-dir "$out/vm-6.1"
+			# shellcheck disable=SC2086
 			run_stage vm-6.12-rt sh scripts/vm-run.sh --kver 6.12-rt --tcg-thread single \
-				--no-page-poison --log-dir "$out/vm-6.12-rt"
+				--no-page-poison --log-dir "$out/vm-6.12-rt" $vm_scripts
+			run_step vm-6.12-build "6.12 VM: module and initramfs built" \
+				sh scripts/vm-run.sh --kver 6.12 --log-dir "$out/vm-6.12" --build-only
 			wait_stages
 			fg_nice=""
-			# shellcheck disable=SC2086
-			run_stage vm-6.12 sh scripts/vm-run.sh --kver 6.12 --log-dir "$out/vm-6.12" $vm_scripts
+			if [ "$static_deferred" = 1 ]; then
+				bg_stage static nice -n 19 sh scripts/static-check.sh
+				static_deferred=0
+			fi
+			run_stage vm-6.12 sh scripts/vm-run.sh --kver 6.12 --log-dir "$out/vm-6.12"
+			wait_stages
 		else
 			run_stage vm-6.1 sh scripts/vm-run.sh --kver 6.1 --log-dir "$out/vm-6.1"
 			# shellcheck disable=SC2086
@@ -236,6 +264,7 @@ for stage in $stages; do
 	esac
 done
 wait_stages
+[ "$static_deferred" = 1 ] && run_stage static sh scripts/static-check.sh
 
 passed=0 failed=0 skipped=0
 for f in "$out"/*.tap; do

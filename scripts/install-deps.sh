@@ -57,7 +57,7 @@ fi
 
 want="build-essential make gcc clang bc flex bison libelf-dev libssl-dev
  dwarves kmod libkmod-dev cpio busybox-static qemu-system-x86 sparse codespell
- xz-utils pkg-config python3 libclang-rt-14-dev dkms
+ xz-utils pkg-config python3 libclang-rt-14-dev dkms ccache
  linux-headers-amd64 linux-image-amd64 linux-source-6.12
  libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libboost-dev gnuplot-nox"
 
