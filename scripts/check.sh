@@ -156,8 +156,7 @@ vm_scripts=""
 # The selftests whose fixtures can run on a named groove (groove_selftest.h)
 # do so on the debug kernel: the named grooves' paths get KASAN and lockdep,
 # the default groove's get the three stock kernels, and the module stays
-# loaded from one fixture to the next (a load and an unload cost a second
-# there, some 100 s in all).
+# loaded from one fixture to the next.
 named_selftests='^(groove_(addremove|mmap|hugemap|ioctl_errors|hostile|info|join|limits|pop_hazard)|e2e_persist)_test$'
 
 # The debug kernel first: the static stage checks the module against it too.
