@@ -175,8 +175,9 @@ scripts/build-initramfs.sh --kver "$kver" --ko "build/$kver/kmod/groove.ko" \
 # stock VM's 8 GiB under TCG (a boot takes 15 s without it), 50 s of the
 # debug VM's 12 GiB.  So the debug kernel, whose KASAN catches the
 # kernel's own use after free, goes without it, and so may a stock kernel
-# (--no-page-poison: make check keeps it on 6.1, whose stage has the time).  (init_on_free, which page poisoning overrides on these
-# kernels, is left out.)
+# (--no-page-poison: make check keeps it on 6.1, whose stage has the
+# time).  (init_on_free, which page poisoning overrides on these kernels,
+# is left out.)
 poison=" page_poison=1"
 [ "$series" = debug ] || [ "$page_poison" = 0 ] && poison=""
 cmdline="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 panic_on_taint=0x2a0"

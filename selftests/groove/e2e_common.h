@@ -651,8 +651,8 @@ struct e2e_geo {
 
 /*
  * Load the module with @geo's parameters, or create the named groove
- * (groove_fixture_up()), or format the file named by GROOVE_E2E_FILE; join, make the control block.  Skips when the module
- * is missing.
+ * (groove_fixture_up()), or format the file named by GROOVE_E2E_FILE;
+ * join, make the control block.  Skips when the module is missing.
  */
 #define E2E_SETUP(self, geo)						\
 	do {								\

@@ -93,9 +93,9 @@ static inline int groove_load_once(const char *params)
  * /dev/grooves/selftest, which GROOVE_SETUP creates through
  * /dev/groove-control with the fixture's geometry, instead of on the
  * default /dev/groove, and GROOVE_TEARDOWN destroys.  The module stays
- * loaded from one fixture to the next (a load and an unload cost about a
- * second on the debug kernel, a create and a destroy a few milliseconds);
- * a test that loads the module itself still reloads it.
+ * loaded from one fixture to the next (a load and an unload cost more than
+ * a create and a destroy, most on the debug kernel); a test that loads the
+ * module itself still reloads it.
  */
 #define GROOVE_NAMED_TEST	"selftest"
 
