@@ -13,9 +13,10 @@
 #              kernel built from 7.2, + its guest checks
 #
 # With all four: the debug VM (one TCG thread) runs in the background from
-# the start, on one host CPU; on the other, the host stages, then 6.1 and
+# the start, on one host CPU; on the other, the host tests, then 6.1 and
 # 6.12-rt (one TCG thread each); then 6.12 alone with a thread per vCPU,
-# and the static stage beside it at nice 19.
+# and beside it at nice 19 the static stage, the install check and the
+# DKMS check, one after another.
 #
 # Each stage writes build/check/<stage>.tap (stdout) and <stage>.log (stderr);
 # the terminal shows results and the diagnostics of failures.  The last line
@@ -24,7 +25,7 @@
 # Environment: GROOVE_CHECK_STAGES="static host vm debug" selects stages;
 # GROOVE_VM_PARALLEL=1 boots the stock-kernel VMs at once with one vCPU each
 # (each guest touches all of its 8 GiB at boot: needs ~40 GiB of host RAM
-# with the debug VM's 12);
+# with the debug VM's 10);
 # GROOVE_DEBUG_EXCLUDE (regex, default none) skips selftests on the debug kernel;
 # GROOVE_STAGE_TIMEOUT (seconds, default 1200) limits each stage (debug: 3300;
 # its vCPUs share one TCG thread, see scripts/vm-run.sh).
@@ -51,7 +52,8 @@ debug_exclude=${GROOVE_DEBUG_EXCLUDE:-}
 stage_limit=${GROOVE_STAGE_TIMEOUT:-1200}
 stage_cap=""	# a longer limit for the next run_stage only
 fg_nice=""	# "nice -n 5" while the debug VM runs in the background
-static_deferred=0	# 1: the static stage waits for the end (see its case)
+# Stages that wait for 6.12's VM to run beside it (see the vm case).
+deferred=""
 start_all=$(date +%s)
 
 # Results, then the "#" lines right below a "not ok" (its diagnostics).
@@ -147,6 +149,28 @@ wait_stages() {
 	bg_pids=""
 }
 
+# The stages that may wait for the end, by name.
+run_deferrable() {
+	case $1 in
+	static) run_stage static sh scripts/static-check.sh ;;
+	install-check) run_stage install-check sh scripts/install-check.sh ;;
+	dkms-check) run_stage dkms-check sh scripts/dkms-check.sh ;;
+	esac
+}
+# Beside the debug VM, with the stock VMs to come, a stage that only
+# compiles waits for the last VM (see the vm case); else it runs now.
+defer_or_run() {
+	case " $stages " in
+	*" vm "*)
+		if [ -n "$bg_pids" ] && [ "$vm_parallel" != 1 ]; then
+			deferred="$deferred $1"
+			return
+		fi
+		;;
+	esac
+	run_deferrable "$1"
+}
+
 # The groovectl VM test runs on one stock kernel only (6.12-rt beside the
 # debug VM, else 6.12): it tests user space on the device, and the kernel
 # paths it takes are every selftest's, which run on every kernel.
@@ -164,9 +188,10 @@ named_selftests='^(groove_(addremove|mmap|hugemap|ioctl_errors|hostile|info|join
 # background beside every other stage: it runs its vCPUs in one TCG thread
 # (scripts/vm-run.sh), so the other CPU does the rest meanwhile.  Not the
 # groovectl VM test there (above).
-# KASAN's shadow takes 1/8 of RAM and movablecore= (a ZONE_MOVABLE the
-# 1 GiB test checks volumes never come from) 2 GiB: 12 GiB leave the 1 GiB
-# tests the ZONE_NORMAL of a 10 GiB guest.
+# movablecore= (a ZONE_MOVABLE the 1 GiB test checks volumes never come
+# from) takes 2 GiB: 10 GiB leave the 1 GiB tests the 6 GiB of ZONE_NORMAL
+# a stock guest has (scripts/vm-run.sh); each kmemleak scan reads every
+# struct page, so more RAM costs time (two scans: 62 s with 12 GiB).
 case " $stages " in
 *" debug "*)
 	if [ -f scripts/debug-kernel/build.sh ]; then
@@ -178,7 +203,7 @@ case " $stages " in
 		[ -f scripts/debug-kernel/guest-checks.sh ] &&
 			dbg_scripts="--guest-script scripts/debug-kernel/guest-checks.sh"
 		# shellcheck disable=SC2086
-		set -- --kver debug --timeout 3000 --mem 12288 --append "movablecore=2G" \
+		set -- --kver debug --timeout 3000 --mem 10240 --append "movablecore=2G" \
 			--log-dir "$out/vm-debug" --exclude "$debug_exclude" \
 			--named "$named_selftests" $dbg_scripts
 		# Its builds before any other stage's, so none runs beside them.
@@ -198,19 +223,14 @@ esac
 for stage in $stages; do
 	case $stage in
 	static)
-		# Beside the debug VM and before the stock VMs, it would
-		# lengthen the busier lane: it runs last, beside 6.12 (below).
-		case " $stages " in
-		*" vm "*) [ -n "$bg_pids" ] && static_deferred=1 ;;
-		esac
-		[ "$static_deferred" = 1 ] || run_stage static sh scripts/static-check.sh
+		defer_or_run static
 		;;
 	host)
 		run_stage vmrunner sh tests/vmrunner/run.sh
 		[ -f tests/Makefile ] && run_stage host-tests make -s -C tests check
 		[ -f tools/groovectl/Makefile ] && run_stage groovectl-host make -s -C tools/groovectl check
-		[ -f scripts/install-check.sh ] && run_stage install-check sh scripts/install-check.sh
-		[ -f scripts/dkms-check.sh ] && run_stage dkms-check sh scripts/dkms-check.sh
+		[ -f scripts/install-check.sh ] && defer_or_run install-check
+		[ -f scripts/dkms-check.sh ] && defer_or_run dkms-check
 		;;
 	vm)
 		if [ "$vm_parallel" = 1 ]; then
@@ -229,10 +249,11 @@ for stage in $stages; do
 			# lane has the time, the last stage has not), 6.12-rt
 			# with the groovectl VM test; then 6.12, built meanwhile, alone
 			# with a thread per vCPU, so one stock kernel runs its
-			# races truly in parallel.  The static stage's builds
-			# run beside it at nice 19, in the CPU time its guest
-			# leaves idle (boot, one-threaded tests): a vCPU thread
-			# always takes the CPU from them.
+			# races truly in parallel.  The deferred stages (static,
+			# install, DKMS: compilers) run beside it at nice 19,
+			# one after another, in the CPU time its guest leaves
+			# idle (boot, one-threaded tests): a vCPU thread always
+			# takes the CPU from them.
 			run_stage vm-6.1 sh scripts/vm-run.sh --kver 6.1 --tcg-thread single \
 				--log-dir "$out/vm-6.1"
 			# shellcheck disable=SC2086
@@ -242,13 +263,16 @@ for stage in $stages; do
 				sh scripts/vm-run.sh --kver 6.12 --log-dir "$out/vm-6.12" --build-only
 			wait_stages
 			fg_nice=""
-			if [ "$static_deferred" = 1 ]; then
-				bg_stage static nice -n 19 sh scripts/static-check.sh
-				static_deferred=0
+			tail_pid=""
+			if [ -n "$deferred" ]; then
+				( fg_nice="nice -n 19"
+				  for d in $deferred; do run_deferrable "$d"; done ) &
+				tail_pid=$!
+				deferred=""
 			fi
 			run_stage vm-6.12 sh scripts/vm-run.sh --kver 6.12 --no-page-poison \
 				--log-dir "$out/vm-6.12"
-			wait_stages
+			[ -z "$tail_pid" ] || wait "$tail_pid"
 		else
 			run_stage vm-6.1 sh scripts/vm-run.sh --kver 6.1 --log-dir "$out/vm-6.1"
 			# shellcheck disable=SC2086
@@ -266,7 +290,7 @@ for stage in $stages; do
 	esac
 done
 wait_stages
-[ "$static_deferred" = 1 ] && run_stage static sh scripts/static-check.sh
+for d in $deferred; do run_deferrable "$d"; done
 
 passed=0 failed=0 skipped=0
 for f in "$out"/*.tap; do

@@ -35,7 +35,7 @@ usage() {
 # for something unmovable (page tables, slab of the tests' forks) is lost
 # to the 1 GiB-volume tests.  With 6 GiB (4 GiB of ZONE_NORMAL) the second
 # 1 GiB test in a row found none; with 8 GiB (6 GiB of it) they pass, and
-# make check's host (24 GiB) holds it beside the debug VM's 12 GiB.
+# make check's host (24 GiB) holds it beside the debug VM's 10 GiB.
 kver_arg="" mem=8192 smp=2 timeout=900 filter="" exclude="" named="" guest_scripts="" append=""
 kimage="" kdir="" run_selftests=1 logdir="" build_only=0 tcg_thread="" page_poison=1
 while [ $# -gt 0 ]; do
@@ -172,7 +172,7 @@ scripts/build-initramfs.sh --kver "$kver" --ko "build/$kver/kmod/groove.ko" \
 # Page poisoning fills every freed page and checks it when the page is
 # allocated again, so a write through a stale mapping of a removed volume
 # shows in the log.  It writes all of the guest's RAM at boot: 33 s of a
-# stock VM's 8 GiB under TCG (a boot takes 15 s without it), 50 s of the
+# stock VM's 8 GiB under TCG (a boot takes 15 s without it), 50 s of a
 # debug VM's 12 GiB.  So the debug kernel, whose KASAN catches the
 # kernel's own use after free, goes without it, and so may a stock kernel
 # (--no-page-poison: make check keeps it on 6.1, whose stage has the
