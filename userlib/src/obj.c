@@ -198,13 +198,29 @@ int g_obj_lookup(groove_t *g, const void *p, struct g_obj **hp,
 	pad = G_F_PAD(bits);
 	szc = G_F_SZC(bits);
 	idx = G_F_IDX(bits);
-	if (G_UNLIKELY(G_F_TYPE(bits) != G_T_OBJ || pad < GROOVE_OBJ_HDR_SIZE ||
-		       pad > off - vbase))
+	if (G_UNLIKELY(G_F_TYPE(bits) != G_T_OBJ || szc >= g->szc_cnt))
 		return GROOVE_ERR_INVAL;
-	obj_off = off - pad;
-	if (G_UNLIKELY(!g_bits_ok(bits, obj_off) || (obj_off & (G_BLK - 1)) ||
-		       szc >= g->szc_cnt || G_F_ALOG(bits) > 12 ||
-		       g_pad(1ULL << G_F_ALOG(bits), obj_off) != pad))
+	/*
+	 * Payload at +16 (alignment 16 or less), the common case: the word is
+	 * the header at block-aligned @obj_off, and the pad agrees with every
+	 * alignment up to 16, so the check bits (a flipped bit, a stray word)
+	 * are the one test left besides the position checks below.  A larger
+	 * pad: the word is the copy inside the object's first blocks, and the
+	 * pad must also lead back to the start that the alignment gives.
+	 */
+	if (G_LIKELY(pad == GROOVE_OBJ_HDR_SIZE)) {
+		obj_off = off - GROOVE_OBJ_HDR_SIZE;
+		if (G_UNLIKELY((obj_off & (G_BLK - 1)) || G_F_ALOG(bits) > 4))
+			return GROOVE_ERR_INVAL;
+	} else {
+		if (G_UNLIKELY(pad < GROOVE_OBJ_HDR_SIZE || pad > voff))
+			return GROOVE_ERR_INVAL;
+		obj_off = off - pad;
+		if (G_UNLIKELY((obj_off & (G_BLK - 1)) || G_F_ALOG(bits) > 12 ||
+			       g_pad(1ULL << G_F_ALOG(bits), obj_off) != pad))
+			return GROOVE_ERR_INVAL;
+	}
+	if (G_UNLIKELY(!g_bits_ok(bits, obj_off)))
 		return GROOVE_ERR_INVAL;
 	c = &g->szc[szc];
 	if (G_UNLIKELY(idx >= c->cnt || pad + G_F_SZ(bits) > c->fp))
