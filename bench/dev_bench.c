@@ -69,8 +69,10 @@ static int load_module(const char *ko)
 	if (fd < 0)
 		return -errno;
 	syscall(__NR_delete_module, "groove", 0);	/* stale geometry */
-	snprintf(params, sizeof(params), "volume_size=%llu volume_max=%u",
-		 (unsigned long long)VOLUME_SIZE, VOLUMES);
+	/* The default byte limit is an eighth of RAM: let every volume in. */
+	snprintf(params, sizeof(params), "volume_size=%llu volume_max=%u limit_bytes=%llu",
+		 (unsigned long long)VOLUME_SIZE, VOLUMES,
+		 (unsigned long long)VOLUME_SIZE * VOLUMES);
 	if (syscall(__NR_finit_module, fd, params, 0))
 		err = -errno;
 	close(fd);

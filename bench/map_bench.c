@@ -208,9 +208,13 @@ static int run_groove(uint64_t volume_size, struct sample *s, char *why,
 	char *p;
 	int fd, err, ret = -1;
 
-	/* Room for the volumes plus the header region below them. */
-	snprintf(params, sizeof(params), "volume_size=%llu volume_max=%u",
-		 (unsigned long long)volume_size, count);
+	/*
+	 * Room for the volumes plus the header region below them, and a
+	 * byte limit that lets them all in (the default is an eighth of RAM).
+	 */
+	snprintf(params, sizeof(params), "volume_size=%llu volume_max=%u limit_bytes=%llu",
+		 (unsigned long long)volume_size, count,
+		 (unsigned long long)volume_size * count);
 	err = module_load(params);
 	if (err) {
 		snprintf(why, whylen, "finit_module(%s, %s): %s", ko_path, params,
