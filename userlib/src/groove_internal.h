@@ -578,10 +578,20 @@ static inline int g_tc_asked(const struct groove *g)
 void g_register(struct groove *g);
 void g_unregister(struct groove *g);
 
+/*
+ * This thread's cache is bound to @g.  Generations are unique among the
+ * joins of a process and never 0 (an unbound cache has 0), so equal
+ * generations mean the same join: one compare instead of two.
+ */
+static inline int g_tc_bound_to(const struct groove *g)
+{
+	return g_tc.gen == g->gen;
+}
+
 /* This thread's cache for @g. */
 static inline struct g_tcache *g_tc_get(struct groove *g)
 {
-	if (G_LIKELY(g_tc.g == g && g_tc.gen == g->gen))
+	if (G_LIKELY(g_tc_bound_to(g)))
 		return &g_tc;
 	return g_tc_switch(g);
 }

@@ -144,7 +144,7 @@ G_API void *groove_alloc(groove_t *g, size_t align, size_t sz, uint64_t tag, int
 	 * The drain word first, before any read of the cache: a drainer that
 	 * took it (tcache.c) may be writing it until DONE.
 	 */
-	if (G_UNLIKELY(g_tc_asked(g) || g_tc.g != g || g_tc.gen != g->gen || !g_tc.mask[szc])) {
+	if (G_UNLIKELY(g_tc_asked(g) || !g_tc_bound_to(g) || !g_tc.mask[szc])) {
 		p = g_alloc_slow(g, 0, szc, align, sz, tag, err);
 		g_tc_leave();
 		return p;
@@ -223,7 +223,7 @@ int g_obj_lookup(groove_t *g, const void *p, struct g_obj **hp,
 	if (G_UNLIKELY(!g_bits_ok(bits, obj_off)))
 		return GROOVE_ERR_INVAL;
 	c = &g->szc[szc];
-	if (G_UNLIKELY(idx >= c->cnt || pad + G_F_SZ(bits) > c->fp))
+	if (G_UNLIKELY(idx >= c->cnt))
 		return GROOVE_ERR_INVAL;
 	sbb = G_BLK + idx * c->fp;
 	if (G_UNLIKELY(obj_off - vbase < G_BLK + sbb))
@@ -233,7 +233,7 @@ int g_obj_lookup(groove_t *g, const void *p, struct g_obj **hp,
 	{
 		uint64_t sbits = G_LOAD(&g_sb_at(g, sb_off)->bits);
 
-		if (g_tc.g == g && g_tc.gen == g->gen) {
+		if (g_tc_bound_to(g)) {
 			if (g_tc.held[szc] == sb_off) {
 				if (G_UNLIKELY(sbits != g_sb_bits_of_sig(szc, g_tc.hsig[szc])))
 					return GROOVE_ERR_INVAL;
@@ -348,6 +348,9 @@ static int g_obj_info(groove_t *g, const void *p, size_t *sz, uint64_t *tag)
 	if (r)
 		return r;
 	if (G_LOAD(&g_sb_at(g, sb_off)->free) & (1ULL << G_F_IDX(bits)))
+		return GROOVE_ERR_INVAL;
+	/* A size past the footprint is a forged header (free needs no size). */
+	if (G_F_PAD(bits) + G_F_SZ(bits) > g->szc[G_F_SZC(bits)].fp)
 		return GROOVE_ERR_INVAL;
 	if (sz)
 		*sz = (size_t)G_F_SZ(bits);
