@@ -171,6 +171,30 @@ TEST_F(bad, corrupt_header_bit_flips)
 	ASSERT_NE(NULL, self->g);
 }
 
+/*
+ * A header with a size past its footprint but a right check (forged, not
+ * flipped): groove_obj_info, which reports the size, refuses it; free
+ * needs no size and frees the object whole.
+ */
+TEST_F(bad, forged_size_past_footprint)
+{
+	uint64_t *bits = (uint64_t *)(self->obj[2] - GROOVE_OBJ_HDR_SIZE);
+	uint64_t obj_off = (uint64_t)(self->obj[2] - GROOVE_OBJ_HDR_SIZE -
+				      (uint8_t *)groove_volume0(self->g));
+	uint64_t b = *bits, fp = self->g->szc[G_F_SZC(b)].fp;
+	uint8_t *p = self->obj[2];
+	size_t sz;
+
+	ASSERT_EQ(GROOVE_OBJ_HDR_SIZE, G_F_PAD(b));
+	*bits = g_bits(G_T_OBJ, G_F_SZC(b), G_F_IDX(b), G_F_ALOG(b), GROOVE_OBJ_HDR_SIZE,
+		       fp, obj_off);
+	EXPECT_EQ(GROOVE_ERR_INVAL, groove_obj_info(self->g, p, &sz, NULL));
+	EXPECT_EQ(0, groove_free(self->g, p));
+	self->obj[2] = NULL;
+	EXPECT_REFUSED(p);	/* and only once */
+	EXPECT_EQ(0, groove_verify(self->g));
+}
+
 TEST_F(bad, double_free_spares_neighbours)
 {
 	int i, j;
