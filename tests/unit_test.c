@@ -55,6 +55,31 @@ TEST(header_word_roundtrip)
 	}
 }
 
+/*
+ * The check bits (ABI 6): no 10-bit window of the multiplier that a single
+ * flipped bit could leave the top bits unmoved with, every single flip of
+ * the 54 checked bits changes the check, and one value is pinned (another
+ * formula is another ABI).
+ */
+TEST(header_check_bits)
+{
+	uint64_t s = 7, i, low, off;
+	int b;
+
+	for (b = 0; b < 54; b++) {
+		uint64_t w = (G_CHECK_MUL >> (54 - b)) & 1023;
+
+		ASSERT_TRUE(w != 0 && w != 1023);
+	}
+	for (i = 0; i < 1000; i++) {
+		low = test_rand(&s) & ((1ULL << 54) - 1);
+		off = (test_rand(&s) & ((1ULL << 46) - 1)) & ~(G_BLK - 1);
+		for (b = 0; b < 54; b++)
+			ASSERT_NE(g_check(low, off), g_check(low ^ (1ULL << b), off));
+	}
+	ASSERT_EQ(0x3c5, g_check(0x0123456789abcdULL, 0x40000200));
+}
+
 /* Table invariants for every volume size, 2 MiB .. 1 GiB. */
 TEST(size_class_table_every_volume_size)
 {
