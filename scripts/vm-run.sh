@@ -173,7 +173,7 @@ scripts/build-initramfs.sh --kver "$kver" --ko "build/$kver/kmod/groove.ko" \
 # allocated again, so a write through a stale mapping of a removed volume
 # shows in the log.  It writes all of the guest's RAM at boot: 33 s of a
 # stock VM's 8 GiB under TCG (a boot takes 15 s without it), 50 s of a
-# debug VM's 12 GiB.  So the debug kernel, whose KASAN catches the
+# 12 GiB debug VM.  So the debug kernel, whose KASAN catches the
 # kernel's own use after free, goes without it, and so may a stock kernel
 # (--no-page-poison: make check keeps it on 6.1, whose stage has the
 # time).  (init_on_free, which page poisoning overrides on these kernels,

@@ -61,7 +61,7 @@
  * makes room.
  * 6: libgroove's header check bits (objects and superblocks) are the top
  * 10 bits of one multiply of the mixed header and offset, so that every
- * single flipped bit is refused and a pair is 8% shorter.  The kernel side
+ * single flipped bit is refused and a pair is 4% shorter.  The kernel side
  * is ABI 5's.
  */
 #define GROOVE_ABI_VERSION		6

@@ -241,7 +241,7 @@ static inline uint32_t g_stk_idx_bits(uint64_t region_size)
  * 54-i..63-i of the constant are all 0 or all 1: none of its windows for
  * i < 54 is (unit_test), so every single flipped bit is refused; a stray
  * word or a header at another offset passes once in about 1024.  One
- * multiply after the mix (ABI 5 mixed twice more in a row: 8% of an
+ * multiply after the mix (ABI 5 mixed twice more in a row: 4% of an
  * alloc+free pair).
  */
 #define G_CHECK_MIX	0x9e3779b97f4a7c15ULL

@@ -213,7 +213,7 @@ uint32_t g_tc_bound_others(struct groove *g)
 
 	pthread_once(&g_reg_once, g_reg_init);
 	pthread_mutex_lock(&g_reg_lock);
-	n = g->tc_bound - (g_tc.g == g && g_tc.gen == g->gen);
+	n = g->tc_bound - g_tc_bound_to(g);
 	pthread_mutex_unlock(&g_reg_lock);
 	return n;
 }
@@ -317,7 +317,7 @@ G_API int groove_flush_all_threads(groove_t *g)
 		return GROOVE_ERR_FORKED;
 	pthread_once(&g_reg_once, g_reg_init);
 	pthread_mutex_lock(&g_reg_lock);
-	if (g_tc.g == g && g_tc.gen == g->gen)
+	if (g_tc_bound_to(g))
 		g_tc_flush_locked(&g_tc);
 	for (tc = g->tc_list; tc; tc = tc->bound_next) {
 		uint32_t none = G_TC_NONE;
