@@ -55,6 +55,7 @@ static void take_it_away(struct groove *g, uint32_t szc, uint64_t sb_off)
 	}
 	/* Held by us and down to one object: the free empties it. */
 	hk.free_err = groove_free(g, hk.obj);
+	groove_thread_flush(g);	/* its bit set, not kept in this thread's stash */
 	if (!hk.free_err && G_LOAD(&g_sb_at(g, hk.sb)->free) == g->szc[szc].full &&
 	    G_LOAD(&g_sb_at(g, hk.sb)->bits) != G_T_NONE)
 		hk.free_err = g_sb_release(g, szc, hk.sb);	/* empty, still ours */
@@ -120,6 +121,7 @@ TEST(pop_retries_when_its_top_is_removed_between_loads)
 	ASSERT_NE(sb >> g->vshift, below >> g->vshift);
 	for (i = 1; i < cnt; i++)
 		ASSERT_EQ(0, groove_free(g, objs[i]));
+	groove_thread_flush(g);	/* the object our stash kept: its bit too */
 	hk.obj = objs[0];
 	keep_below = objs[cnt];
 	for (cg = 0; cg < GROOVE_CGROUP_MAX; cg++)
@@ -291,16 +293,20 @@ TEST(reclaim_walk_leaves_a_superblock_reused_under_it_alone)
 static struct {
 	uint32_t szc;
 	int calls, taken;
-	void *last;		/* the object the hook's alloc took */
+	void *stashed;		/* the hook's first alloc: this thread's stash */
+	void *last;		/* the object the hook's second alloc took */
 } late;
 
 /* At the free's pause: a reclaim puts it back, an alloc fills it again. */
 static void fill_it_again(struct groove *g, int point)
 {
+	size_t sz = g->szc[late.szc].fp - GROOVE_OBJ_HDR_SIZE;
+
 	if (point != G_CRASH_FREE_FULL_OR || late.calls++)
 		return;
 	late.taken = groove_reclaim(g);
-	late.last = groove_alloc(g, 0, g->szc[late.szc].fp - GROOVE_OBJ_HDR_SIZE, 2, NULL);
+	late.stashed = groove_alloc(g, 0, sz, 2, NULL);
+	late.last = groove_alloc(g, 0, sz, 2, NULL);
 }
 
 TEST(late_cas_from_full_takes_nothing)
@@ -324,11 +330,19 @@ TEST(late_cas_from_full_takes_nothing)
 		objs[i] = groove_alloc(g, 0, sz, 1, NULL);
 		ASSERT_NE(NULL, objs[i]);
 	}
+	/*
+	 * An object of another superblock fills this thread's stash, so the
+	 * free below goes to the bitmap; the hook's first alloc takes it back.
+	 */
+	p = groove_alloc(g, 0, sz, 4, NULL);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, groove_free(g, p));
 	groove_test_crash_hook = fill_it_again;
 	EXPECT_EQ(0, groove_free(g, objs[0]));
 	groove_test_crash_hook = NULL;
 	ASSERT_EQ(1, late.calls);
 	EXPECT_EQ(1, late.taken);
+	EXPECT_EQ(p, late.stashed);
 	ASSERT_NE(NULL, late.last);
 	/* The superblock is full: the next object comes from another one. */
 	p = groove_alloc(g, 0, sz, 3, NULL);
@@ -337,6 +351,7 @@ TEST(late_cas_from_full_takes_nothing)
 	for (i = 1; i < n; i++)
 		EXPECT_EQ(0, groove_free(g, objs[i]));
 	EXPECT_EQ(0, groove_free(g, late.last));
+	EXPECT_EQ(0, groove_free(g, late.stashed));
 	if (p)
 		EXPECT_EQ(0, groove_free(g, p));
 	EXPECT_EQ(GROOVE_SUCCESS, groove_trim(g));

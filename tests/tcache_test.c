@@ -4,6 +4,9 @@
  * one; given back at thread exit, on a switch
  * between joins and by groove_thread_flush(); forgotten by a forked child
  * (the parent still holds them, so the two never hand out the same block).
+ * The stash of classes without thread caches: one freed object kept for the
+ * next allocation, issued once, given back like a held superblock, when an
+ * allocation finds the groove full, and by a reclaimer if its process dies.
  */
 #include <pthread.h>
 #include <string.h>
@@ -190,6 +193,222 @@ TEST(fork_child_forgets_held)
 			ASSERT_NE(mine[i], theirs[j]);
 	}
 	ASSERT_EQ(0, groove_verify(g));
+	groove_close(g);
+}
+
+/* The smallest class without thread caches that holds user objects. */
+static uint32_t stash_class(const struct groove *g)
+{
+	uint32_t k;
+
+	for (k = 0; k < g->szc_cnt; k++)
+		if (!g->szc[k].tcache && !g->szc[k].container)
+			return k;
+	return g->szc_cnt;
+}
+
+/* Object @p's bit in its superblock's bitmap (1: free). */
+static int bit_of(struct groove *g, void *p)
+{
+	uint64_t off = groove_off(g, p) - GROOVE_OBJ_HDR_SIZE;
+	uint64_t bits = G_LOAD(&((struct g_obj *)(g->vol0 + off))->bits);
+	uint32_t szc = (uint32_t)G_F_SZC(bits), idx = (uint32_t)G_F_IDX(bits);
+	uint64_t sb_off = off - G_BLK - idx * g->szc[szc].fp;
+
+	return (int)((G_LOAD(&g_sb_at(g, sb_off)->free) >> idx) & 1);
+}
+
+/*
+ * A free of a class without thread caches keeps the object (claimed, its
+ * bit clear) for this thread's next allocation of the class; a second free
+ * of it is refused, it is issued once, and a free with the stash taken goes
+ * to the bitmap.
+ */
+TEST(stash_keeps_one_object_and_issues_it_once)
+{
+	groove_t *g = test_groove_new(VS, 8, 4, NULL, 0);
+	void *a, *b, *c, *d;
+	uint32_t k;
+	size_t sz;
+
+	ASSERT_NE(NULL, g);
+	k = stash_class(g);
+	ASSERT_GT(g->szc_cnt, k);
+	sz = g->szc[k].fp - GROOVE_OBJ_HDR_SIZE;
+	a = groove_alloc(g, 0, sz, 1, NULL);
+	b = groove_alloc(g, 0, sz, 2, NULL);
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	ASSERT_EQ(0, groove_free(g, a));
+	EXPECT_EQ(0, bit_of(g, a));			/* kept */
+	EXPECT_EQ(GROOVE_ERR_INVAL, groove_free(g, a));	/* freed already */
+	EXPECT_EQ(GROOVE_ERR_INVAL, groove_obj_info(g, a, NULL, NULL));
+	ASSERT_EQ(0, groove_free(g, b));
+	EXPECT_EQ(1, bit_of(g, b));			/* the stash was taken */
+	ASSERT_EQ(0, groove_verify(g));
+	c = groove_alloc(g, 0, sz, 3, NULL);
+	d = groove_alloc(g, 0, sz, 4, NULL);
+	EXPECT_EQ(a, c);				/* the stash first */
+	EXPECT_NE(a, d);				/* and once */
+	ASSERT_NE(NULL, d);
+	ASSERT_EQ(0, groove_free(g, c));
+	ASSERT_EQ(0, groove_free(g, d));
+	ASSERT_EQ(0, groove_verify(g));
+	ASSERT_EQ(4, groove_remove_volumes(g, 4));	/* the stash went back too */
+	groove_close(g);
+}
+
+struct stash_thread {
+	groove_t *g;
+	size_t sz;
+	void *p;
+	int idle;		/* 1: freed, now out of every call */
+	int go;			/* set by the main thread: exit */
+};
+
+static void *stash_and_exit(void *arg)
+{
+	struct stash_thread *st = arg;
+
+	st->p = groove_alloc(st->g, 0, st->sz, 0, NULL);
+	if (st->p)
+		groove_free(st->g, st->p);
+	return NULL;
+}
+
+static void *stash_and_idle(void *arg)
+{
+	struct stash_thread *st = arg;
+
+	st->p = groove_alloc(st->g, 0, st->sz, 0, NULL);
+	if (st->p)
+		groove_free(st->g, st->p);
+	__atomic_store_n(&st->idle, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&st->go, __ATOMIC_ACQUIRE))
+		sched_yield();
+	return NULL;
+}
+
+/* A thread's stash goes back at its exit, and an idle thread's to a drain. */
+TEST(stash_given_back_at_exit_and_by_a_drain)
+{
+	groove_t *g = test_groove_new(VS, 8, 4, NULL, 0);
+	struct stash_thread st = { 0 };
+	pthread_t t;
+	uint32_t k;
+
+	ASSERT_NE(NULL, g);
+	k = stash_class(g);
+	ASSERT_GT(g->szc_cnt, k);
+	st.g = g;
+	st.sz = g->szc[k].fp - GROOVE_OBJ_HDR_SIZE;
+	ASSERT_EQ(0, pthread_create(&t, NULL, stash_and_exit, &st));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	ASSERT_NE(NULL, st.p);
+	EXPECT_EQ(1, bit_of(g, st.p));
+
+	memset(&st, 0, sizeof(st));
+	st.g = g;
+	st.sz = g->szc[k].fp - GROOVE_OBJ_HDR_SIZE;
+	ASSERT_EQ(0, pthread_create(&t, NULL, stash_and_idle, &st));
+	while (!__atomic_load_n(&st.idle, __ATOMIC_ACQUIRE))
+		sched_yield();
+	ASSERT_NE(NULL, st.p);
+	EXPECT_EQ(0, bit_of(g, st.p));			/* in its stash */
+	ASSERT_EQ(0, groove_flush_all_threads(g));
+	EXPECT_EQ(1, bit_of(g, st.p));			/* drained */
+	__atomic_store_n(&st.go, 1, __ATOMIC_RELEASE);
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	ASSERT_EQ(0, groove_verify(g));
+	ASSERT_EQ(4, groove_remove_volumes(g, 4));
+	groove_close(g);
+}
+
+/*
+ * A full groove: an allocation of another class gets the memory of an
+ * object this thread stashed (here a whole volume) instead of "full".
+ */
+TEST(stash_given_back_when_the_groove_is_full)
+{
+	groove_t *g = test_groove_new(VS, 8, 2, NULL, 0);
+	uint32_t big = 0, other = 0, k;
+	void *p[2], *q;
+	int err = 0;
+
+	ASSERT_NE(NULL, g);
+	/* The largest class (a volume each) and a smaller one at volume level. */
+	for (k = 0; k < g->szc_cnt; k++) {
+		if (g->szc[k].container || g->szc[k].tcache ||
+		    g->szc[k].parent != GROOVE_SZC_PARENT_VOLUME)
+			continue;
+		if (!other)
+			other = k;
+		big = k;
+	}
+	ASSERT_EQ(1, g->szc[big].cnt);
+	ASSERT_GT(big, other);
+	p[0] = groove_alloc(g, 0, g->szc[big].fp - GROOVE_OBJ_HDR_SIZE, 1, NULL);
+	p[1] = groove_alloc(g, 0, g->szc[big].fp - GROOVE_OBJ_HDR_SIZE, 2, NULL);
+	ASSERT_NE(NULL, p[0]);
+	ASSERT_NE(NULL, p[1]);
+	ASSERT_EQ(NULL, groove_alloc(g, 0, 64, 3, &err));
+	ASSERT_EQ(GROOVE_ERR_FULL, err);
+	ASSERT_EQ(0, groove_free(g, p[0]));
+	EXPECT_EQ(0, bit_of(g, p[0]));			/* stashed: its volume held */
+	q = groove_alloc(g, 0, g->szc[other].fp - GROOVE_OBJ_HDR_SIZE, 4, &err);
+	ASSERT_NE(NULL, q);
+	ASSERT_EQ(0, groove_free(g, q));
+	ASSERT_EQ(0, groove_free(g, p[1]));
+	ASSERT_EQ(0, groove_verify(g));
+	ASSERT_EQ(2, groove_remove_volumes(g, 2));
+	groove_close(g);
+}
+
+/*
+ * A process that dies with an object in its stash (_exit(): no flush):
+ * the object stays claimed, its bit clear, until a survivor's
+ * groove_reclaim() takes it back; then it is free and issued again.
+ */
+TEST(stash_of_a_dead_process_is_reclaimed)
+{
+	char path[256];
+	groove_t *g = test_groove_new(VS, 8, 4, path, sizeof(path));
+	uint64_t off = 0;
+	int fds[2], status;
+	uint32_t k;
+	void *p;
+	size_t sz;
+	pid_t pid;
+
+	ASSERT_NE(NULL, g);
+	k = stash_class(g);
+	ASSERT_GT(g->szc_cnt, k);
+	sz = g->szc[k].fp - GROOVE_OBJ_HDR_SIZE;
+	ASSERT_EQ(0, pipe(fds));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		groove_t *own = groove_open(path, 0);
+		void *o;
+
+		if (!own)
+			_exit(2);
+		o = groove_alloc(own, 0, sz, 1, NULL);
+		if (!o || groove_free(own, o))
+			_exit(3);
+		off = groove_off(own, o);
+		_exit(write(fds[1], &off, sizeof(off)) != sizeof(off));
+	}
+	ASSERT_EQ(sizeof(off), read(fds[0], &off, sizeof(off)));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status);
+	unlink(path);
+	p = (uint8_t *)groove_volume0(g) + off;
+	EXPECT_EQ(0, bit_of(g, p));			/* stranded in the dead stash */
+	EXPECT_LE(1, groove_reclaim(g));
+	EXPECT_EQ(1, bit_of(g, p));
+	ASSERT_EQ(0, groove_verify(g));
+	ASSERT_EQ(4, groove_remove_volumes(g, 4));
 	groove_close(g);
 }
 

@@ -521,6 +521,15 @@ static inline int g_root_sb_ok(const struct groove *g, uint64_t root, uint64_t b
  * its objects stay private too; the two swap when held[szc] runs out again
  * (a batch larger than one superblock then needs no atomic in the steady
  * state).
+ *
+ * stash[szc], classes without thread caches (c->tcache == 0, whose held[],
+ * mask[] and prev[] stay 0): one object this thread freed and kept for its
+ * next allocation of the class (g_stash_word(): offset | index, 0: none).
+ * It is claimed, as an object in a mask is (g_bits_is_claimed() header,
+ * this join's holder word in its tag word, bit clear), in a superblock
+ * nobody holds: a reclaimer takes it back if the join dies (join.c,
+ * g_obj_take_back()).  It shares pmask[]'s memory (those classes have no
+ * prev[]), so the TLS block does not grow.
  */
 struct g_tcache {
 	struct groove *g;
@@ -528,7 +537,10 @@ struct g_tcache {
 	uint64_t held[GROOVE_SZC_MAX];	/* superblock offset per class, 0: none */
 	uint64_t mask[GROOVE_SZC_MAX];	/* free objects claimed from held[] */
 	uint64_t prev[GROOVE_SZC_MAX];	/* the previous held superblock, 0: none */
-	uint64_t pmask[GROOVE_SZC_MAX];	/* free objects claimed from prev[] */
+	union {
+		uint64_t pmask[GROOVE_SZC_MAX];	/* free objects claimed from prev[] */
+		uint64_t stash[GROOVE_SZC_MAX];	/* classes without thread caches */
+	};
 	uint16_t hsig[GROOVE_SZC_MAX];	/* g_sb_sig() of held[]'s header */
 	uint16_t psig[GROOVE_SZC_MAX];	/* g_sb_sig() of prev[]'s header */
 	/* Not cleared by a flush (tcache.c: the drain handshake). */
@@ -562,6 +574,7 @@ extern __thread struct g_tcache g_tc G_TLS_MODEL;
 
 struct g_tcache *g_tc_switch(struct groove *g);
 void g_tc_answer(struct groove *g);
+unsigned int g_tc_stash_give_back(struct groove *g);
 
 /*
  * The owner's side of the drain handshake (tcache.c), around every public
@@ -596,6 +609,22 @@ void g_unregister(struct groove *g);
 static inline int g_tc_bound_to(const struct groove *g)
 {
 	return g_tc.gen == g->gen;
+}
+
+/* A stash word (struct g_tcache): a block-aligned object offset and its index. */
+static inline uint64_t g_stash_word(uint64_t obj_off, uint64_t idx)
+{
+	return obj_off | idx;
+}
+
+static inline uint64_t g_stash_off(uint64_t w)
+{
+	return w & ~(G_BLK - 1);
+}
+
+static inline uint32_t g_stash_idx(uint64_t w)
+{
+	return (uint32_t)(w & (G_BLK - 1));
 }
 
 /* This thread's cache for @g. */
@@ -806,6 +835,7 @@ int g_sb_settle(struct groove *g, uint32_t szc, uint64_t sb_off);
 int g_sb_claim_full(struct groove *g, uint32_t szc, uint64_t sb_off, int *err);
 void g_sb_drop_full(struct groove *g, uint32_t szc, uint64_t sb_off);
 void g_tc_give_back(struct groove *g, uint32_t szc, uint64_t sb_off, uint64_t mask);
+void g_stash_give_back(struct groove *g, uint32_t szc, uint64_t w);
 int g_claim_names(const struct groove *g, uint32_t szc, uint64_t sb_off);
 int g_stack_unstick(struct groove *g, uint32_t szc, uint64_t w);
 

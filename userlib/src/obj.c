@@ -103,7 +103,13 @@ void *g_alloc_slow(groove_t *g, int bad, uint32_t szc, size_t align, size_t sz,
 		if (g_tc_asked(g))
 			g_tc_answer(g);
 		r = g_obj_take(g, szc, &obj_off, &idx);
-		/* Before saying full: what dead joins hold, once per call. */
+		/*
+		 * Before saying full: the objects this thread stashed (a big
+		 * one may hold a whole superblock), then what dead joins
+		 * hold, once per call.
+		 */
+		if (G_UNLIKELY(r == GROOVE_ERR_FULL) && g_tc_stash_give_back(g))
+			r = g_obj_take(g, szc, &obj_off, &idx);
 		if (G_UNLIKELY(r == GROOVE_ERR_FULL) && groove_reclaim(g) > 0)
 			r = g_obj_take(g, szc, &obj_off, &idx);
 	}
@@ -257,18 +263,57 @@ int g_obj_lookup(groove_t *g, const void *p, struct g_obj **hp,
 }
 
 /*
+ * The end of a free, in a class without thread caches, whose header CAS
+ * made object @bits at @obj_off FREED (ours: our holder word in its tag
+ * word, its bit clear).  When this thread's stash of the class is empty the
+ * object stays there (struct g_tcache) for the next allocation of the
+ * class: its header becomes a claimed one.  Otherwise its bit is set.
+ */
+static __attribute__((noinline))
+int g_free_to_stash(groove_t *g, uint64_t bits, uint64_t obj_off, uint64_t sb_off)
+{
+	uint32_t szc = (uint32_t)G_F_SZC(bits), idx = (uint32_t)G_F_IDX(bits);
+	struct g_tcache *tc = g_tc_get(g);
+
+	if (tc && !tc->stash[szc]) {
+		G_STORE(&((struct g_obj *)(g->vol0 + obj_off))->bits, (bits & ~3ULL) | G_T_NONE);
+		tc->stash[szc] = g_stash_word(obj_off, idx);
+		return GROOVE_SUCCESS;
+	}
+	G_TEST_CRASH_POINT(g, G_CRASH_FREE_BEFORE_OR);
+	return g_obj_return(g, szc, sb_off, idx);
+}
+
+/*
+ * The end of a free whose header CAS made it FREED: the stash or the
+ * bitmap.  Out of line and without a frame of its own (both are tail
+ * calls), so the fast path (a free into this thread's mask) saves no
+ * registers for it.
+ */
+static __attribute__((noinline))
+int g_free_settle(groove_t *g, uint64_t bits, uint64_t obj_off, uint64_t sb_off)
+{
+	if (G_UNLIKELY(!g->szc[G_F_SZC(bits)].tcache))
+		return g_free_to_stash(g, bits, obj_off, sb_off);
+	G_TEST_CRASH_POINT(g, G_CRASH_FREE_BEFORE_OR);
+	return g_obj_return(g, (uint32_t)G_F_SZC(bits), sb_off, (uint32_t)G_F_IDX(bits));
+}
+
+/*
  * Pre:  none (any pointer).
- * Post: GROOVE_SUCCESS: the object is free, its header says FREED; its bit
- *       is set, or it is in this thread's mask when this thread holds its
- *       superblock.  Any error: nothing changed but the first block's tag
- *       word of an object another free won (both wrote their holder word:
- *       if the winner then dies with its free in flight, the loser's word
- *       may stand there, and that free is finished once the loser's join
- *       is dead too).
+ * Post: GROOVE_SUCCESS: the object is free: its header says FREED and its
+ *       bit is set, or it is claimed (g_bits_is_claimed()) in this thread's
+ *       mask (this thread holds its superblock) or stash (a class without
+ *       thread caches).  Any error: nothing changed but the first block's
+ *       tag word of an object another free won (both wrote their holder
+ *       word: if the winner then dies with its free in flight, the loser's
+ *       word may stand there, and that free is finished once the loser's
+ *       join is dead too).
  * Concurrent: anything, including another free of the same object (one of
  *       the two wins the header CAS; the other returns GROOVE_ERR_INVAL).
- *       If this process dies after the CAS and before the bit is set, a
- *       reclaimer finishes the free (join.c, g_obj_take_back()).
+ *       If this process dies after the CAS and before the bit is set, or
+ *       with the object in its stash, a reclaimer finishes the free (join.c,
+ *       g_obj_take_back()).
  */
 static inline __attribute__((always_inline)) int g_free(groove_t *g, void *p)
 {
@@ -304,8 +349,7 @@ static inline __attribute__((always_inline)) int g_free(groove_t *g, void *p)
 		*mask |= 1ULL << idx;
 		return GROOVE_SUCCESS;
 	}
-	G_TEST_CRASH_POINT(g, G_CRASH_FREE_BEFORE_OR);
-	return g_obj_return(g, (uint32_t)G_F_SZC(bits), sb_off, (uint32_t)idx);
+	return g_free_settle(g, bits, obj_off, sb_off);
 }
 
 G_API int groove_free(groove_t *g, void *p)

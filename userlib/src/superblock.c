@@ -99,8 +99,11 @@
  *             clear bit under a stale FREED header never looks "freeing".
  *   claimed   Claimed header, bit clear, the claimer's holder word in
  *             the tag word (every claim, g_mark_claimed(), and every free
- *             into a mask writes both): in a holder's mask (see "held"), or
- *             in a taker's hands until g_obj_init() writes OBJ.  Once the
+ *             into a mask or a stash writes both): in a holder's mask (see
+ *             "held"), in a taker's hands until g_obj_init() writes OBJ, or
+ *             in one thread's stash (a class without thread caches: the
+ *             freer's header store after its CAS to FREED, tcache.c) until
+ *             that thread allocates it or gives it back (its OR).  Once the
  *             claimer's join is dead: a take-over of a superblock that join
  *             held merges it; in a superblock nobody holds (a class without
  *             thread caches, or a superblock its holder filled and dropped,
@@ -545,6 +548,21 @@ void g_sb_drop_full(struct groove *g, uint32_t szc, uint64_t sb_off)
 }
 
 /*
+ * g_stash_give_back - a thread cache gives back its stashed object @w of @szc.
+ * Pre:  the object is claimed by this join (struct g_tcache, stash[]).
+ * Post: its bit is set (g_obj_return(): its superblock is back in
+ *       circulation if it was full, released if that left it empty and
+ *       nobody holds it).
+ * Concurrent: anything (our join is live: reclaimers leave it alone).
+ */
+void g_stash_give_back(struct groove *g, uint32_t szc, uint64_t w)
+{
+	uint32_t idx = g_stash_idx(w);
+
+	g_obj_return(g, szc, g_stash_off(w) - G_BLK - (uint64_t)idx * g->szc[szc].fp, idx);
+}
+
+/*
  * g_tc_give_back - a thread cache gives back held superblock @sb_off.
  * Pre:  this join holds it (its holder word is ours); @mask: the objects
  *       claimed from it that the cache did not hand out.
@@ -786,6 +804,15 @@ int g_obj_take(struct groove *g, uint32_t szc, uint64_t *obj_off, uint32_t *idx)
 	int err;
 
 	if (!c->tcache) {
+		if (g_tc_bound_to(g) && g_tc.stash[szc]) {
+			/* The object this thread freed last (claimed: ours). */
+			uint64_t w = g_tc.stash[szc];
+
+			g_tc.stash[szc] = 0;
+			*obj_off = g_stash_off(w);
+			*idx = g_stash_idx(w);
+			return GROOVE_SUCCESS;
+		}
 		err = g_obj_take_shared(g, szc, &sb_off, &i);
 	} else {
 		tc = g_tc_get(g);

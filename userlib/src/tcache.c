@@ -16,6 +16,14 @@
  * exit, exit(), groove_close()).  Claimed objects carry a FREED header, so
  * verify and rebuild see them as free objects whose bit is clear.
  *
+ * Classes without thread caches (bigger superblocks) keep one object per
+ * thread instead: a free stashes it when the thread's stash of the class is
+ * empty (claimed header, bit clear: struct g_tcache) and the thread's next
+ * allocation of the class takes it back without touching a superblock.  It
+ * goes back (its bit set) with the held superblocks, and when an allocation
+ * would otherwise fail with GROOVE_ERR_FULL (one object of the largest
+ * class may be a whole superblock).
+ *
  * A thread caches for one join at a time.  Joins are registered with a
  * generation number, so a flush never touches a join that was closed (its
  * held superblocks are then lost to circulation: close a join only after
@@ -70,6 +78,11 @@ static void g_tc_flush_locked(struct g_tcache *tc)
 			}
 		}
 		for (szc = 0; szc < tc->g->szc_cnt; szc++) {
+			if (!tc->g->szc[szc].tcache) {
+				if (tc->stash[szc])
+					g_stash_give_back(tc->g, szc, tc->stash[szc]);
+				continue;
+			}
 			if (tc->prev[szc])
 				g_tc_give_back(tc->g, szc, tc->prev[szc], tc->pmask[szc]);
 			if (tc->held[szc])
@@ -78,6 +91,28 @@ static void g_tc_flush_locked(struct g_tcache *tc)
 	}
 	tc->bound_next = NULL;
 	memset(tc, 0, offsetof(struct g_tcache, busy));
+}
+
+/*
+ * Pre:  inside a call (g_tc_enter()), drains answered.
+ * Post: this thread's stash for @g is given back (its objects' bits set);
+ *       returns how many objects that was.
+ */
+unsigned int g_tc_stash_give_back(struct groove *g)
+{
+	unsigned int n = 0;
+	uint32_t szc;
+
+	if (!g_tc_bound_to(g))
+		return 0;
+	for (szc = 0; szc < g->szc_cnt; szc++) {
+		if (g->szc[szc].tcache || !g_tc.stash[szc])
+			continue;
+		g_stash_give_back(g, szc, g_tc.stash[szc]);
+		g_tc.stash[szc] = 0;
+		n++;
+	}
+	return n;
 }
 
 static void g_tc_exit(void *p)
