@@ -466,7 +466,9 @@ TEST(root_race_one_object)
 				_exit(3);
 			p = groove_root_find_or_create(c, "rendezvous", 256, 42, root_init, &a,
 						       &cr, &err);
-			if (!p || p[0] != 0x1717)
+			if (!p)
+				_exit(10 - err);	/* 10 + the error's number */
+			if (p[0] != 0x1717)
 				_exit(4);
 			msg[0] = groove_off(c, p);
 			msg[1] = (uint64_t)cr;
@@ -483,7 +485,17 @@ TEST(root_race_one_object)
 	for (i = 0; i < RACERS; i++) {
 		uint64_t msg[3];
 
-		ASSERT_EQ(sizeof(msg), read(res[0], msg, sizeof(msg)));
+		ASSERT_EQ(sizeof(msg), read(res[0], msg, sizeof(msg))) {
+			int j, status;
+
+			/* A racer gave up: say which step (its exit status). */
+			for (j = 0; j < RACERS; j++)
+				if (waitpid(pids[j], &status, 0) == pids[j])
+					TH_LOG("racer %d: %s %d", j,
+					       WIFEXITED(status) ? "exit" : "signal",
+					       WIFEXITED(status) ? WEXITSTATUS(status) :
+					       WTERMSIG(status));
+		}
 		if (!i) {
 			off0 = msg[0];
 			stamp0 = msg[2];

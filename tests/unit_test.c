@@ -316,6 +316,49 @@ TEST(live_claim_of_the_head_is_worked_around)
 	groove_close(g);
 }
 
+/*
+ * No memory for a new superblock, but another group's active slot holds
+ * one with room: the allocation takes it instead of saying "full".
+ */
+TEST(full_only_when_no_group_has_room)
+{
+	groove_t *g = test_groove_new(2 << 20, 4, 1, NULL, 0);
+	void *a, *b, *big[64];
+	uint32_t szc, parent, n = 0, i;
+	size_t sz, psz;
+	int err = 0;
+
+	ASSERT_NE(NULL, g);
+	/* A class of two groups whose superblocks are objects of a root class. */
+	for (szc = 0; szc < g->szc_cnt; szc++) {
+		parent = g->szc[szc].parent;
+		if (g->szc[szc].cg_mask && parent != GROOVE_SZC_PARENT_VOLUME &&
+		    g->szc[parent].parent == GROOVE_SZC_PARENT_VOLUME)
+			break;
+	}
+	ASSERT_GT(g->szc_cnt, szc);
+	sz = g->szc[szc].fp - GROOVE_OBJ_HDR_SIZE;
+	psz = g->szc[parent].fp - GROOVE_OBJ_HDR_SIZE;
+	groove_cgroup_hint_set(0);
+	a = groove_alloc(g, 0, sz, 1, NULL);
+	ASSERT_NE(NULL, a);
+	groove_thread_flush(g);			/* its superblock: group 0's slot */
+	while (n < 64 && (big[n] = groove_alloc(g, 0, psz, 2, &err)))
+		n++;
+	ASSERT_EQ(GROOVE_ERR_FULL, err);	/* no room for another superblock */
+	groove_cgroup_hint_set(1);
+	b = groove_alloc(g, 0, sz, 3, &err);
+	groove_cgroup_hint_set(0);
+	ASSERT_NE(NULL, b);
+	ASSERT_EQ(0, groove_verify(g));
+	ASSERT_EQ(0, groove_free(g, a));
+	ASSERT_EQ(0, groove_free(g, b));
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, groove_free(g, big[i]));
+	ASSERT_EQ(0, groove_verify(g));
+	groove_close(g);
+}
+
 TEST(strerror_names)
 {
 	ASSERT_STREQ("success", groove_strerror(GROOVE_SUCCESS));

@@ -33,6 +33,7 @@
 #define G_BLK_SHIFT	9
 #define G_LARGEST_BLOCKS 20481ULL	/* 10 MiB payload + one header block */
 #define G_STACK_SPINS	128	/* pauses on a claimed stack head before yielding */
+#define G_FULL_RETRIES	64	/* looks again before "full" while a class's superblocks move */
 #define G_CACHELINE	64
 
 #define G_LIKELY(x)	__builtin_expect(!!(x), 1)

@@ -123,6 +123,7 @@
  * flight and a non-root release before the parent's bit are recorded:
  * "freeing"; an object claimed and not handed out: "claimed".)
  */
+#include <sched.h>
 #include "groove_internal.h"
 
 static int g_slot_put_any(struct groove *g, uint32_t szc, uint64_t sb_off);
@@ -602,29 +603,70 @@ static void g_mark_claimed(struct groove *g, uint32_t szc, uint64_t sb_off, uint
 }
 
 /*
+ * No memory for a new superblock of @szc: take one from another group's
+ * active slot instead (*@sb_off), or say whether one may come back soon: a
+ * slot or the inactive stack's head was claimed (another thread is moving
+ * a superblock in or out of it) or the stack is not empty (any more).
+ */
+static int g_sb_other_slots(struct groove *g, uint32_t szc, uint64_t *sb_off, int *busy)
+{
+	const struct g_szc *c = &g->szc[szc];
+	uint64_t head;
+	uint32_t cg;
+	int err;
+
+	*busy = 0;
+	for (cg = 0; cg <= c->cg_mask; cg++) {
+		uint64_t *slot = &g->st->active[szc][cg].w;
+
+		*busy |= !!(G_LOAD(slot) & G_CLAIMED);
+		err = g_slot_take(g, szc, slot, sb_off);
+		if (err || *sb_off)
+			return err;
+	}
+	head = G_LOAD(&g->st->inactive[szc].w);
+	*busy |= (head & G_CLAIMED) || g_stk_blk(g, head);
+	return GROOVE_SUCCESS;
+}
+
+/*
  * Take a superblock of class @szc into the caller's hands (its holder word
  * ours): the active slot of this thread's group, else the inactive stack's
- * top, else a new one.
+ * top, else a new one.  Short of memory for a new one: another group's
+ * active slot, and while others are moving superblocks of the class
+ * (claims, which these steps do not wait for) look again a few times
+ * before saying GROOVE_ERR_FULL.
  */
 static int g_sb_acquire(struct groove *g, uint32_t szc, uint64_t *sb_offp, uint64_t *bitsp)
 {
 	const struct g_szc *c = &g->szc[szc];
+	unsigned int tries = 0;
 	uint64_t sb_off, bits;
-	int err;
+	int err, busy;
 
-	err = g_slot_take(g, szc, &g->st->active[szc][g_hint() & c->cg_mask].w, &sb_off);
-	if (err)
-		return err;
-	if (!sb_off) {
+	for (;;) {
+		err = g_slot_take(g, szc, &g->st->active[szc][g_hint() & c->cg_mask].w, &sb_off);
+		if (err)
+			return err;
+		if (sb_off)
+			break;
 		err = g_inactive_pop(g, szc, &sb_off);
 		if (err)
 			return err;
-		if (!sb_off) {
-			err = g_sb_new(g, szc, &sb_off);
-			if (err)
-				return err;
-		}
+		if (sb_off)
+			break;
+		err = g_sb_new(g, szc, &sb_off);
+		if (err != GROOVE_ERR_FULL)
+			break;
+		err = g_sb_other_slots(g, szc, &sb_off, &busy);
+		if (err || sb_off)
+			break;
+		if (!busy || ++tries > G_FULL_RETRIES)
+			return GROOVE_ERR_FULL;
+		sched_yield();	/* let the claimer finish its few stores */
 	}
+	if (err)
+		return err;
 	/* Checked by the take or the pop, or just written by g_sb_new(). */
 	bits = G_LOAD_RLX(&g_sb_at(g, sb_off)->bits);
 	G_TEST_CRASH_POINT(g, G_CRASH_SB_ACQUIRED);
