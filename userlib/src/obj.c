@@ -150,16 +150,26 @@ G_API void *groove_alloc(groove_t *g, size_t align, size_t sz, uint64_t tag, int
 	 * The drain word first, before any read of the cache: a drainer that
 	 * took it (tcache.c) may be writing it until DONE.
 	 */
-	if (G_UNLIKELY(g_tc_asked(g) || !g_tc_bound_to(g) || !g_tc.mask[szc])) {
-		p = g_alloc_slow(g, 0, szc, align, sz, tag, err);
-		g_tc_leave();
-		return p;
+	if (G_UNLIKELY(g_tc_asked(g) || !g_tc_bound_to(g)))
+		goto slow;
+	if (G_LIKELY(g_tc.mask[szc])) {
+		/* From this thread's mask (only thread-cached classes have one). */
+		idx = (uint32_t)__builtin_ctzll(g_tc.mask[szc]);
+		g_tc.mask[szc] &= g_tc.mask[szc] - 1;
+		obj_off = g_tc.held[szc] + G_BLK + idx * g->szc[szc].fp;
+	} else if (!g->szc[szc].tcache && g_tc.stash[szc]) {
+		/* The object this thread freed last (struct g_tcache). */
+		obj_off = g_stash_off(g_tc.stash[szc]);
+		idx = g_stash_idx(g_tc.stash[szc]);
+		g_tc.stash[szc] = 0;
+	} else {
+		goto slow;
 	}
-	/* From this thread's mask (only thread-cached classes have one). */
-	idx = (uint32_t)__builtin_ctzll(g_tc.mask[szc]);
-	g_tc.mask[szc] &= g_tc.mask[szc] - 1;
-	obj_off = g_tc.held[szc] + G_BLK + idx * g->szc[szc].fp;
 	p = g_obj_init(g, szc, obj_off, idx, align, sz, tag, err);
+	g_tc_leave();
+	return p;
+slow:
+	p = g_alloc_slow(g, 0, szc, align, sz, tag, err);
 	g_tc_leave();
 	return p;
 }
@@ -263,40 +273,25 @@ int g_obj_lookup(groove_t *g, const void *p, struct g_obj **hp,
 }
 
 /*
- * The end of a free, in a class without thread caches, whose header CAS
- * made object @bits at @obj_off FREED (ours: our holder word in its tag
- * word, its bit clear).  When this thread's stash of the class is empty the
- * object stays there (struct g_tcache) for the next allocation of the
- * class: its header becomes a claimed one.  Otherwise its bit is set.
- */
-static __attribute__((noinline))
-int g_free_to_stash(groove_t *g, uint64_t bits, uint64_t obj_off, uint64_t sb_off)
-{
-	uint32_t szc = (uint32_t)G_F_SZC(bits), idx = (uint32_t)G_F_IDX(bits);
-	struct g_tcache *tc = g_tc_get(g);
-
-	if (tc && !tc->stash[szc]) {
-		G_STORE(&((struct g_obj *)(g->vol0 + obj_off))->bits, (bits & ~3ULL) | G_T_NONE);
-		tc->stash[szc] = g_stash_word(obj_off, idx);
-		return GROOVE_SUCCESS;
-	}
-	G_TEST_CRASH_POINT(g, G_CRASH_FREE_BEFORE_OR);
-	return g_obj_return(g, szc, sb_off, idx);
-}
-
-/*
- * The end of a free whose header CAS made it FREED: the stash or the
- * bitmap.  Out of line and without a frame of its own (both are tail
- * calls), so the fast path (a free into this thread's mask) saves no
- * registers for it.
+ * The end of a free whose header CAS made object @bits at @obj_off FREED
+ * (ours: our holder word in its tag word, its bit clear).  A class without
+ * thread caches keeps it in this thread's stash (struct g_tcache) for the
+ * next allocation of the class when the stash is empty: its header becomes
+ * a claimed one.  Otherwise its bit is set.  Out of line, so the fast path
+ * (a free into this thread's mask) saves no registers for it.
  */
 static __attribute__((noinline))
 int g_free_settle(groove_t *g, uint64_t bits, uint64_t obj_off, uint64_t sb_off)
 {
-	if (G_UNLIKELY(!g->szc[G_F_SZC(bits)].tcache))
-		return g_free_to_stash(g, bits, obj_off, sb_off);
+	uint64_t szc = G_F_SZC(bits);
+
+	if (!g->szc[szc].tcache && g_tc_bound_to(g) && !g_tc.stash[szc]) {
+		G_STORE(&((struct g_obj *)(g->vol0 + obj_off))->bits, (bits & ~3ULL) | G_T_NONE);
+		g_tc.stash[szc] = g_stash_word(obj_off, G_F_IDX(bits));
+		return GROOVE_SUCCESS;
+	}
 	G_TEST_CRASH_POINT(g, G_CRASH_FREE_BEFORE_OR);
-	return g_obj_return(g, (uint32_t)G_F_SZC(bits), sb_off, (uint32_t)G_F_IDX(bits));
+	return g_obj_return(g, (uint32_t)szc, sb_off, (uint32_t)G_F_IDX(bits));
 }
 
 /*

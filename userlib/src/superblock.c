@@ -846,11 +846,13 @@ int g_obj_take(struct groove *g, uint32_t szc, uint64_t *obj_off, uint32_t *idx)
 	int err;
 
 	if (!c->tcache) {
-		if (g_tc_bound_to(g) && g_tc.stash[szc]) {
+		/* Bound, so that this thread's frees of the class stash one object. */
+		tc = g_tc_get(g);
+		if (tc && tc->stash[szc]) {
 			/* The object this thread freed last (claimed: ours). */
-			uint64_t w = g_tc.stash[szc];
+			uint64_t w = tc->stash[szc];
 
-			g_tc.stash[szc] = 0;
+			tc->stash[szc] = 0;
 			*obj_off = g_stash_off(w);
 			*idx = g_stash_idx(w);
 			return GROOVE_SUCCESS;
