@@ -196,15 +196,15 @@ TEST(fork_child_forgets_held)
 	groove_close(g);
 }
 
-/* The smallest class without thread caches that holds user objects. */
-static uint32_t stash_class(const struct groove *g)
+/* The largest object of the smallest class without thread caches (0: none). */
+static size_t stash_size(const struct groove *g)
 {
 	uint32_t k;
 
 	for (k = 0; k < g->szc_cnt; k++)
 		if (!g->szc[k].tcache && !g->szc[k].container)
-			return k;
-	return g->szc_cnt;
+			return g->szc[k].fp - GROOVE_OBJ_HDR_SIZE;
+	return 0;
 }
 
 /* Object @p's bit in its superblock's bitmap (1: free). */
@@ -228,13 +228,11 @@ TEST(stash_keeps_one_object_and_issues_it_once)
 {
 	groove_t *g = test_groove_new(VS, 8, 4, NULL, 0);
 	void *a, *b, *c, *d;
-	uint32_t k;
 	size_t sz;
 
 	ASSERT_NE(NULL, g);
-	k = stash_class(g);
-	ASSERT_GT(g->szc_cnt, k);
-	sz = g->szc[k].fp - GROOVE_OBJ_HDR_SIZE;
+	sz = stash_size(g);
+	ASSERT_NE(0, sz);
 	a = groove_alloc(g, 0, sz, 1, NULL);
 	b = groove_alloc(g, 0, sz, 2, NULL);
 	ASSERT_NE(NULL, a);
@@ -295,13 +293,11 @@ TEST(stash_given_back_at_exit_and_by_a_drain)
 	groove_t *g = test_groove_new(VS, 8, 4, NULL, 0);
 	struct stash_thread st = { 0 };
 	pthread_t t;
-	uint32_t k;
 
 	ASSERT_NE(NULL, g);
-	k = stash_class(g);
-	ASSERT_GT(g->szc_cnt, k);
 	st.g = g;
-	st.sz = g->szc[k].fp - GROOVE_OBJ_HDR_SIZE;
+	st.sz = stash_size(g);
+	ASSERT_NE(0, st.sz);
 	ASSERT_EQ(0, pthread_create(&t, NULL, stash_and_exit, &st));
 	ASSERT_EQ(0, pthread_join(t, NULL));
 	ASSERT_NE(NULL, st.p);
@@ -309,7 +305,7 @@ TEST(stash_given_back_at_exit_and_by_a_drain)
 
 	memset(&st, 0, sizeof(st));
 	st.g = g;
-	st.sz = g->szc[k].fp - GROOVE_OBJ_HDR_SIZE;
+	st.sz = stash_size(g);
 	ASSERT_EQ(0, pthread_create(&t, NULL, stash_and_idle, &st));
 	while (!__atomic_load_n(&st.idle, __ATOMIC_ACQUIRE))
 		sched_yield();
@@ -375,15 +371,13 @@ TEST(stash_of_a_dead_process_is_reclaimed)
 	groove_t *g = test_groove_new(VS, 8, 4, path, sizeof(path));
 	uint64_t off = 0;
 	int fds[2], status;
-	uint32_t k;
 	void *p;
 	size_t sz;
 	pid_t pid;
 
 	ASSERT_NE(NULL, g);
-	k = stash_class(g);
-	ASSERT_GT(g->szc_cnt, k);
-	sz = g->szc[k].fp - GROOVE_OBJ_HDR_SIZE;
+	sz = stash_size(g);
+	ASSERT_NE(0, sz);
 	ASSERT_EQ(0, pipe(fds));
 	pid = fork();
 	ASSERT_GE(pid, 0);
