@@ -6,7 +6,8 @@
  * header says FREED, before the bit is set), of groove_alloc() (the object
  * claimed, not handed out; a superblock taken, carved, or filled by its
  * last object; an active slot or a stack head claimed to take or put a
- * superblock), of a free's candidate or of groove_trim() (superblocks in
+ * superblock), of a free into this thread's stash (the object FREED or
+ * claimed), of a free's candidate or of groove_trim() (superblocks in
  * its hands), the dry-run rebuild sees the bytes stranded, and one
  * groove_reclaim() by the survivor, with no rebuild, brings them back to 0: verify passes, every live object keeps
  * its bytes, and once the survivor frees everything every volume leaves.
@@ -37,6 +38,7 @@ enum victim {
 	VICTIM_FILL,		/* the child allocates until the groove is full */
 	VICTIM_EMPTY_ONE,	/* the child empties its superblock in the active slot */
 	VICTIM_TRIM,		/* the child trims while it has objects */
+	VICTIM_STASH,		/* the child frees an object of a class without thread caches */
 };
 
 FIXTURE(in_flight) {
@@ -119,6 +121,12 @@ FIXTURE_VARIANT_ADD(in_flight, push_before_holder_clear) {
 };
 FIXTURE_VARIANT_ADD(in_flight, push_before_unclaim) {
 	.victim = VICTIM_TRIM, .point = G_CRASH_PUSH_CLEARED,
+};
+FIXTURE_VARIANT_ADD(in_flight, stash_free_before_claim) {
+	.victim = VICTIM_STASH, .point = G_CRASH_FREE_STASH_FREED,
+};
+FIXTURE_VARIANT_ADD(in_flight, stash_free_claimed) {
+	.victim = VICTIM_STASH, .point = G_CRASH_FREE_STASHED,
 };
 
 static uint64_t fill_tag(uint32_t i)
@@ -300,6 +308,17 @@ static void child(const char *path, enum victim v, int point, uint64_t victim_of
 				groove_free(g, p[i]);
 		break;
 	}
+	case VICTIM_STASH:
+		/* Its allocation binds this thread's cache; its free stashes it. */
+		k = shared_class(g);
+		if (k >= g->szc_cnt)
+			_exit(3);
+		p[0] = groove_alloc(g, 0, g->szc[k].fp - GROOVE_OBJ_HDR_SIZE, 1, NULL);
+		if (!p[0])
+			_exit(4);
+		groove_test_crash_hook = die_here;
+		groove_free(g, p[0]);
+		break;
 	case VICTIM_FILL:
 		/* Until the last object of a held superblock goes (no volume left). */
 		groove_test_crash_hook = die_here;

@@ -823,6 +823,8 @@ extern groove_test_crash_hook_fn groove_test_crash_hook;
 #define G_CRASH_FILE_ADD_PUSH_CLAIMED	24	/* file add: head claims the volume, present not 1 */
 #define G_CRASH_FILE_REMOVE_CLAIMED	25	/* file remove: slot in transit, head still claimed */
 #define G_CRASH_FREE_FULL_OR		26	/* free: its OR made a full superblock non-full, not taken */
+#define G_CRASH_FREE_STASH_FREED	27	/* free into the stash: header CAS done, not claimed yet */
+#define G_CRASH_FREE_STASHED		28	/* free into the stash: header claimed, in the stash */
 
 /* superblock.c */
 int g_inactive_push(struct groove *g, uint32_t szc, uint64_t sb_off);

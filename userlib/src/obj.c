@@ -286,8 +286,10 @@ int g_free_settle(groove_t *g, uint64_t bits, uint64_t obj_off, uint64_t sb_off)
 	uint64_t szc = G_F_SZC(bits);
 
 	if (!g->szc[szc].tcache && g_tc_bound_to(g) && !g_tc.stash[szc]) {
+		G_TEST_CRASH_POINT(g, G_CRASH_FREE_STASH_FREED);
 		G_STORE(&((struct g_obj *)(g->vol0 + obj_off))->bits, (bits & ~3ULL) | G_T_NONE);
 		g_tc.stash[szc] = g_stash_word(obj_off, G_F_IDX(bits));
+		G_TEST_CRASH_POINT(g, G_CRASH_FREE_STASHED);
 		return GROOVE_SUCCESS;
 	}
 	G_TEST_CRASH_POINT(g, G_CRASH_FREE_BEFORE_OR);
