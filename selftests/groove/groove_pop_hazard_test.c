@@ -62,6 +62,7 @@ static void take_it_away(struct groove *g, uint32_t szc, uint64_t sb_off)
 		return;
 	}
 	hk.free_err = groove_free(g, hk.obj);
+	groove_thread_flush(g);	/* its bit set, not kept in this thread's stash */
 	if (!hk.free_err && G_LOAD(&g_sb_at(g, hk.sb)->free) == g->szc[szc].full &&
 	    G_LOAD(&g_sb_at(g, hk.sb)->bits) != G_T_NONE)
 		hk.free_err = g_sb_release(g, szc, hk.sb);
@@ -129,6 +130,7 @@ TEST_F(hazard, pop_reads_zeros_when_its_top_is_removed_between_loads)
 	ASSERT_NE(sb >> g->vshift, below >> g->vshift);
 	for (i = 1; i < cnt; i++)
 		ASSERT_EQ(0, groove_free(g, objs[i]));
+	groove_thread_flush(g);	/* the object our stash kept: its bit too */
 	hk.obj = objs[0];
 	keep_below = objs[cnt];
 	for (cg = 0; cg < GROOVE_CGROUP_MAX; cg++)
