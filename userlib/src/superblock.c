@@ -128,6 +128,15 @@
 
 static int g_slot_put_any(struct groove *g, uint32_t szc, uint64_t sb_off);
 
+/*
+ * Only the outermost g_sb_acquire() of an allocation looks again before
+ * "full" (so the retries of nested carving do not multiply): g_sb_new()
+ * calls in progress on this thread, and whether a class they acquired for
+ * was busy when it came up short.
+ */
+static __thread unsigned int g_carve_depth G_TLS_MODEL;
+static __thread int g_carve_busy G_TLS_MODEL;
+
 #ifdef GROOVE_TEST_HOOKS
 G_API groove_test_pop_hook_fn groove_test_inactive_pop_hook;
 #endif
@@ -307,7 +316,9 @@ int g_sb_new(struct groove *g, uint32_t szc, uint64_t *sb_off)
 
 	if (c->parent == GROOVE_SZC_PARENT_VOLUME)
 		return g_vol_acquire(g, szc, sb_off);	/* written under its claim */
+	g_carve_depth++;
 	err = g_obj_take(g, c->parent, &off, &idx);
+	g_carve_depth--;
 	if (err)
 		return err;
 	sb = g_sb_at(g, off);
@@ -655,13 +666,19 @@ static int g_sb_acquire(struct groove *g, uint32_t szc, uint64_t *sb_offp, uint6
 			return err;
 		if (sb_off)
 			break;
+		if (!g_carve_depth)
+			g_carve_busy = 0;
 		err = g_sb_new(g, szc, &sb_off);
 		if (err != GROOVE_ERR_FULL)
 			break;
 		err = g_sb_other_slots(g, szc, &sb_off, &busy);
 		if (err || sb_off)
 			break;
-		if (!busy || ++tries > G_FULL_RETRIES)
+		if (g_carve_depth) {
+			g_carve_busy |= busy;	/* carving for a child: it decides */
+			return GROOVE_ERR_FULL;
+		}
+		if (!(busy || g_carve_busy) || ++tries > G_FULL_RETRIES)
 			return GROOVE_ERR_FULL;
 		sched_yield();	/* let the claimer finish its few stores */
 	}
