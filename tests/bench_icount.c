@@ -9,7 +9,9 @@
  *       --callgrind-out-file=/dev/null build/tests/plain/bench_icount pair 512 64000
  *
  * and divide the "Collected" Ir by the op count (64000 here: alloc+free
- * pairs, the batch case counts each alloc+free of a batch as one op).
+ * pairs, the batch case counts each alloc+free of a batch as one op).  A
+ * fourth argument sets the volume size in MiB (default 64; 1024 is the
+ * bench's, where 1 MiB and 10 MiB objects have no thread cache).
  * `make -C tests icount` prints every case.  Not a test.
  */
 #include <stdio.h>
@@ -50,10 +52,12 @@ int main(int argc, char **argv)
 	int batch = argc > 1 && !strcmp(argv[1], "batch");
 	size_t sz = argc > 2 ? (size_t)atol(argv[2]) : 512;
 	long n = argc > 3 ? atol(argv[3]) : 64000, i;
+	/* volume size in MiB (64: 8 volumes; 1024, the bench's: 2) */
+	uint64_t vol_mib = argc > 4 ? strtoull(argv[4], NULL, 0) : 64;
 	void *p[64];
 	int k;
 
-	g = test_groove_new(64ULL << 20, 32, 8, NULL, 0);
+	g = test_groove_new(vol_mib << 20, 32, vol_mib >= 1024 ? 2 : 8, NULL, 0);
 	if (!g) {
 		perror("groove");
 		return 1;
