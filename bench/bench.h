@@ -30,6 +30,7 @@ struct bench_opts {
 	const char *only;	/* comma list of allocator names, or NULL */
 	const char *csv;	/* CSV path, or NULL for none */
 	const char *shm_dir;	/* where shared arenas live (/dev/shm) */
+	unsigned long seed;	/* added to the random seeds (bench_frag); 0: the report's */
 };
 
 /*

@@ -51,7 +51,7 @@ static void run(struct bench_alloc *a, const struct bench_opts *o,
 		uint64_t total_ops, uint64_t target, struct live_obj *objs,
 		uint64_t cap, struct frag_result *fr)
 {
-	uint64_t seed = 12345, live = 0, n = 0, op, batch = total_ops / 10;
+	uint64_t seed = 12345 + o->seed, live = 0, n = 0, op, batch = total_ops / 10;
 	uint64_t t0 = bench_now_ns();
 
 	memset(fr, 0, sizeof(*fr));
@@ -89,7 +89,6 @@ static void run(struct bench_alloc *a, const struct bench_opts *o,
 			t0 = t1;
 		}
 	}
-	(void)o;
 	fr->ops = op - 1;
 	fr->live = live;
 	fr->objects = n;
@@ -122,7 +121,7 @@ int main(int argc, char **argv)
 {
 	struct bench_alloc *allocs[BENCH_MAX_ALLOCS];
 	struct frag_result fr[BENCH_MAX_ALLOCS];
-	uint64_t ops, target, cap, seed = 42;
+	uint64_t ops, target, cap, seed;
 	struct live_obj *objs;
 	struct bench_opts o;
 	double best = INFINITY;
@@ -130,6 +129,7 @@ int main(int argc, char **argv)
 	int n, i;
 
 	bench_parse_opts(&o, argc, argv, NULL);
+	seed = 42 + o.seed;	/* --seed: another run of the same process, to see the spread */
 	bench_pin(0);
 	ops = o.quick ? 1000000 : 10000000;
 	target = o.quick ? (32ULL << 20) : (256ULL << 20);

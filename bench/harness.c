@@ -27,6 +27,7 @@ void bench_parse_opts(struct bench_opts *o, int argc, char **argv,
 		{ "only", required_argument, NULL, 'o' },
 		{ "csv", required_argument, NULL, 'c' },
 		{ "shm-dir", required_argument, NULL, 's' },
+		{ "seed", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -39,10 +40,11 @@ void bench_parse_opts(struct bench_opts *o, int argc, char **argv,
 	o->only = getenv("BENCH_ONLY");
 	o->csv = NULL;
 	o->shm_dir = "/dev/shm";
+	o->seed = 0;
 	if (getenv("BENCH_QUICK") && *getenv("BENCH_QUICK") == '1')
 		o->quick = 1;
 
-	while ((c = getopt_long(argc, argv, "r:b:qo:c:s:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:b:qo:c:s:S:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			o->rounds = atoi(optarg);
@@ -62,11 +64,14 @@ void bench_parse_opts(struct bench_opts *o, int argc, char **argv,
 		case 's':
 			o->shm_dir = optarg;
 			break;
+		case 'S':
+			o->seed = strtoul(optarg, NULL, 0);
+			break;
 		default:
 			fprintf(stderr,
 				"usage: %s [--rounds N (>=5)] [--batches N] [--quick]\n"
 				"       [--only glibc,jemalloc,mimalloc,tcmalloc,boost,groove]\n"
-				"       [--csv FILE] [--shm-dir DIR]%s\n",
+				"       [--csv FILE] [--shm-dir DIR] [--seed N]%s\n",
 				argv[0], usage_extra ? usage_extra : "");
 			exit(c == 'h' ? 0 : 2);
 		}
