@@ -6,7 +6,8 @@
  * (the parent still holds them, so the two never hand out the same block).
  * The stash of classes without thread caches: one freed object kept for the
  * next allocation, issued once, given back like a held superblock, when an
- * allocation finds the groove full, and by a reclaimer if its process dies.
+ * allocation finds the groove full (this thread's, then idle threads'), and
+ * by a reclaimer if its process dies.
  */
 #include <pthread.h>
 #include <string.h>
@@ -355,6 +356,52 @@ TEST(stash_given_back_when_the_groove_is_full)
 	ASSERT_NE(NULL, q);
 	ASSERT_EQ(0, groove_free(g, q));
 	ASSERT_EQ(0, groove_free(g, p[1]));
+	ASSERT_EQ(0, groove_verify(g));
+	ASSERT_EQ(2, groove_remove_volumes(g, 2));
+	groove_close(g);
+}
+
+/*
+ * Another thread of the process stashed an object that holds a whole
+ * volume and went idle: an allocation that finds the groove full drains it
+ * (groove_flush_all_threads()) instead of saying "full".
+ */
+TEST(idle_threads_stash_drained_when_the_groove_is_full)
+{
+	groove_t *g = test_groove_new(VS, 8, 2, NULL, 0);
+	struct stash_thread st = { 0 };
+	uint32_t big = 0, other = 0, k;
+	void *p, *q;
+	pthread_t t;
+	int err = 0;
+
+	ASSERT_NE(NULL, g);
+	for (k = 0; k < g->szc_cnt; k++) {
+		if (g->szc[k].container || g->szc[k].tcache ||
+		    g->szc[k].parent != GROOVE_SZC_PARENT_VOLUME)
+			continue;
+		if (!other)
+			other = k;
+		big = k;
+	}
+	ASSERT_EQ(1, g->szc[big].cnt);
+	ASSERT_GT(big, other);
+	st.g = g;
+	st.sz = g->szc[big].fp - GROOVE_OBJ_HDR_SIZE;
+	ASSERT_EQ(0, pthread_create(&t, NULL, stash_and_idle, &st));
+	while (!__atomic_load_n(&st.idle, __ATOMIC_ACQUIRE))
+		sched_yield();
+	ASSERT_NE(NULL, st.p);
+	EXPECT_EQ(0, bit_of(g, st.p));			/* its volume held by the idle thread */
+	p = groove_alloc(g, 0, st.sz, 1, NULL);		/* the other volume */
+	ASSERT_NE(NULL, p);
+	q = groove_alloc(g, 0, g->szc[other].fp - GROOVE_OBJ_HDR_SIZE, 2, &err);
+	EXPECT_NE(NULL, q);
+	__atomic_store_n(&st.go, 1, __ATOMIC_RELEASE);
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	if (q)
+		ASSERT_EQ(0, groove_free(g, q));
+	ASSERT_EQ(0, groove_free(g, p));
 	ASSERT_EQ(0, groove_verify(g));
 	ASSERT_EQ(2, groove_remove_volumes(g, 2));
 	groove_close(g);

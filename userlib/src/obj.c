@@ -104,13 +104,16 @@ void *g_alloc_slow(groove_t *g, int bad, uint32_t szc, size_t align, size_t sz,
 			g_tc_answer(g);
 		r = g_obj_take(g, szc, &obj_off, &idx);
 		/*
-		 * Before saying full: the objects this thread stashed (a big
-		 * one may hold a whole superblock), then what dead joins
-		 * hold, once per call.
+		 * Before saying full, once per call: the objects this thread
+		 * stashed (a big one may hold a whole superblock), what dead
+		 * joins hold, what this process's idle threads keep.
 		 */
 		if (G_UNLIKELY(r == GROOVE_ERR_FULL) && g_tc_stash_give_back(g))
 			r = g_obj_take(g, szc, &obj_off, &idx);
 		if (G_UNLIKELY(r == GROOVE_ERR_FULL) && groove_reclaim(g) > 0)
+			r = g_obj_take(g, szc, &obj_off, &idx);
+		if (G_UNLIKELY(r == GROOVE_ERR_FULL) && g_tc_bound_others(g) &&
+		    groove_flush_all_threads(g) == GROOVE_SUCCESS)
 			r = g_obj_take(g, szc, &obj_off, &idx);
 	}
 	if (r) {

@@ -22,7 +22,8 @@
  * allocation of the class takes it back without touching a superblock.  It
  * goes back (its bit set) with the held superblocks, and when an allocation
  * would otherwise fail with GROOVE_ERR_FULL (one object of the largest
- * class may be a whole superblock).
+ * class may be a whole superblock): the allocating thread's own, then,
+ * through groove_flush_all_threads(), those of the process's idle threads.
  *
  * A thread caches for one join at a time.  Joins are registered with a
  * generation number, so a flush never touches a join that was closed (its
