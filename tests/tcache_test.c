@@ -322,26 +322,37 @@ TEST(stash_given_back_at_exit_and_by_a_drain)
 }
 
 /*
+ * The largest class at volume level (one object fills a volume) in *@big,
+ * the smallest one in *@other.
+ */
+static void volume_classes(const struct groove *g, uint32_t *big, uint32_t *other)
+{
+	uint32_t k;
+
+	*big = *other = 0;
+	for (k = 0; k < g->szc_cnt; k++) {
+		if (g->szc[k].container || g->szc[k].tcache ||
+		    g->szc[k].parent != GROOVE_SZC_PARENT_VOLUME)
+			continue;
+		if (!*other)
+			*other = k;
+		*big = k;
+	}
+}
+
+/*
  * A full groove: an allocation of another class gets the memory of an
  * object this thread stashed (here a whole volume) instead of "full".
  */
 TEST(stash_given_back_when_the_groove_is_full)
 {
 	groove_t *g = test_groove_new(VS, 8, 2, NULL, 0);
-	uint32_t big = 0, other = 0, k;
+	uint32_t big, other;
 	void *p[2], *q;
 	int err = 0;
 
 	ASSERT_NE(NULL, g);
-	/* The largest class (a volume each) and a smaller one at volume level. */
-	for (k = 0; k < g->szc_cnt; k++) {
-		if (g->szc[k].container || g->szc[k].tcache ||
-		    g->szc[k].parent != GROOVE_SZC_PARENT_VOLUME)
-			continue;
-		if (!other)
-			other = k;
-		big = k;
-	}
+	volume_classes(g, &big, &other);
 	ASSERT_EQ(1, g->szc[big].cnt);
 	ASSERT_GT(big, other);
 	p[0] = groove_alloc(g, 0, g->szc[big].fp - GROOVE_OBJ_HDR_SIZE, 1, NULL);
@@ -370,20 +381,13 @@ TEST(idle_threads_stash_drained_when_the_groove_is_full)
 {
 	groove_t *g = test_groove_new(VS, 8, 2, NULL, 0);
 	struct stash_thread st = { 0 };
-	uint32_t big = 0, other = 0, k;
+	uint32_t big, other;
 	void *p, *q;
 	pthread_t t;
 	int err = 0;
 
 	ASSERT_NE(NULL, g);
-	for (k = 0; k < g->szc_cnt; k++) {
-		if (g->szc[k].container || g->szc[k].tcache ||
-		    g->szc[k].parent != GROOVE_SZC_PARENT_VOLUME)
-			continue;
-		if (!other)
-			other = k;
-		big = k;
-	}
+	volume_classes(g, &big, &other);
 	ASSERT_EQ(1, g->szc[big].cnt);
 	ASSERT_GT(big, other);
 	st.g = g;
