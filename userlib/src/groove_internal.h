@@ -59,8 +59,11 @@
  * reaches a thread here through words this process never released (a free
  * here, a release to the parent there, a carve here): real ordering that
  * TSan cannot see.  TSan builds declare it when GROOVE_TSAN_CROSS_PROCESS=1
- * is set at open (multi-process tests): every free releases; every alloc,
- * free and object lookup acquires; one process-wide sync object.
+ * is set at open (multi-process tests): every free releases, and so does
+ * every step that makes memory this thread wrote reachable by others (a
+ * superblock into a slot or onto a stack, a bit set: a flush writes
+ * superblock headers and frees nothing); every alloc, free and object
+ * lookup acquires; one process-wide sync object.
  * Single-process runs stay exact.  An object that leaves this process by
  * the caller's own channel, not by a free here, is a free as far as this
  * process's TSan can tell, but the library never sees it go: the caller

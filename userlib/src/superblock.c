@@ -225,6 +225,7 @@ int g_inactive_push(struct groove *g, uint32_t szc, uint64_t sb_off)
 	G_TEST_CRASH_POINT(g, G_CRASH_PUSH_CLAIMED);
 	G_STORE(&sb->holder, 0);
 	G_TEST_CRASH_POINT(g, G_CRASH_PUSH_CLEARED);
+	G_TSAN_FREED();	/* it may leave this process from here on */
 	G_STORE(head, g_stk_word(g, g_stk_tag(g, old) + 1, sb_off >> G_BLK_SHIFT));
 	return GROOVE_SUCCESS;
 }
@@ -431,6 +432,7 @@ static int g_slot_put(struct groove *g, uint64_t *slot, uint64_t sb_off)
 	G_TEST_CRASH_POINT(g, G_CRASH_SLOT_PUT_CLAIMED);
 	G_STORE(&g_sb_at(g, sb_off)->holder, 0);
 	G_TEST_CRASH_POINT(g, G_CRASH_SLOT_PUT_CLEARED);
+	G_TSAN_FREED();	/* it may leave this process from here on */
 	G_STORE(slot, sb_off);
 	return 1;
 }
@@ -913,6 +915,7 @@ int g_obj_return(struct groove *g, uint32_t szc, uint64_t sb_off, uint32_t idx)
 	uint64_t bit = 1ULL << idx, old, now, cand;
 	int err;
 
+	G_TSAN_FREED();	/* it may leave this process from here on */
 	old = __atomic_fetch_or(&sb->free, bit, __ATOMIC_SEQ_CST);
 	if (G_UNLIKELY(old & bit))
 		return GROOVE_ERR_CORRUPT;
