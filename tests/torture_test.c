@@ -437,10 +437,13 @@ TEST_F_TIMEOUT(torture, two_procs_two_threads, 900)
 		pid_t w = waitpid(-1, &status, 0);
 
 		ASSERT_LT(0, w);
+		for (i = 0; i < NPROC; i++)
+			if (pid[i] == w)
+				pid[i] = 0;	/* reaped: its pid may be reused */
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 			continue;
 		for (i = 0; i < NPROC; i++)
-			if (pid[i] != w)
+			if (pid[i])
 				kill(pid[i], SIGKILL);
 		while (waitpid(-1, NULL, 0) > 0)
 			;
