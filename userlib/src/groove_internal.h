@@ -631,6 +631,20 @@ static inline uint32_t g_stash_idx(uint64_t w)
 	return (uint32_t)(w & (G_BLK - 1));
 }
 
+/* Take @tc's stashed object of class @szc (a class without thread caches): 0 if none. */
+static inline int g_stash_take(struct g_tcache *tc, uint32_t szc, uint64_t *obj_off,
+			       uint32_t *idx)
+{
+	uint64_t w = tc->stash[szc];
+
+	if (!w)
+		return 0;
+	tc->stash[szc] = 0;
+	*obj_off = g_stash_off(w);
+	*idx = g_stash_idx(w);
+	return 1;
+}
+
 /* This thread's cache for @g. */
 static inline struct g_tcache *g_tc_get(struct groove *g)
 {

@@ -160,13 +160,8 @@ G_API void *groove_alloc(groove_t *g, size_t align, size_t sz, uint64_t tag, int
 		idx = (uint32_t)__builtin_ctzll(g_tc.mask[szc]);
 		g_tc.mask[szc] &= g_tc.mask[szc] - 1;
 		obj_off = g_tc.held[szc] + G_BLK + idx * g->szc[szc].fp;
-	} else if (!g->szc[szc].tcache && g_tc.stash[szc]) {
-		/* The object this thread freed last (struct g_tcache). */
-		obj_off = g_stash_off(g_tc.stash[szc]);
-		idx = g_stash_idx(g_tc.stash[szc]);
-		g_tc.stash[szc] = 0;
-	} else {
-		goto slow;
+	} else if (g->szc[szc].tcache || !g_stash_take(&g_tc, szc, &obj_off, &idx)) {
+		goto slow;	/* taken otherwise: the object this thread freed last */
 	}
 	p = g_obj_init(g, szc, obj_off, idx, align, sz, tag, err);
 	g_tc_leave();

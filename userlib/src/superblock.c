@@ -867,15 +867,8 @@ int g_obj_take(struct groove *g, uint32_t szc, uint64_t *obj_off, uint32_t *idx)
 	if (!c->tcache) {
 		/* Bound, so that this thread's frees of the class stash one object. */
 		tc = g_tc_get(g);
-		if (tc && tc->stash[szc]) {
-			/* The object this thread freed last (claimed: ours). */
-			uint64_t w = tc->stash[szc];
-
-			tc->stash[szc] = 0;
-			*obj_off = g_stash_off(w);
-			*idx = g_stash_idx(w);
-			return GROOVE_SUCCESS;
-		}
+		if (tc && g_stash_take(tc, szc, obj_off, idx))
+			return GROOVE_SUCCESS;	/* the object this thread freed last */
 		err = g_obj_take_shared(g, szc, &sb_off, &i);
 	} else {
 		tc = g_tc_get(g);

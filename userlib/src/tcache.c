@@ -61,6 +61,25 @@ static int g_registered(const struct groove *g, uint64_t gen)
 }
 
 /*
+ * Give back every object @tc stashed for tc->g (their bits set): how many.
+ * Pre: @tc is this thread's cache inside a call, or one this thread flushes.
+ */
+static unsigned int g_tc_stash_return(struct g_tcache *tc)
+{
+	unsigned int n = 0;
+	uint32_t szc;
+
+	for (szc = 0; szc < tc->g->szc_cnt; szc++) {
+		if (tc->g->szc[szc].tcache || !tc->stash[szc])
+			continue;
+		g_stash_give_back(tc->g, szc, tc->stash[szc]);
+		tc->stash[szc] = 0;
+		n++;
+	}
+	return n;
+}
+
+/*
  * Pre: g_reg_lock held; @tc is this thread's cache, or another thread's
  * that this thread drains (G_TC_DRAINING).  Post: @tc holds nothing and
  * caches no join (its handshake words are kept).
@@ -78,12 +97,10 @@ static void g_tc_flush_locked(struct g_tcache *tc)
 				break;
 			}
 		}
+		g_tc_stash_return(tc);
 		for (szc = 0; szc < tc->g->szc_cnt; szc++) {
-			if (!tc->g->szc[szc].tcache) {
-				if (tc->stash[szc])
-					g_stash_give_back(tc->g, szc, tc->stash[szc]);
-				continue;
-			}
+			if (!tc->g->szc[szc].tcache)
+				continue;	/* pmask[] is its stash, given back */
 			if (tc->prev[szc])
 				g_tc_give_back(tc->g, szc, tc->prev[szc], tc->pmask[szc]);
 			if (tc->held[szc])
@@ -101,19 +118,7 @@ static void g_tc_flush_locked(struct g_tcache *tc)
  */
 unsigned int g_tc_stash_give_back(struct groove *g)
 {
-	unsigned int n = 0;
-	uint32_t szc;
-
-	if (!g_tc_bound_to(g))
-		return 0;
-	for (szc = 0; szc < g->szc_cnt; szc++) {
-		if (g->szc[szc].tcache || !g_tc.stash[szc])
-			continue;
-		g_stash_give_back(g, szc, g_tc.stash[szc]);
-		g_tc.stash[szc] = 0;
-		n++;
-	}
-	return n;
+	return g_tc_bound_to(g) ? g_tc_stash_return(&g_tc) : 0;
 }
 
 static void g_tc_exit(void *p)
