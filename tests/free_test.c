@@ -96,6 +96,29 @@ TEST_F(bad, misaligned)
 			EXPECT_REFUSED(self->obj[i] + k);
 }
 
+/*
+ * The same, for the object this thread allocated last (its free's fast
+ * path: the superblock this thread holds, checked before any read).
+ */
+TEST_F(bad, misaligned_and_interior_in_held_superblock)
+{
+	static const size_t sizes[] = { 0, 100, 496, 5000 };
+	unsigned int i, k;
+	uint8_t *p;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		p = groove_alloc(self->g, 0, sizes[i], 0, NULL);
+		ASSERT_NE(NULL, p);
+		for (k = 1; k < 16; k++)
+			EXPECT_REFUSED(p + k);
+		for (k = 16; k < sizes[i]; k += 16)
+			EXPECT_REFUSED(p + k);
+		EXPECT_REFUSED(p - 16);
+		EXPECT_EQ(0, groove_free(self->g, p));
+		EXPECT_REFUSED(p);
+	}
+}
+
 TEST_F(bad, interior)
 {
 	int i;

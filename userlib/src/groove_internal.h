@@ -371,6 +371,7 @@ struct g_szc {
 	uint32_t fp_blocks;
 	uint32_t tcache;	/* threads hold superblocks of this class */
 	uint32_t container;	/* holds superblocks only, never a user object */
+	uint64_t obj_end;	/* G_BLK + cnt * fp: past a superblock's last object */
 };
 
 #define G_SMALL_LOOKUP	64
@@ -393,6 +394,7 @@ struct groove {
 	uint32_t volume_max;
 	uint32_t szc_cnt;
 	uint32_t largest_blocks;
+	uint64_t sz_max_align16;	/* largest size groove_alloc() takes at alignment <= 16 */
 	uint32_t stk_shift;		/* g_stk_idx_bits(region_size) */
 	uint64_t stk_blk_mask;		/* (1 << stk_shift) - 1 */
 	uint8_t small_szc[G_SMALL_LOOKUP + 1];	/* blocks -> class */
@@ -547,6 +549,7 @@ struct g_tcache {
 	};
 	uint16_t hsig[GROOVE_SZC_MAX];	/* g_sb_sig() of held[]'s header */
 	uint16_t psig[GROOVE_SZC_MAX];	/* g_sb_sig() of prev[]'s header */
+	uint32_t last_szc;		/* class of the last allocation: free's first guess */
 	/* Not cleared by a flush (tcache.c: the drain handshake). */
 	uint32_t busy;			/* owner: 1 inside an allocator call */
 	uint32_t drain;			/* G_TC_*: a drain asked or done by another thread */

@@ -126,12 +126,27 @@ void *g_alloc_slow(groove_t *g, int bad, uint32_t szc, size_t align, size_t sz,
 }
 
 /*
- * Pre:  none.
- * Post: non-NULL: a new object, no other live object overlaps it, its
- *       header holds size, alignment and @tag.
- * Concurrent: anything.
+ * Inside the call (g_tc_enter()): g_alloc_slow() for valid arguments, then
+ * the end of the call (so that callers end in a tail call and keep no frame).
  */
-G_API void *groove_alloc(groove_t *g, size_t align, size_t sz, uint64_t tag, int *err)
+static __attribute__((noinline))
+void *g_alloc_slow_leave(groove_t *g, uint32_t szc, size_t align, size_t sz, uint64_t tag,
+			 int *err)
+{
+	void *p = g_alloc_slow(g, 0, szc, align, sz, tag, err);
+
+	if (g_tc_bound_to(g))
+		g_tc.last_szc = szc;	/* its free's first guess */
+	g_tc_leave();
+	return p;
+}
+
+/*
+ * Any allocation: every argument checked, any alignment, any class (the
+ * fast path below sends here what it does not serve).
+ */
+static __attribute__((noinline))
+void *g_alloc_any(groove_t *g, size_t align, size_t sz, uint64_t tag, int *err)
 {
 	uint64_t worst, need, obj_off;
 	uint32_t szc, idx;
@@ -155,6 +170,7 @@ G_API void *groove_alloc(groove_t *g, size_t align, size_t sz, uint64_t tag, int
 	 */
 	if (G_UNLIKELY(g_tc_asked(g) || !g_tc_bound_to(g)))
 		goto slow;
+	g_tc.last_szc = szc;
 	if (G_LIKELY(g_tc.mask[szc])) {
 		/* From this thread's mask (only thread-cached classes have one). */
 		idx = (uint32_t)__builtin_ctzll(g_tc.mask[szc]);
@@ -167,9 +183,55 @@ G_API void *groove_alloc(groove_t *g, size_t align, size_t sz, uint64_t tag, int
 	g_tc_leave();
 	return p;
 slow:
-	p = g_alloc_slow(g, 0, szc, align, sz, tag, err);
+	return g_alloc_slow_leave(g, szc, align, sz, tag, err);
+}
+
+/*
+ * Pre:  none.
+ * Post: non-NULL: a new object, no other live object overlaps it, its
+ *       header holds size, alignment and @tag.
+ * Concurrent: anything.
+ *
+ * The fast path: alignment 16 or less and an object in this thread's mask
+ * or stash for the class, with nothing asked of the cache.  It checks what
+ * g_alloc_any() checks for such a call; everything else goes there.
+ */
+G_API void *groove_alloc(groove_t *g, size_t align, size_t sz, uint64_t tag, int *err)
+{
+	uint64_t m, obj_off, bits;
+	uint32_t szc, idx;
+	struct g_obj *h;
+
+	if (G_UNLIKELY(!g || align > GROOVE_OBJ_HDR_SIZE || (align & (align - 1)) ||
+		       sz > g->sz_max_align16))
+		return g_alloc_any(g, align, sz, tag, err);
+	szc = g_szc_of(g, (sz + GROOVE_OBJ_HDR_SIZE + G_BLK - 1) >> G_BLK_SHIFT);
+	g_tc_enter();
+	/* The drain word before any read of the cache, as in g_alloc_any(). */
+	if (G_UNLIKELY(g_tc_asked(g) || !g_tc_bound_to(g)))
+		goto slow;
+	m = g_tc.mask[szc];
+	if (G_LIKELY(m)) {
+		g_tc.last_szc = szc;
+		idx = (uint32_t)__builtin_ctzll(m);
+		g_tc.mask[szc] = m & (m - 1);
+		obj_off = g_tc.held[szc] + G_BLK + idx * g->szc[szc].fp;
+	} else if (g->szc[szc].tcache || !g_stash_take(&g_tc, szc, &obj_off, &idx)) {
+		goto slow;	/* taken otherwise: the object this thread freed last */
+	}
+	G_TSAN_ALLOCATED();
+	/* alignment 0 is the default, 16: log2 4 */
+	bits = g_bits(G_T_OBJ, szc, idx, (uint32_t)__builtin_ctzll(align | GROOVE_OBJ_HDR_SIZE),
+		      GROOVE_OBJ_HDR_SIZE, sz, obj_off);
+	h = (struct g_obj *)(g->vol0 + obj_off);
+	G_STORE_RLX(&h->tag, tag);
+	G_STORE(&h->bits, bits);
+	if (err)
+		*err = GROOVE_SUCCESS;
 	g_tc_leave();
-	return p;
+	return h + 1;
+slow:
+	return g_alloc_slow_leave(g, szc, align ? align : GROOVE_ALIGN_DEFAULT, sz, tag, err);
 }
 
 /*
@@ -347,18 +409,91 @@ static inline __attribute__((always_inline)) int g_free(groove_t *g, void *p)
 	return g_free_settle(g, bits, obj_off, sb_off);
 }
 
-G_API int groove_free(groove_t *g, void *p)
+/*
+ * Any free, inside the call (g_tc_enter()): the whole lookup
+ * (g_obj_lookup()), then the end of the call (a tail call of the fast path).
+ */
+static __attribute__((noinline)) int g_free_any_leave(groove_t *g, void *p)
 {
 	int r;
 
-	if (G_UNLIKELY(!g))
-		return GROOVE_ERR_INVAL;
-	g_tc_enter();
 	if (G_UNLIKELY(g_tc_asked(g)))
 		g_tc_answer(g);
 	r = g_free(g, p);
 	g_tc_leave();
 	return r;
+}
+
+/*
+ * Pre, Post, Concurrent: those of g_free().
+ *
+ * The fast path: an object with its payload at +16 in a superblock this
+ * thread holds (held[] or prev[]) for the class it allocated last.  The
+ * pointer is checked against that superblock before anything is read, so
+ * the header read is inside memory this thread holds (its volume cannot
+ * go), and the header must sit at an exact object start of it.  Then the
+ * checks g_obj_lookup() makes for a held superblock: type, class, pad,
+ * alignment, check bits, the superblock header against the word taken at
+ * hold time, the free bit.  Anything else, or anything that fails, goes to
+ * g_free_any_leave(), which decides.
+ */
+G_API int groove_free(groove_t *g, void *p)
+{
+	uint64_t off, sb, x, bits, idx, *mask;
+	const struct g_szc *c;
+	struct g_obj *h;
+	uint32_t szc;
+	uint16_t sig;
+
+	if (G_UNLIKELY(!g))
+		return GROOVE_ERR_INVAL;
+	g_tc_enter();
+	if (G_UNLIKELY(g_tc_asked(g) || !g_tc_bound_to(g)))
+		goto any;
+	szc = g_tc.last_szc;
+	c = &g->szc[szc];
+	off = (uint64_t)((uint8_t *)p - g->vol0) - GROOVE_OBJ_HDR_SIZE;
+	if (G_UNLIKELY(off & (G_BLK - 1)))
+		goto any;	/* not a block-aligned header: not ours, or aligned */
+	/* the header's offset in the held superblock (wraps if before it) */
+	sb = g_tc.held[szc];
+	mask = &g_tc.mask[szc];
+	sig = g_tc.hsig[szc];
+	x = off - sb;
+	if (x >= c->obj_end) {
+		/* the one held before (none for classes without thread caches) */
+		sb = g_tc.prev[szc];
+		mask = &g_tc.pmask[szc];
+		sig = g_tc.psig[szc];
+		x = off - sb;
+		if (G_UNLIKELY(x >= c->obj_end))
+			goto any;
+	}
+	if (G_UNLIKELY(!sb))
+		goto any;
+	G_TSAN_ALLOCATED();	/* the object may come from another process */
+	h = (struct g_obj *)((uint8_t *)p - GROOVE_OBJ_HDR_SIZE);
+	bits = G_LOAD(&h->bits);
+	idx = G_F_IDX(bits);
+	if (G_UNLIKELY((bits & (3ULL | (63ULL << 2) | (511ULL << 18))) !=
+		       (G_T_OBJ | ((uint64_t)szc << 2) | ((GROOVE_OBJ_HDR_SIZE >> 4) << 18)) ||
+		       G_F_ALOG(bits) > 4 || x != G_BLK + idx * c->fp ||
+		       !g_bits_ok(bits, sb + x) ||
+		       G_LOAD(&g_sb_at(g, sb)->bits) != g_sb_bits_of_sig(szc, sig) ||
+		       (G_LOAD(&g_sb_at(g, sb)->free) & (1ULL << idx))))
+		goto any;
+	/* As g_free() into its own mask: holder word, then a claimed header. */
+	G_STORE_RLX(&h->tag, g->holder);
+	if (G_UNLIKELY(!g_cas(&h->bits, bits, bits & ~3ULL))) {
+		g_tc_leave();
+		return GROOVE_ERR_INVAL;	/* lost to a concurrent free */
+	}
+	G_TSAN_FREED();
+	*mask |= 1ULL << idx;
+	g_tc_leave();
+	return GROOVE_SUCCESS;
+any:
+	return g_free_any_leave(g, p);
 }
 
 static int g_obj_info(groove_t *g, const void *p, size_t *sz, uint64_t *tag);

@@ -236,6 +236,7 @@ static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 			best_parent = hub;
 		}
 		out[k].cnt = (uint32_t)best_cnt;
+		out[k].obj_end = (1 + best_cnt * fk) << G_BLK_SHIFT;
 		out[k].parent = best_parent;
 		out[k].fp = fk << G_BLK_SHIFT;
 		out[k].full = best_cnt == 64 ? ~0ULL : (1ULL << best_cnt) - 1;
@@ -281,6 +282,9 @@ int g_szc_init(struct groove *g)
 	g->largest_blocks = g->szc[g->szc_cnt - 1].fp_blocks;
 	if (g->szc[g->szc_cnt - 1].container)
 		g->largest_blocks = g->szc[g->szc_cnt - 2].fp_blocks;
+	g->sz_max_align16 = ((uint64_t)g->largest_blocks << G_BLK_SHIFT) - GROOVE_OBJ_HDR_SIZE;
+	if (g->sz_max_align16 > G_SZ_LIMIT)
+		g->sz_max_align16 = G_SZ_LIMIT;
 	g->small_szc[0] = 0;
 	for (b = 1; b <= G_SMALL_LOOKUP; b++) {
 		while (k < g->szc_cnt - 1 && g->szc[k].fp_blocks < b)
