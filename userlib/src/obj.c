@@ -410,18 +410,24 @@ static inline __attribute__((always_inline)) int g_free(groove_t *g, void *p)
 }
 
 /*
- * Any free, inside the call (g_tc_enter()): the whole lookup
- * (g_obj_lookup()), then the end of the call (a tail call of the fast path).
+ * Any free, inside the call (g_tc_enter()), nothing asked of this thread's
+ * cache or the asking answered: the whole lookup (g_obj_lookup()), then
+ * the end of the call (a tail call of the fast path, which keeps no frame).
  */
 static __attribute__((noinline)) int g_free_any_leave(groove_t *g, void *p)
 {
-	int r;
+	int r = g_free(g, p);
 
-	if (G_UNLIKELY(g_tc_asked(g)))
-		g_tc_answer(g);
-	r = g_free(g, p);
 	g_tc_leave();
 	return r;
+}
+
+/* The same, first answering what is asked of this thread's cache. */
+static __attribute__((noinline)) int g_free_answer_leave(groove_t *g, void *p)
+{
+	if (G_UNLIKELY(g_tc_asked(g)))
+		g_tc_answer(g);
+	return g_free_any_leave(g, p);
 }
 
 /*
@@ -435,7 +441,8 @@ static __attribute__((noinline)) int g_free_any_leave(groove_t *g, void *p)
  * checks g_obj_lookup() makes for a held superblock: type, class, pad,
  * alignment, check bits, the superblock header against the word taken at
  * hold time, the free bit.  Anything else, or anything that fails, goes to
- * g_free_any_leave(), which decides.
+ * g_free_any_leave(), which decides (g_free_answer_leave() when something
+ * is asked of the cache, or it caches for another join).
  */
 G_API int groove_free(groove_t *g, void *p)
 {
@@ -449,7 +456,7 @@ G_API int groove_free(groove_t *g, void *p)
 		return GROOVE_ERR_INVAL;
 	g_tc_enter();
 	if (G_UNLIKELY(g_tc_asked(g) || !g_tc_bound_to(g)))
-		goto any;
+		return g_free_answer_leave(g, p);
 	szc = g_tc.last_szc;
 	c = &g->szc[szc];
 	off = (uint64_t)((uint8_t *)p - g->vol0) - GROOVE_OBJ_HDR_SIZE;
