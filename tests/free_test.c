@@ -119,6 +119,37 @@ TEST_F(bad, misaligned_and_interior_in_held_superblock)
 	}
 }
 
+/*
+ * A header forged right (type, class, pad, check bits) on an object that
+ * is free in the bitmap of the superblock this thread holds: its free
+ * would put the object in the thread's mask while the bitmap still offers
+ * it, to be issued twice.  Refused on the free's fast path too.
+ */
+TEST_F(bad, forged_header_on_a_free_object_of_a_held_superblock)
+{
+	uint8_t *v0 = groove_volume0(self->g), *p = groove_alloc(self->g, 0, 100, 0, NULL);
+	uint64_t b, szc, sb, fp, obj_off, saved, *h;
+	unsigned int j;
+
+	ASSERT_NE(NULL, p);
+	b = *(uint64_t *)(p - GROOVE_OBJ_HDR_SIZE);
+	szc = G_F_SZC(b);
+	sb = g_tc.held[szc];
+	fp = self->g->szc[szc].fp;
+	ASSERT_NE(0, sb);
+	ASSERT_EQ(sb + G_BLK + G_F_IDX(b) * fp, (uint64_t)(p - GROOVE_OBJ_HDR_SIZE - v0));
+	/* a held superblock keeps at least one object free in its bitmap */
+	ASSERT_NE(0, g_sb_at(self->g, sb)->free);
+	j = (unsigned int)__builtin_ctzll(g_sb_at(self->g, sb)->free);
+	obj_off = sb + G_BLK + j * fp;
+	h = (uint64_t *)(v0 + obj_off);
+	saved = *h;
+	*h = g_bits(G_T_OBJ, szc, j, 4, GROOVE_OBJ_HDR_SIZE, 0, obj_off);
+	EXPECT_REFUSED(v0 + obj_off + GROOVE_OBJ_HDR_SIZE);
+	*h = saved;
+	EXPECT_EQ(0, groove_free(self->g, p));
+}
+
 TEST_F(bad, interior)
 {
 	int i;

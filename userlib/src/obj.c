@@ -437,12 +437,17 @@ static __attribute__((noinline)) int g_free_answer_leave(groove_t *g, void *p)
  * thread holds (held[] or prev[]) for the class it allocated last.  The
  * pointer is checked against that superblock before anything is read, so
  * the header read is inside memory this thread holds (its volume cannot
- * go), and the header must sit at an exact object start of it.  Then the
- * checks g_obj_lookup() makes for a held superblock: type, class, pad,
- * alignment, check bits, the superblock header against the word taken at
- * hold time, the free bit.  Anything else, or anything that fails, goes to
- * g_free_any_leave(), which decides (g_free_answer_leave() when something
- * is asked of the cache, or it caches for another join).
+ * go), and the header must sit at an exact object start of it.  What a bad
+ * pointer could break here is the object's ownership, so the checks are
+ * those that decide it: type, class, pad 16 and check bits of the header,
+ * the exact start, a clear free bit, and the header CAS.  An object that
+ * passes is one this thread's superblock issued and nobody freed since (a
+ * claimed one is in the mask already: setting its bit again changes
+ * nothing).  The superblock's own header decides nothing here (the thread
+ * holds it; the general paths and verify check it).  Anything else, or any
+ * failed check, goes to g_free_any_leave(), which decides
+ * (g_free_answer_leave() when something is asked of the cache, or it caches
+ * for another join).
  */
 G_API int groove_free(groove_t *g, void *p)
 {
@@ -450,7 +455,6 @@ G_API int groove_free(groove_t *g, void *p)
 	const struct g_szc *c;
 	struct g_obj *h;
 	uint32_t szc;
-	uint16_t sig;
 
 	if (G_UNLIKELY(!g))
 		return GROOVE_ERR_INVAL;
@@ -465,13 +469,11 @@ G_API int groove_free(groove_t *g, void *p)
 	/* the header's offset in the held superblock (wraps if before it) */
 	sb = g_tc.held[szc];
 	mask = &g_tc.mask[szc];
-	sig = g_tc.hsig[szc];
 	x = off - sb;
 	if (x >= c->obj_end) {
 		/* the one held before (none for classes without thread caches) */
 		sb = g_tc.prev[szc];
 		mask = &g_tc.pmask[szc];
-		sig = g_tc.psig[szc];
 		x = off - sb;
 		if (G_UNLIKELY(x >= c->obj_end))
 			goto any;
@@ -484,9 +486,8 @@ G_API int groove_free(groove_t *g, void *p)
 	idx = G_F_IDX(bits);
 	if (G_UNLIKELY((bits & (3ULL | (63ULL << 2) | (511ULL << 18))) !=
 		       (G_T_OBJ | ((uint64_t)szc << 2) | ((GROOVE_OBJ_HDR_SIZE >> 4) << 18)) ||
-		       G_F_ALOG(bits) > 4 || x != G_BLK + idx * c->fp ||
+		       x != G_BLK + idx * c->fp ||
 		       !g_bits_ok(bits, sb + x) ||
-		       G_LOAD(&g_sb_at(g, sb)->bits) != g_sb_bits_of_sig(szc, sig) ||
 		       (G_LOAD(&g_sb_at(g, sb)->free) & (1ULL << idx))))
 		goto any;
 	/* As g_free() into its own mask: holder word, then a claimed header. */
