@@ -220,6 +220,8 @@ G_API void *groove_alloc(groove_t *g, size_t align, size_t sz, uint64_t tag, int
 		goto slow;	/* taken otherwise: the object this thread freed last */
 	}
 	G_TSAN_ALLOCATED();
+	if (sz > G_SZ_LIMIT)
+		__builtin_unreachable();	/* sz_max_align16 says so: no check bit to clear */
 	/* alignment 0 is the default, 16: log2 4 */
 	bits = g_bits(G_T_OBJ, szc, idx, (uint32_t)__builtin_ctzll(align | GROOVE_OBJ_HDR_SIZE),
 		      GROOVE_OBJ_HDR_SIZE, sz, obj_off);
