@@ -143,14 +143,13 @@ void *g_alloc_slow_leave(groove_t *g, uint32_t szc, size_t align, size_t sz, uin
 
 /*
  * Any allocation: every argument checked, any alignment, any class (the
- * fast path below sends here what it does not serve).
+ * fast path below sends here what it does not serve: bad arguments and
+ * alignments past 16).
  */
 static __attribute__((noinline))
 void *g_alloc_any(groove_t *g, size_t align, size_t sz, uint64_t tag, int *err)
 {
-	uint64_t worst, need, obj_off;
-	uint32_t szc, idx;
-	void *p;
+	uint64_t worst, need;
 
 	if (G_UNLIKELY(!g))
 		return g_alloc_slow(g, 1, 0, 0, 0, 0, err);
@@ -162,28 +161,10 @@ void *g_alloc_any(groove_t *g, size_t align, size_t sz, uint64_t tag, int *err)
 	need = worst + sz;
 	if (G_UNLIKELY(sz > G_SZ_LIMIT || need > ((uint64_t)g->largest_blocks << G_BLK_SHIFT)))
 		return g_alloc_slow(g, 1, 0, 0, 0, 0, err);
-	szc = g_szc_of(g, (need + G_BLK - 1) >> G_BLK_SHIFT);
 	g_tc_enter();
-	/*
-	 * The drain word first, before any read of the cache: a drainer that
-	 * took it (tcache.c) may be writing it until DONE.
-	 */
-	if (G_UNLIKELY(g_tc_asked(g) || !g_tc_bound_to(g)))
-		goto slow;
-	g_tc.last_szc = szc;
-	if (G_LIKELY(g_tc.mask[szc])) {
-		/* From this thread's mask (only thread-cached classes have one). */
-		idx = (uint32_t)__builtin_ctzll(g_tc.mask[szc]);
-		g_tc.mask[szc] &= g_tc.mask[szc] - 1;
-		obj_off = g_tc.held[szc] + G_BLK + idx * g->szc[szc].fp;
-	} else if (g->szc[szc].tcache || !g_stash_take(&g_tc, szc, &obj_off, &idx)) {
-		goto slow;	/* taken otherwise: the object this thread freed last */
-	}
-	p = g_obj_init(g, szc, obj_off, idx, align, sz, tag, err);
-	g_tc_leave();
-	return p;
-slow:
-	return g_alloc_slow_leave(g, szc, align, sz, tag, err);
+	/* g_obj_take() takes from this thread's mask or stash first */
+	return g_alloc_slow_leave(g, g_szc_of(g, (need + G_BLK - 1) >> G_BLK_SHIFT), align, sz,
+				  tag, err);
 }
 
 /*
@@ -194,7 +175,8 @@ slow:
  *
  * The fast path: alignment 16 or less and an object in this thread's mask
  * or stash for the class, with nothing asked of the cache.  It checks what
- * g_alloc_any() checks for such a call; everything else goes there.
+ * g_alloc_any() checks for such a call; other arguments go there, other
+ * cases to g_alloc_slow().
  */
 G_API void *groove_alloc(groove_t *g, size_t align, size_t sz, uint64_t tag, int *err)
 {
