@@ -68,8 +68,13 @@ debug_locks() {
 	awk '/debug_locks:/ { print $2 }' /proc/lockdep_stats 2>/dev/null
 }
 
+# /proc/config.gz and /proc/kallsyms are read once each: on this kernel
+# under TCG every read costs seconds (kallsyms holds some 200000 lines).
+config=/tmp/guest-checks.config
+kallsyms=/tmp/guest-checks.kallsyms
 config_has() {
-	zcat /proc/config.gz 2>/dev/null | grep -qx "$1=y"
+	[ -f "$config" ] || zcat /proc/config.gz > "$config" 2>/dev/null
+	grep -qx "$1=y" "$config"
 }
 
 # Set one fault-injection attribute; 'times' counts down per injected failure.
@@ -80,12 +85,13 @@ fi_set() {
 # Address range [start end) of a core kernel function, from /proc/kallsyms
 # (16 hex digits each, so string order is address order).
 symbol_range() {
-	start=$(awk -v sym="$1" '$3 == sym { print $1; exit }' /proc/kallsyms)
+	[ -f "$kallsyms" ] || cat /proc/kallsyms > "$kallsyms"
+	start=$(awk -v sym="$1" '$3 == sym { print $1; exit }' "$kallsyms")
 	[ -n "$start" ] || return 1
 	awk -v start="$start" '
 		BEGIN { end = "ffffffffffffffff" }
 		$1 > start && $1 < end { end = $1 }
-		END { print "0x" start, "0x" end }' /proc/kallsyms
+		END { print "0x" start, "0x" end }' "$kallsyms"
 }
 
 # fi_arm ATTR PERCENT "START END" (reject range)
