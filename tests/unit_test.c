@@ -323,17 +323,19 @@ TEST(live_claim_of_the_head_is_worked_around)
 TEST(full_only_when_no_group_has_room)
 {
 	groove_t *g = test_groove_new(2 << 20, 4, 1, NULL, 0);
-	void *a, *b, *big[64];
+	void *a, *b, *big[512];
 	uint32_t szc, parent, n = 0, i;
 	size_t sz, psz;
 	int err = 0;
 
 	ASSERT_NE(NULL, g);
-	/* A class of two groups whose superblocks are objects of a root class. */
+	/*
+	 * A class of two groups or more whose superblocks are objects of
+	 * another class: filling that class fills every class above it.
+	 */
 	for (szc = 0; szc < g->szc_cnt; szc++) {
 		parent = g->szc[szc].parent;
-		if (g->szc[szc].cg_mask && parent != GROOVE_SZC_PARENT_VOLUME &&
-		    g->szc[parent].parent == GROOVE_SZC_PARENT_VOLUME)
+		if (g->szc[szc].cg_mask && parent != GROOVE_SZC_PARENT_VOLUME)
 			break;
 	}
 	ASSERT_GT(g->szc_cnt, szc);
@@ -343,7 +345,7 @@ TEST(full_only_when_no_group_has_room)
 	a = groove_alloc(g, 0, sz, 1, NULL);
 	ASSERT_NE(NULL, a);
 	groove_thread_flush(g);			/* its superblock: group 0's slot */
-	while (n < 64 && (big[n] = groove_alloc(g, 0, psz, 2, &err)))
+	while (n < 512 && (big[n] = groove_alloc(g, 0, psz, 2, &err)))
 		n++;
 	ASSERT_EQ(GROOVE_ERR_FULL, err);	/* no room for another superblock */
 	groove_cgroup_hint_set(1);

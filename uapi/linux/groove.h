@@ -63,8 +63,13 @@
  * 10 bits of one multiply of the mixed header and offset, so that every
  * single flipped bit is refused and a pair is 4% shorter.  The kernel side
  * is ABI 5's.
+ * 7: libgroove's size-class table: the hub class is stretched to fill its
+ * root slot, and a class of 3 to 7 objects per superblock may carry a small
+ * class's superblock of 64 objects, so the classes of up to 8 KiB hold 64
+ * objects per superblock with 1 GiB volumes (the 4 KiB class: 28 before).
+ * The kernel side is ABI 5's.
  */
-#define GROOVE_ABI_VERSION		6
+#define GROOVE_ABI_VERSION		7
 
 /* "groove!\0" and friends, little-endian; distinct so a stray one is caught. */
 #define GROOVE_SHARED_MAGIC		0x002165766f6f7267ULL

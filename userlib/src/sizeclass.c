@@ -3,7 +3,7 @@
  * The size-class table, derived from volume_size alone so every process
  * computes the same table and the shared state needs none of it (an
  * all-zero allocator state stays valid).  The table is part of the shared
- * layout (GROOVE_ABI_VERSION 3 and later have this one).
+ * layout (GROOVE_ABI_VERSION 7 and later have this one).
  *
  * Rule (in 512-byte blocks; V = volume_size / 512):
  *  - largest object footprint L = min(20481, V - 2): 10 MiB plus a header
@@ -27,15 +27,18 @@
  *    holds, so volumes are used whole;
  *  - the hub: the largest class of at most G_HUB_MAX_BLOCKS that fits at
  *    least G_HUB_CNT_MIN times in a root slot (the container's object,
- *    else a volume's data).  A class
- *    whose superblock of at least 2 objects fills a hub object to 3/4
- *    nests in the hub, so the small classes share one carrier and a
- *    partly used carrier superblock (16 MiB with 1 GiB volumes) is not
- *    repeated for every class;
+ *    else a volume's data), then stretched so that as many of its objects
+ *    fill the slot (1.5 MiB left 1 MiB of each 16 MiB container object
+ *    unused; ABI 7).  A class whose superblock of at least 2 objects fills
+ *    a hub object of the picked footprint to 3/4 nests in the hub, with as
+ *    many objects as the stretched one holds (up to 64), so the small
+ *    classes share one carrier and a partly used carrier superblock (16
+ *    MiB with 1 GiB volumes) is not repeated for every class;
  *  - other classes are laid out largest first.  A class's superblock (one
  *    header block + cnt objects, cnt = min(64, what fits), >= 2 in a class,
  *    >= 1 in a volume) lives in an object of a larger class that has at
- *    least 8 objects per superblock, or in a whole volume (only classes of
+ *    least 8 objects per superblock (3 for a class of at most
+ *    G_SMALL_BLOCKS that gets its 64 there; ABI 7), or in a whole volume (only classes of
  *    at least V / 16 blocks, or ones no class can hold: every volume-level
  *    class takes a volume of its own, so small classes share a few big
  *    ones).  Among the parents whose object (or volume) it fills to at
@@ -55,6 +58,15 @@
 
 /* A class holds other classes' superblocks only if it has this many objects. */
 #define G_PARENT_CNT_MIN	8
+/*
+ * ... or this many, when the superblock is a small class's of 64 objects
+ * (g_cnt_cap()): the classes of 256 to 512 KiB hold 3 to 6 objects in the
+ * hub with 1 GiB volumes, and they are the parents that such a superblock
+ * fills to 3/4 (4 KiB: 577 of 769 blocks).  With 8 the 4 KiB class had 28
+ * objects, and a batch of 64 took three superblocks, one more than a
+ * thread holds.
+ */
+#define G_PARENT_CNT_MIN_SMALL	3
 /* Classes smaller than volume / this nest in a class when one fits. */
 #define G_ROOT_FRACTION		16
 /*
@@ -65,10 +77,11 @@
 #define G_TCACHE_FRACTION	8
 #define G_TCACHE_MAX_BLOCKS	((8ULL << 20) >> G_BLK_SHIFT)
 /*
- * The hub fits this many times in a root slot and is at most 2 MiB (plus
- * its header block): 1.5 MiB with 1 GiB volumes, 2 MiB with 64 MiB, 192.5
- * KiB with 2 MiB, so what a thread holds of a class it nests (two
- * superblocks) stays small.
+ * The hub fits this many times in a root slot and is picked among the
+ * classes of at most 2 MiB (plus its header block), so what a thread holds
+ * of a class it nests (two superblocks) stays small: 1.5 MiB with 1 GiB
+ * volumes, 2 MiB with 64 MiB, 192.5 KiB with 2 MiB; stretched to fill its
+ * slot: 1.6 MiB, 2.06 MiB and 204.5 KiB.
  */
 #define G_HUB_CNT_MIN		8
 #define G_HUB_MAX_BLOCKS	(((2ULL << 20) >> G_BLK_SHIFT) + 1)
@@ -100,13 +113,19 @@ static uint64_t g_fp_next(uint64_t f)
 	return f + (1ULL << (f < G_FINE_BLOCKS ? k - 2 : k - 1));
 }
 
+/* The root slot of a table of @n classes: the container's object, else @room. */
+static uint64_t g_root_slot(const struct g_szc *out, unsigned int n, uint64_t room)
+{
+	return out[n - 1].container ? out[n - 1].fp_blocks : room;
+}
+
 /*
  * The hub of a table of @n classes (the last may be a container) whose
- * root slot has @room blocks: its index, or @n for none.
+ * volumes have @room blocks for data: its index, or @n for none.
  */
 static unsigned int g_hub(const struct g_szc *out, unsigned int n, uint64_t room)
 {
-	uint64_t slot = out[n - 1].container ? out[n - 1].fp_blocks : room;
+	uint64_t slot = g_root_slot(out, n, room);
 	unsigned int k;
 
 	for (k = n; k-- > 0; )
@@ -118,18 +137,48 @@ static unsigned int g_hub(const struct g_szc *out, unsigned int n, uint64_t room
 
 /*
  * Superblock of class @k in the hub @hub: how many objects (0: it does not
- * nest there, too few objects or the hub's object filled under 3/4).
+ * nest there, too few objects or the hub's object filled under 3/4).  Who
+ * nests is decided on @picked_fp, the hub's footprint before its stretch
+ * (which would let larger classes in with 2 or 3 objects); how many, on
+ * the stretched one.
  */
 static uint64_t g_hub_cnt(const struct g_szc *out, unsigned int k, unsigned int hub,
-			  unsigned int n)
+			  unsigned int n, uint64_t picked_fp)
 {
-	uint64_t fk = out[k].fp_blocks, fh, cnt;
+	uint64_t fk = out[k].fp_blocks, cnt;
 
 	if (hub >= n || hub <= k)
 		return 0;
-	fh = out[hub].fp_blocks;
-	cnt = G_MIN((fh - 1) / fk, 64);
-	return cnt >= 2 && 4 * (1 + cnt * fk) >= 3 * fh ? cnt : 0;
+	cnt = G_MIN((picked_fp - 1) / fk, 64);
+	if (cnt < 2 || 4 * (1 + cnt * fk) < 3 * picked_fp)
+		return 0;
+	return G_MIN((out[hub].fp_blocks - 1) / fk, 64);
+}
+
+/*
+ * Stretch the hub of a table of @n classes so that as many of its objects
+ * fill the root slot (the tail shared out among them), while it stays
+ * smaller than the next class.  Returns the footprint it was picked with.
+ */
+static uint64_t g_hub_stretch(struct g_szc *out, unsigned int hub, unsigned int n,
+			      uint64_t room)
+{
+	uint64_t picked = out[hub].fp_blocks, slot = g_root_slot(out, n, room);
+	uint64_t fit = (slot - 1) / G_MIN((slot - 1) / picked, 64);
+
+	if (hub + 1 < n && fit < out[hub + 1].fp_blocks)
+		out[hub].fp_blocks = (uint32_t)fit;
+	return picked;
+}
+
+/*
+ * The least objects per superblock of parent @p for a superblock of class
+ * @k (@fp: @p's footprint, @fk: @k's).
+ */
+static uint64_t g_parent_cnt_min(uint64_t fk, uint64_t fp)
+{
+	return fk <= G_SMALL_BLOCKS && (fp - 1) / fk >= 64 ? G_PARENT_CNT_MIN_SMALL :
+							      G_PARENT_CNT_MIN;
 }
 
 /*
@@ -150,7 +199,7 @@ static uint64_t g_cnt_cap(const struct g_szc *out, unsigned int k, unsigned int 
 
 static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 {
-	uint64_t vb, room, largest, f;
+	uint64_t vb, room, largest, f, hub_picked_fp = 0;
 	unsigned int n = 0, k, hub;
 
 	if (volume_size < GROOVE_VOLUME_SIZE_MIN || volume_size > GROOVE_VOLUME_SIZE_MAX ||
@@ -182,6 +231,8 @@ static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 	}
 
 	hub = g_hub(out, n, room);
+	if (hub < n)
+		hub_picked_fp = g_hub_stretch(out, hub, n, room);
 	for (k = n; k-- > 0; ) {
 		uint64_t fk = out[k].fp_blocks;
 		/* best so far: use = best_num / best_den, parent has best_pcnt */
@@ -198,7 +249,7 @@ static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 				fp = out[p].fp_blocks;
 				pcnt = out[p].cnt;
 				if (fp < 1 + (out[p].container ? 1 : 2) * fk ||
-				    pcnt < G_PARENT_CNT_MIN)
+				    pcnt < g_parent_cnt_min(fk, fp))
 					continue;
 				maxcnt = (fp - 1) / fk;
 				den = fp;
@@ -231,8 +282,8 @@ static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 				best_parent = p < n ? p : GROOVE_SZC_PARENT_VOLUME;
 			}
 		}
-		if (g_hub_cnt(out, k, hub, n)) {
-			best_cnt = g_hub_cnt(out, k, hub, n);
+		if (g_hub_cnt(out, k, hub, n, hub_picked_fp)) {
+			best_cnt = g_hub_cnt(out, k, hub, n, hub_picked_fp);
 			best_parent = hub;
 		}
 		out[k].cnt = (uint32_t)best_cnt;
