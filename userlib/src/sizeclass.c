@@ -38,10 +38,10 @@
  *    header block + cnt objects, cnt = min(64, what fits), >= 2 in a class,
  *    >= 1 in a volume) lives in an object of a larger class that has at
  *    least 8 objects per superblock (3 for a class of at most
- *    G_SMALL_BLOCKS that gets its 64 there; ABI 7), or in a whole volume (only classes of
- *    at least V / 16 blocks, or ones no class can hold: every volume-level
- *    class takes a volume of its own, so small classes share a few big
- *    ones).  Among the parents whose object (or volume) it fills to at
+ *    G_SMALL_BLOCKS that gets its 64 objects there; ABI 7), or in a whole
+ *    volume (only classes of at least V / 16 blocks, or ones no class can
+ *    hold: every volume-level class takes a volume of its own, so small
+ *    classes share a few big ones).  Among the parents whose object (or volume) it fills to at
  *    least 3/4: the most objects per superblock wins, counting up to 16
  *    (amortises superblock turnover), up to 64 for classes of at most
  *    G_SMALL_BLOCKS in a nested parent (g_cnt_cap()); then the parent with the most
@@ -60,9 +60,9 @@
 #define G_PARENT_CNT_MIN	8
 /*
  * ... or this many, when the superblock is a small class's of 64 objects
- * (g_cnt_cap()): the classes of 256 to 512 KiB hold 3 to 6 objects in the
- * hub with 1 GiB volumes, and they are the parents that such a superblock
- * fills to 3/4 (4 KiB: 577 of 769 blocks).  With 8 the 4 KiB class had 28
+ * (g_cnt_cap()): the classes of 256 to 512 KiB hold 4 to 8 objects in the
+ * hub, and they are the parents that such a superblock fills to 3/4 (4
+ * KiB: 577 of 769 blocks).  With 8 the 4 KiB class had 28
  * objects, and a batch of 64 took three superblocks, one more than a
  * thread holds.
  */
@@ -172,8 +172,8 @@ static uint64_t g_hub_stretch(struct g_szc *out, unsigned int hub, unsigned int 
 }
 
 /*
- * The least objects per superblock of parent @p for a superblock of class
- * @k (@fp: @p's footprint, @fk: @k's).
+ * The least objects per superblock that a class of footprint @fp needs to
+ * carry superblocks of a class of footprint @fk.
  */
 static uint64_t g_parent_cnt_min(uint64_t fk, uint64_t fp)
 {
