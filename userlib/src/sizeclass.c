@@ -41,13 +41,14 @@
  *    G_SMALL_BLOCKS that gets its 64 objects there; ABI 7), or in a whole
  *    volume (only classes of at least V / 16 blocks, or ones no class can
  *    hold: every volume-level class takes a volume of its own, so small
- *    classes share a few big ones).  Among the parents whose object (or volume) it fills to at
- *    least 3/4: the most objects per superblock wins, counting up to 16
- *    (amortises superblock turnover), up to 64 for classes of at most
- *    G_SMALL_BLOCKS in a nested parent (g_cnt_cap()); then the parent with the most
- *    objects per superblock (many classes share few volume-level roots, so
- *    small volumes are not split one class per volume); then the better
- *    fill.  With no parent filled to 3/4, the best fill wins;
+ *    classes share a few big ones).  Among the parents whose object (or
+ *    volume) it fills to at least 3/4: the most objects per superblock
+ *    wins, counting up to 16 (amortises superblock turnover), up to 64 for
+ *    classes of at most G_SMALL_BLOCKS in a nested parent (g_cnt_cap());
+ *    then the parent with the most objects per superblock (many classes
+ *    share few volume-level roots, so small volumes are not split one class
+ *    per volume); then the better fill.  With no parent filled to 3/4,
+ *    the best fill wins;
  *  - active slots (concurrency groups) per class: a power of two
  *    <= V / (8 * superblock blocks), clamped to 1..64, so big classes do not
  *    pin many volumes in active slots;
@@ -62,9 +63,8 @@
  * ... or this many, when the superblock is a small class's of 64 objects
  * (g_cnt_cap()): the classes of 256 to 512 KiB hold 4 to 8 objects in the
  * hub, and they are the parents that such a superblock fills to 3/4 (4
- * KiB: 577 of 769 blocks).  With 8 the 4 KiB class had 28
- * objects, and a batch of 64 took three superblocks, one more than a
- * thread holds.
+ * KiB: 577 of 769 blocks).  With 8 the 4 KiB class had 28 objects, and a
+ * batch of 64 took three superblocks, one more than a thread holds.
  */
 #define G_PARENT_CNT_MIN_SMALL	3
 /* Classes smaller than volume / this nest in a class when one fits. */
@@ -237,7 +237,7 @@ static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 		uint64_t fk = out[k].fp_blocks;
 		/* best so far: use = best_num / best_den, parent has best_pcnt */
 		uint64_t best_num = 0, best_den = 1, best_cnt = 0, best_pcnt = 0, sbb;
-		uint64_t best_score = 0;
+		uint64_t best_score = 0, hub_cnt;
 		uint32_t best_parent = GROOVE_SZC_PARENT_VOLUME, p;
 		int best_ok = 0;
 
@@ -282,8 +282,9 @@ static unsigned int g_table(uint64_t volume_size, struct g_szc *out)
 				best_parent = p < n ? p : GROOVE_SZC_PARENT_VOLUME;
 			}
 		}
-		if (g_hub_cnt(out, k, hub, n, hub_picked_fp)) {
-			best_cnt = g_hub_cnt(out, k, hub, n, hub_picked_fp);
+		hub_cnt = g_hub_cnt(out, k, hub, n, hub_picked_fp);
+		if (hub_cnt) {
+			best_cnt = hub_cnt;
 			best_parent = hub;
 		}
 		out[k].cnt = (uint32_t)best_cnt;
